@@ -1,0 +1,34 @@
+{
+  "targets": [
+    {
+      "target_name": "fastsam",
+      "sources": [
+        "native/core/bilinear.cc",
+        "native/core/full_image_box.cc",
+        "native/core/letterbox.cc",
+        "native/core/masks.cc",
+        "native/core/nms.cc",
+        "native/core/postprocess.cc",
+        "native/core/rle.cc",
+        "native/core/scale_boxes.cc",
+        "native/binding/addon.cc",
+        "native/binding/convert.cc",
+        "native/binding/detect_binding.cc",
+        "native/binding/letterbox_binding.cc",
+        "native/binding/masks_binding.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions"],
+      "ldflags": ["-pthread"],
+      "xcode_settings": {
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+        "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+        "MACOSX_DEPLOYMENT_TARGET": "10.15"
+      },
+      "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1 } }
+    }
+  ]
+}

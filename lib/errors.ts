@@ -1,0 +1,32 @@
+/** Stable error codes: match on `error.code`, never on the message. */
+export type FastSAMErrorCode =
+  | 'E_FILE_NOT_FOUND' // a model or image path that does not exist
+  | 'E_MODEL_FORMAT' // a file that is not a YOLOv8-seg / FastSAM ONNX model
+  | 'E_IMAGE_DECODE' // bytes that are not a decodable image
+  | 'E_IMAGE_TOO_LARGE' // over the configured pixel limit (refused before decoding)
+  | 'E_BAD_SOURCE' // a source of the wrong type or shape
+  | 'E_BAD_OPTION' // an option out of range or of the wrong type
+  | 'E_BAD_PROMPT' // a prompt that cannot be applied
+  | 'E_BACKEND_UNAVAILABLE' // the asked-for backend cannot run here
+  | 'E_INFERENCE' // the runtime failed while running the model
+  | 'E_DISPOSED' // the model was disposed
+  | 'E_NATIVE'; // the native addon failed or could not be loaded
+
+export class FastSAMError extends Error {
+  readonly code: FastSAMErrorCode;
+
+  constructor(code: FastSAMErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FastSAMError';
+    this.code = code;
+  }
+}
+
+export function isFastSAMError(value: unknown): value is FastSAMError {
+  return value instanceof FastSAMError;
+}
+
+/** The message of anything thrown, for wrapping foreign errors. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,130 @@
+/**
+ * Image sources to 8-bit RGB pixels, decoded by sharp: EXIF orientation applied, alpha dropped (as
+ * cv2.imread(IMREAD_COLOR) does), grayscale/16-bit/CMYK converted to sRGB. Oversized images are refused
+ * from their header, before any pixel is decoded.
+ */
+import { promises as fs } from 'node:fs';
+import sharp from 'sharp';
+import { FastSAMError, messageOf } from './errors';
+
+/** Raw interleaved pixels: 1 (gray), 3 (RGB) or 4 (RGBA) channels, row-major. */
+export interface RawImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1 | 3 | 4;
+}
+
+/** A file path, an encoded image (JPEG, PNG, WebP, TIFF, ...), or raw pixels. */
+export type ImageSource = string | Buffer | Uint8Array | RawImage;
+
+export interface DecodedImage {
+  rgb: Uint8Array;
+  width: number;
+  height: number;
+  /** The file path when the source was one. */
+  path?: string;
+}
+
+export interface DecodeOptions {
+  /** Refuse images with more pixels than this (decompression bombs). Default 268,402,689 (16383²). */
+  maxPixels?: number;
+}
+
+export const DEFAULT_MAX_PIXELS = 0x3fff * 0x3fff;
+
+function isRawImage(source: unknown): source is RawImage {
+  return typeof source === 'object' && source !== null && !(source instanceof Uint8Array) && 'data' in source;
+}
+
+function checkPixelLimit(width: number, height: number, maxPixels: number, what: string): void {
+  if (width * height > maxPixels) {
+    throw new FastSAMError(
+      'E_IMAGE_TOO_LARGE',
+      `${what} is ${width}x${height} = ${width * height} pixels, over the limit of ${maxPixels} ` +
+        '(raise the maxPixels option if you trust it)',
+    );
+  }
+}
+
+async function readFile(path: string): Promise<Buffer> {
+  try {
+    return await fs.readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') {
+      throw new FastSAMError('E_FILE_NOT_FOUND', `image file not found: ${path}`, { cause: error });
+    }
+    throw new FastSAMError('E_IMAGE_DECODE', `cannot read image file ${path}: ${messageOf(error)}`, { cause: error });
+  }
+}
+
+function validateRaw(raw: RawImage, maxPixels: number): void {
+  const { data, width, height, channels } = raw;
+  if (!(data instanceof Uint8Array)) throw new FastSAMError('E_BAD_SOURCE', 'raw image data must be a Uint8Array');
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new FastSAMError('E_BAD_SOURCE', `raw image size must be positive integers, got ${width}x${height}`);
+  }
+  if (channels !== 1 && channels !== 3 && channels !== 4) {
+    throw new FastSAMError('E_BAD_SOURCE', `raw image channels must be 1, 3 or 4, got ${String(channels)}`);
+  }
+  checkPixelLimit(width, height, maxPixels, 'raw image');
+  if (data.length !== width * height * channels) {
+    throw new FastSAMError(
+      'E_BAD_SOURCE',
+      `raw image data has ${data.length} bytes, expected width*height*channels = ${width * height * channels}`,
+    );
+  }
+}
+
+async function decodeRaw(raw: RawImage, maxPixels: number): Promise<DecodedImage> {
+  validateRaw(raw, maxPixels);
+  if (raw.channels === 3) return { rgb: raw.data, width: raw.width, height: raw.height };
+  const { data } = await sharp(raw.data, {
+    raw: { width: raw.width, height: raw.height, channels: raw.channels },
+    limitInputPixels: maxPixels,
+  })
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { rgb: data, width: raw.width, height: raw.height };
+}
+
+async function decodeEncoded(bytes: Uint8Array, maxPixels: number, label: string): Promise<DecodedImage> {
+  if (bytes.length === 0) throw new FastSAMError('E_IMAGE_DECODE', `${label} is empty (0 bytes)`);
+  try {
+    const image = sharp(bytes, { limitInputPixels: false, failOn: 'error' });
+    const meta = await image.metadata(); // header only: the pixel limit is checked before decoding
+    if (!meta.width || !meta.height) throw new Error('no image dimensions in the header');
+    checkPixelLimit(meta.width, meta.height, maxPixels, label);
+    const { data, info } = await image
+      .rotate() // EXIF orientation
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels, expected 3`);
+    return { rgb: data, width: info.width, height: info.height };
+  } catch (error) {
+    if (error instanceof FastSAMError) throw error;
+    throw new FastSAMError('E_IMAGE_DECODE', `${label} is not a decodable image: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Decodes one source to RGB. */
+export async function decodeImage(source: ImageSource, options: DecodeOptions = {}): Promise<DecodedImage> {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (typeof source === 'string') {
+    const decoded = await decodeEncoded(await readFile(source), maxPixels, `image ${source}`);
+    return { ...decoded, path: source };
+  }
+  if (source instanceof Uint8Array) return decodeEncoded(source, maxPixels, 'image buffer');
+  if (isRawImage(source)) return decodeRaw(source, maxPixels);
+  throw new FastSAMError(
+    'E_BAD_SOURCE',
+    'an image source must be a file path, an encoded image Buffer, or raw pixels { data, width, height, channels }',
+  );
+}

@@ -1,0 +1,120 @@
+/**
+ * The typed interface of the native core addon (native/binding/), loaded with node-gyp-build: from
+ * prebuilds/<platform>-<arch>/ in an installed package, or from build/Release/ after a local build.
+ */
+import * as path from 'node:path';
+import nodeGypBuild from 'node-gyp-build';
+import { FastSAMError, messageOf } from './errors';
+
+export interface LetterboxRequest {
+  newHeight: number;
+  newWidth: number;
+  stride: number;
+  auto: boolean;
+  scaleUp: boolean;
+}
+
+export interface LetterboxGeometry {
+  unpadWidth: number;
+  unpadHeight: number;
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+  /** Tensor size: unpadded size plus padding. */
+  width: number;
+  height: number;
+}
+
+export interface DetectRequest {
+  rows: number;
+  anchors: number;
+  nc: number;
+  conf: number;
+  iou: number;
+  agnostic: boolean;
+  maxDet: number;
+  classes?: number[];
+  fullImageBox: boolean;
+  inputHeight: number;
+  inputWidth: number;
+  origHeight: number;
+  origWidth: number;
+}
+
+export interface NativeDetections {
+  nm: number;
+  boxes: Float32Array;
+  inputBoxes: Float32Array;
+  conf: Float32Array;
+  cls: Float32Array;
+  coef: Float32Array;
+}
+
+export interface RenderRequest {
+  nm: number;
+  protoHeight: number;
+  protoWidth: number;
+  mode: 'letterbox' | 'native';
+  inputHeight: number;
+  inputWidth: number;
+  maskHeight: number;
+  maskWidth: number;
+  format: 'crop' | 'rle';
+}
+
+export interface NativeCrops {
+  /** n x [x, y, width, height] windows in mask coordinates. */
+  windows: Int32Array;
+  /** n + 1 offsets into `bits`. */
+  offsets: Float64Array;
+  bits: Uint8Array;
+}
+
+export interface NativeRles {
+  offsets: Uint32Array;
+  counts: Uint32Array;
+}
+
+export interface NativeBinding {
+  letterboxGeometry(request: LetterboxRequest & { height: number; width: number }): LetterboxGeometry;
+  letterbox(
+    rgb: Uint8Array,
+    request: LetterboxRequest & { height: number; width: number; offset: number },
+    tensor: Float32Array,
+  ): Promise<LetterboxGeometry>;
+  detect(output0: Float32Array, request: DetectRequest): Promise<NativeDetections>;
+  renderMasks(
+    protos: Float32Array,
+    coef: Float32Array,
+    boxes: Float32Array,
+    request: RenderRequest & { format: 'crop' },
+  ): Promise<NativeCrops>;
+  renderMasks(
+    protos: Float32Array,
+    coef: Float32Array,
+    boxes: Float32Array,
+    request: RenderRequest & { format: 'rle' },
+  ): Promise<NativeRles>;
+}
+
+let binding: NativeBinding | undefined;
+
+/** The package root: one level above lib/ (sources under ts-jest) or dist/ (compiled). */
+export const packageRoot = path.resolve(__dirname, '..');
+
+export function native(): NativeBinding {
+  if (!binding) {
+    try {
+      binding = nodeGypBuild(packageRoot) as NativeBinding;
+    } catch (error) {
+      throw new FastSAMError(
+        'E_NATIVE',
+        `the fastsam native addon could not be loaded (${messageOf(error)}); ` +
+          'reinstall the package, or build it with `npm run build:native`',
+        { cause: error },
+      );
+    }
+  }
+  return binding;
+}

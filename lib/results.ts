@@ -1,0 +1,57 @@
+/** One image's detections: boxes eagerly, masks lazily (see masks.ts). */
+import { Boxes } from './boxes';
+import { Masks } from './masks';
+
+export interface Speed {
+  /** Milliseconds per image. */
+  preprocess: number;
+  inference: number;
+  postprocess: number;
+}
+
+export interface DetectionJSON {
+  name: string;
+  class: number;
+  confidence: number;
+  box: { x1: number; y1: number; x2: number; y2: number };
+}
+
+export class Result {
+  constructor(
+    readonly origShape: [number, number],
+    readonly names: Record<number, string>,
+    readonly boxes: Boxes,
+    readonly masks: Masks,
+    readonly speed: Speed,
+    /** The file path when the source was one. */
+    readonly path?: string,
+  ) {}
+
+  get length(): number {
+    return this.boxes.length;
+  }
+
+  /** A result with only the detections at `indices`, in that order (prompts build on this). */
+  select(indices: ArrayLike<number>): Result {
+    return new Result(
+      this.origShape,
+      this.names,
+      this.boxes.select(indices),
+      this.masks.select(indices),
+      this.speed,
+      this.path,
+    );
+  }
+
+  /** Detections as plain JSON (masks are left out: use masks.toRLE() for them). */
+  toJSON(): { path?: string; origShape: [number, number]; speed: Speed; detections: DetectionJSON[] } {
+    const { xyxy, conf, cls } = this.boxes;
+    const detections = Array.from({ length: this.length }, (_, i) => ({
+      name: this.names[cls[i]] ?? String(cls[i]),
+      class: cls[i],
+      confidence: conf[i],
+      box: { x1: xyxy[i * 4], y1: xyxy[i * 4 + 1], x2: xyxy[i * 4 + 2], y2: xyxy[i * 4 + 3] },
+    }));
+    return { ...(this.path !== undefined ? { path: this.path } : {}), origShape: this.origShape, speed: this.speed, detections };
+  }
+}

@@ -1,0 +1,19 @@
+// Module entry: the portable core addon (no CUDA, no TensorRT: those live in a separately loaded addon).
+#include <napi.h>
+
+#include "bindings.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  using namespace fastsam_binding;
+  exports.Set("letterboxGeometry", Napi::Function::New(env, LetterboxGeometry, "letterboxGeometry"));
+  exports.Set("letterbox", Napi::Function::New(env, Letterbox, "letterbox"));
+  exports.Set("detect", Napi::Function::New(env, Detect, "detect"));
+  exports.Set("renderMasks", Napi::Function::New(env, RenderMasks, "renderMasks"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(fastsam, Init)

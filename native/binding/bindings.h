@@ -1,0 +1,28 @@
+// The addon's exported functions, and the guard that turns argument errors into JS TypeErrors.
+#pragma once
+#include <napi.h>
+
+#include "convert.h"
+
+namespace fastsam_binding {
+
+template <typename Fn>
+Napi::Value guard(const Napi::CallbackInfo& info, Fn&& fn) {
+  try {
+    return fn();
+  } catch (const Napi::Error&) {
+    throw;  // already a JS exception
+  } catch (const ArgumentError& e) {
+    Napi::TypeError::New(info.Env(), e.message).ThrowAsJavaScriptException();
+  } catch (const std::exception& e) {
+    Napi::Error::New(info.Env(), e.what()).ThrowAsJavaScriptException();
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value LetterboxGeometry(const Napi::CallbackInfo& info);
+Napi::Value Letterbox(const Napi::CallbackInfo& info);
+Napi::Value Detect(const Napi::CallbackInfo& info);
+Napi::Value RenderMasks(const Napi::CallbackInfo& info);
+
+}  // namespace fastsam_binding

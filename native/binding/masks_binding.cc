@@ -1,0 +1,122 @@
+// renderMasks(protos, coef, boxes, options) -> Promise: masks materialised inside their boxes, as cropped
+// bitmaps ({windows, bits, offsets}) or as COCO uncompressed RLE ({counts, offsets}).
+#include <string>
+
+#include "../core/masks.h"
+#include "../core/parallel.h"
+#include "../core/rle.h"
+#include "bindings.h"
+#include "promise_worker.h"
+
+namespace fastsam_binding {
+
+namespace {
+
+struct RenderRequest {
+  int nm, protoH, protoW;
+  fastsam::MaskGeometry geometry;
+  bool rle;
+};
+
+RenderRequest readRequest(const Napi::Object& o) {
+  RenderRequest r;
+  r.nm = intField(o, "nm", 1, 4096);
+  r.protoH = intField(o, "protoHeight", 1, 1 << 14);
+  r.protoW = intField(o, "protoWidth", 1, 1 << 14);
+  const std::string mode = stringField(o, "mode");
+  if (mode != "letterbox" && mode != "native") throw ArgumentError{"option 'mode' must be 'letterbox' or 'native'"};
+  r.geometry.mode = mode == "native" ? fastsam::MaskMode::Native : fastsam::MaskMode::Letterbox;
+  r.geometry.inputH = intField(o, "inputHeight", 1, 1 << 16);
+  r.geometry.inputW = intField(o, "inputWidth", 1, 1 << 16);
+  r.geometry.outH = intField(o, "maskHeight", 1, 1 << 20);
+  r.geometry.outW = intField(o, "maskWidth", 1, 1 << 20);
+  const std::string format = stringField(o, "format");
+  if (format != "crop" && format != "rle") throw ArgumentError{"option 'format' must be 'crop' or 'rle'"};
+  r.rle = format == "rle";
+  return r;
+}
+
+class RenderWorker : public PromiseWorker {
+ public:
+  RenderWorker(Napi::Env env, const float* protos, const float* coef, const float* boxes, size_t count,
+               RenderRequest request)
+      : PromiseWorker(env), protos_(protos), coef_(coef), boxes_(boxes), count_(count), request_(request) {}
+
+ private:
+  void Run() override {
+    fastsam::MaskRenderer renderer(protos_, request_.nm, request_.protoH, request_.protoW, request_.geometry);
+    crops_.resize(count_);
+    if (request_.rle) rles_.resize(count_);
+    fastsam::parallelFor(count_, [&](size_t i) {
+      crops_[i] = renderer.render(coef_ + i * request_.nm, boxes_ + i * 4);
+      if (request_.rle) {
+        rles_[i] = fastsam::encodeRle(crops_[i], request_.geometry.outH, request_.geometry.outW);
+        crops_[i] = fastsam::MaskCrop();  // free the bitmap early: only the runs are returned
+      }
+    });
+  }
+
+  Napi::Value Result(Napi::Env env) override { return request_.rle ? RleResult(env) : CropResult(env); }
+
+  Napi::Value CropResult(Napi::Env env) {
+    std::vector<int32_t> windows(count_ * 4);
+    std::vector<double> offsets(count_ + 1, 0);
+    for (size_t i = 0; i < count_; ++i) {
+      const fastsam::MaskCrop& c = crops_[i];
+      windows[i * 4] = c.x;
+      windows[i * 4 + 1] = c.y;
+      windows[i * 4 + 2] = c.width;
+      windows[i * 4 + 3] = c.height;
+      offsets[i + 1] = offsets[i] + static_cast<double>(c.bits.size());
+    }
+    std::vector<uint8_t> bits(static_cast<size_t>(offsets[count_]));
+    for (size_t i = 0; i < count_; ++i) std::copy(crops_[i].bits.begin(), crops_[i].bits.end(), bits.begin() + static_cast<size_t>(offsets[i]));
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("windows", toTypedArray(env, std::move(windows)));
+    o.Set("offsets", toTypedArray(env, std::move(offsets)));
+    o.Set("bits", toTypedArray(env, std::move(bits)));
+    return o;
+  }
+
+  Napi::Value RleResult(Napi::Env env) {
+    std::vector<uint32_t> offsets(count_ + 1, 0);
+    for (size_t i = 0; i < count_; ++i) offsets[i + 1] = offsets[i] + static_cast<uint32_t>(rles_[i].size());
+    std::vector<uint32_t> counts(offsets[count_]);
+    for (size_t i = 0; i < count_; ++i) std::copy(rles_[i].begin(), rles_[i].end(), counts.begin() + offsets[i]);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("offsets", toTypedArray(env, std::move(offsets)));
+    o.Set("counts", toTypedArray(env, std::move(counts)));
+    return o;
+  }
+
+  const float* protos_;
+  const float* coef_;
+  const float* boxes_;
+  size_t count_;
+  RenderRequest request_;
+  std::vector<fastsam::MaskCrop> crops_;
+  std::vector<std::vector<uint32_t>> rles_;
+};
+
+}  // namespace
+
+Napi::Value RenderMasks(const Napi::CallbackInfo& info) {
+  return guard(info, [&]() -> Napi::Value {
+    Napi::Float32Array protos = typedArrayArg<float>(info, 0, "protos");
+    Napi::Float32Array coef = typedArrayArg<float>(info, 1, "coef");
+    Napi::Float32Array boxes = typedArrayArg<float>(info, 2, "boxes");
+    RenderRequest request = readRequest(objectArg(info, 3, "options"));
+    if (protos.ElementLength() != static_cast<size_t>(request.nm) * request.protoH * request.protoW)
+      throw ArgumentError{"protos must hold nm * protoHeight * protoWidth values"};
+    const size_t count = boxes.ElementLength() / 4;
+    if (boxes.ElementLength() % 4 != 0 || coef.ElementLength() != count * request.nm)
+      throw ArgumentError{"boxes must be n x 4 and coef n x nm"};
+    auto* worker = new RenderWorker(info.Env(), protos.Data(), coef.Data(), boxes.Data(), count, request);
+    worker->Hold(protos);
+    worker->Hold(coef);
+    worker->Hold(boxes);
+    return worker->Queue();
+  });
+}
+
+}  // namespace fastsam_binding

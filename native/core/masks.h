@@ -1,0 +1,45 @@
+// Mask assembly: coefficients x prototypes -> bilinear upsample -> box crop -> logit > 0 (spec 3.3),
+// computed only inside each mask's box so 300 masks of a 12 MP photo stay small.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace fastsam {
+
+// A mask materialised inside its window; everything outside the window is 0.
+struct MaskCrop {
+  int x = 0, y = 0, width = 0, height = 0;  // window in mask coordinates
+  std::vector<uint8_t> bits;                // width * height, row-major, 0 or 1
+};
+
+enum class MaskMode {
+  Letterbox,  // process_mask(upsample=True): crop at prototype resolution, upsample to the input size
+  Native,     // process_mask_native (retina): slice off the padding, upsample to the original, crop
+};
+
+struct MaskGeometry {
+  MaskMode mode = MaskMode::Letterbox;
+  int inputH = 0, inputW = 0;  // letterboxed network input
+  int outH = 0, outW = 0;      // mask size: input size (Letterbox) or original image size (Native)
+};
+
+class MaskRenderer {
+ public:
+  // `protos` is [nm][protoH][protoW]; it is transposed once so each logit is one contiguous dot product.
+  MaskRenderer(const float* protos, int nm, int protoH, int protoW, const MaskGeometry& geometry);
+
+  // `coef` holds nm coefficients; `box` is xyxy in input coordinates (Letterbox) or original (Native).
+  MaskCrop render(const float* coef, const float* box) const;
+
+ private:
+  float logit(const float* coef, int row, int col) const;
+
+  std::vector<float> protosHwc_;
+  int nm_, protoH_, protoW_;
+  MaskGeometry geometry_;
+  // The prototype region that is upsampled (Native slices off the letterbox padding).
+  int srcTop_ = 0, srcLeft_ = 0, srcH_ = 0, srcW_ = 0;
+};
+
+}  // namespace fastsam
