@@ -11,6 +11,13 @@ export interface RLE {
   counts: number[];
 }
 
+/** A plain number[] copy of values[begin, end): a counted loop is several times faster than Array.from. */
+function toNumbers(values: Uint32Array, begin: number, end: number): number[] {
+  const out = new Array<number>(end - begin);
+  for (let i = begin; i < end; i++) out[i - begin] = values[i];
+  return out;
+}
+
 /** Everything needed to render this image's masks. */
 export interface MaskSource {
   protos: Float32Array;
@@ -121,7 +128,7 @@ export class Masks {
     const size = this.shape;
     return Array.from({ length: subset.count }, (_, i) => ({
       size: [size[0], size[1]] as [number, number],
-      counts: Array.from(rles.counts.subarray(rles.offsets[i], rles.offsets[i + 1])),
+      counts: toNumbers(rles.counts, rles.offsets[i], rles.offsets[i + 1]),
     }));
   }
 

@@ -4,7 +4,6 @@
 
 #include "../core/masks.h"
 #include "../core/parallel.h"
-#include "../core/rle.h"
 #include "bindings.h"
 #include "promise_worker.h"
 
@@ -45,13 +44,18 @@ class RenderWorker : public PromiseWorker {
  private:
   void Run() override {
     fastsam::MaskRenderer renderer(protos_, request_.nm, request_.protoH, request_.protoW, request_.geometry);
-    crops_.resize(count_);
-    if (request_.rle) rles_.resize(count_);
+    if (request_.rle) {
+      rles_.resize(count_);
+    } else {
+      crops_.resize(count_);
+    }
     fastsam::parallelFor(count_, [&](size_t i) {
-      crops_[i] = renderer.render(coef_ + i * request_.nm, boxes_ + i * 4);
+      const float* coef = coef_ + i * request_.nm;
+      const float* box = boxes_ + i * 4;
       if (request_.rle) {
-        rles_[i] = fastsam::encodeRle(crops_[i], request_.geometry.outH, request_.geometry.outW);
-        crops_[i] = fastsam::MaskCrop();  // free the bitmap early: only the runs are returned
+        rles_[i] = renderer.renderRle(coef, box);
+      } else {
+        crops_[i] = renderer.render(coef, box);
       }
     });
   }

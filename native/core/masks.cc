@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "bilinear.h"
+#include "rle.h"
 
 namespace fastsam {
 
@@ -39,6 +40,13 @@ Span outputsTouching(const Span& src, int srcLen, int dstLen) {
   return out;
 }
 
+// One output row: blend two horizontally-interpolated rows and threshold at logit 0. `__restrict` tells
+// the compiler the byte output cannot alias the floats, so the loop vectorises.
+void verticalPass(const float* __restrict h0, const float* __restrict h1, float w0, float w1, int width,
+                  uint8_t* __restrict out) {
+  for (int x = 0; x < width; ++x) out[x] = (h0[x] * w0 + h1[x] * w1) > 0.f ? 1 : 0;
+}
+
 }  // namespace
 
 MaskRenderer::MaskRenderer(const float* protos, int nm, int protoH, int protoW, const MaskGeometry& geometry)
@@ -71,9 +79,8 @@ float MaskRenderer::logit(const float* coef, int row, int col) const {
   return sum;
 }
 
-MaskCrop MaskRenderer::render(const float* coef, const float* box) const {
-  MaskCrop crop;
-  if (srcH_ <= 0 || srcW_ <= 0) return crop;
+bool MaskRenderer::interpolateRows(const float* coef, const float* box, RowInterpolation& out) const {
+  if (srcH_ <= 0 || srcW_ <= 0) return false;
   const int outH = geometry_.outH, outW = geometry_.outW;
 
   // Source cells that survive the crop (Letterbox crops at prototype resolution, before upsampling),
@@ -91,45 +98,82 @@ MaskCrop MaskRenderer::render(const float* coef, const float* box) const {
     outCols = indicesInside(box[0], box[2], outW);
     outRows = indicesInside(box[1], box[3], outH);
   }
-  if (outCols.empty() || outRows.empty() || srcCols.empty() || srcRows.empty()) return crop;
+  if (outCols.empty() || outRows.empty() || srcCols.empty() || srcRows.empty()) return false;
 
   const std::vector<LinearTap> xt = linearTaps(srcW_, outW, outCols.begin, outCols.end);
-  const std::vector<LinearTap> yt = linearTaps(srcH_, outH, outRows.begin, outRows.end);
+  out.yt = linearTaps(srcH_, outH, outRows.begin, outRows.end);
   const int firstSrcCol = xt.front().i0, lastSrcCol = xt.back().i1;
-  const int firstSrcRow = yt.front().i0, lastSrcRow = yt.back().i1;
+  out.firstSrcRow = out.yt.front().i0;
+  const int lastSrcRow = out.yt.back().i1;
   const int patchW = lastSrcCol - firstSrcCol + 1;
-  const int winW = outCols.end - outCols.begin;
+  out.x = outCols.begin;
+  out.y = outRows.begin;
+  out.width = outCols.end - outCols.begin;
+  out.height = outRows.end - outRows.begin;
+  out.srcRows = lastSrcRow - out.firstSrcRow + 1;
 
-  // Horizontal pass for each needed source row, computed once and reused by the output rows.
-  const int patchH = lastSrcRow - firstSrcRow + 1;
+  // Horizontal pass for each needed source row, computed once and reused by every output row.
   std::vector<float> logits(static_cast<size_t>(patchW));
-  std::vector<float> horizontal(static_cast<size_t>(patchH) * winW);
-  for (int r = firstSrcRow; r <= lastSrcRow; ++r) {
+  out.horizontal.assign(static_cast<size_t>(out.srcRows) * out.width, 0.f);
+  for (int r = out.firstSrcRow; r <= lastSrcRow; ++r) {
     const bool rowKept = r >= srcRows.begin && r < srcRows.end;
     for (int c = firstSrcCol; c <= lastSrcCol; ++c) {
       const bool kept = rowKept && c >= srcCols.begin && c < srcCols.end;
       logits[c - firstSrcCol] = kept ? logit(coef, srcTop_ + r, srcLeft_ + c) : 0.f;
     }
-    float* h = &horizontal[static_cast<size_t>(r - firstSrcRow) * winW];
-    for (int x = 0; x < winW; ++x) {
+    float* h = &out.horizontal[static_cast<size_t>(r - out.firstSrcRow) * out.width];
+    for (int x = 0; x < out.width; ++x) {
       const LinearTap& t = xt[x];
       h[x] = logits[t.i0 - firstSrcCol] * t.w0 + logits[t.i1 - firstSrcCol] * t.w1;
     }
   }
+  return true;
+}
 
-  crop.x = outCols.begin;
-  crop.y = outRows.begin;
-  crop.width = winW;
-  crop.height = outRows.end - outRows.begin;
+MaskCrop MaskRenderer::render(const float* coef, const float* box) const {
+  MaskCrop crop;
+  RowInterpolation rows;
+  if (!interpolateRows(coef, box, rows)) return crop;
+  crop.x = rows.x;
+  crop.y = rows.y;
+  crop.width = rows.width;
+  crop.height = rows.height;
   crop.bits.resize(static_cast<size_t>(crop.width) * crop.height);
   for (int y = 0; y < crop.height; ++y) {
-    const LinearTap& t = yt[y];
-    const float* h0 = &horizontal[static_cast<size_t>(t.i0 - firstSrcRow) * winW];
-    const float* h1 = &horizontal[static_cast<size_t>(t.i1 - firstSrcRow) * winW];
-    uint8_t* out = &crop.bits[static_cast<size_t>(y) * crop.width];
-    for (int x = 0; x < winW; ++x) out[x] = (h0[x] * t.w0 + h1[x] * t.w1) > 0.f ? 1 : 0;
+    const LinearTap& t = rows.yt[y];
+    verticalPass(rows.row(t.i0), rows.row(t.i1), t.w0, t.w1, rows.width,
+                 &crop.bits[static_cast<size_t>(y) * crop.width]);
   }
   return crop;
+}
+
+std::vector<uint32_t> MaskRenderer::renderRle(const float* coef, const float* box) const {
+  const int outH = geometry_.outH, outW = geometry_.outW;
+  RunBuilder runs;
+  RowInterpolation rows;
+  if (!interpolateRows(coef, box, rows)) {
+    runs.zeros(static_cast<uint64_t>(outH) * outW);
+    return runs.finish();
+  }
+  // Column-major output: transpose the horizontal rows so each column's source values are contiguous,
+  // then evaluate the same vertical formula pixel by pixel, emitting runs without a bitmap.
+  std::vector<float> columns(rows.horizontal.size());
+  for (int r = 0; r < rows.srcRows; ++r)
+    for (int x = 0; x < rows.width; ++x) columns[static_cast<size_t>(x) * rows.srcRows + r] = rows.row(r + rows.firstSrcRow)[x];
+
+  runs.zeros(static_cast<uint64_t>(rows.x) * outH);
+  for (int x = 0; x < rows.width; ++x) {
+    const float* column = &columns[static_cast<size_t>(x) * rows.srcRows] - rows.firstSrcRow;
+    runs.zeros(static_cast<uint64_t>(rows.y));
+    const LinearTap* taps = rows.yt.data();
+    runs.scan(rows.height, [&](int y) {
+      const LinearTap& t = taps[y];
+      return (column[t.i0] * t.w0 + column[t.i1] * t.w1) > 0.f;
+    });
+    runs.zeros(static_cast<uint64_t>(outH - rows.y - rows.height));
+  }
+  runs.zeros(static_cast<uint64_t>(outW - rows.x - rows.width) * outH);
+  return runs.finish();
 }
 
 }  // namespace fastsam

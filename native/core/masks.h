@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "bilinear.h"
+
 namespace fastsam {
 
 // A mask materialised inside its window; everything outside the window is 0.
@@ -32,7 +34,21 @@ class MaskRenderer {
   // `coef` holds nm coefficients; `box` is xyxy in input coordinates (Letterbox) or original (Native).
   MaskCrop render(const float* coef, const float* box) const;
 
+  // The same mask as COCO uncompressed RLE over the full outH x outW frame (column-major), computed
+  // column by column without materialising a bitmap.
+  std::vector<uint32_t> renderRle(const float* coef, const float* box) const;
+
  private:
+  // The output window and its horizontally interpolated source rows (first stage of the upsample).
+  struct RowInterpolation {
+    int x = 0, y = 0, width = 0, height = 0;  // output window
+    int firstSrcRow = 0, srcRows = 0;
+    std::vector<LinearTap> yt;                 // vertical taps of the window's rows
+    std::vector<float> horizontal;             // srcRows x width
+    const float* row(int srcRow) const { return &horizontal[static_cast<size_t>(srcRow - firstSrcRow) * width]; }
+  };
+
+  bool interpolateRows(const float* coef, const float* box, RowInterpolation& out) const;
   float logit(const float* coef, int row, int col) const;
 
   std::vector<float> protosHwc_;

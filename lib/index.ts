@@ -1,0 +1,15 @@
+export { FastSAM } from './model';
+export type { BackendName, LoadOptions, PredictOptions } from './model';
+export { postprocess, FASTSAM_DEFAULTS, YOLO_DEFAULTS } from './postprocess';
+export type { PostprocessOptions } from './postprocess';
+export { Result } from './results';
+export type { Speed, DetectionJSON } from './results';
+export { Boxes } from './boxes';
+export { Mask, Masks } from './masks';
+export type { RLE } from './masks';
+export { FastSAMError, isFastSAMError } from './errors';
+export type { FastSAMErrorCode } from './errors';
+export { decodeImage, DEFAULT_MAX_PIXELS } from './image';
+export type { ImageSource, RawImage, DecodedImage } from './image';
+export type { ModelContract } from './contract';
+export type { RawOutputs, RawTensor } from './backends/backend';

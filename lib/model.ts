@@ -1,0 +1,202 @@
+/**
+ * FastSAM: load an Ultralytics-format segmentation ONNX (FastSAM or any YOLOv8-seg) and segment images.
+ *
+ *   const model = await FastSAM.load('FastSAM-s.onnx');
+ *   const [result] = await model.predict('bus.jpg');
+ */
+import { promises as fs } from 'node:fs';
+import type { Backend } from './backends/backend';
+import { OnnxRuntimeBackend } from './backends/onnxruntime';
+import { type ModelContract, readContract } from './contract';
+import { FastSAMError, messageOf } from './errors';
+import { type DecodedImage, decodeImage, type ImageSource } from './image';
+import { readOnnxModelInfo } from './onnx/model-info';
+import { checkMaxDet, checkUnitInterval, FASTSAM_DEFAULTS, postprocess, YOLO_DEFAULTS } from './postprocess';
+import { letterboxBatch } from './preprocess';
+import type { Result } from './results';
+
+export type BackendName = 'cpu' | 'tensorrt' | 'auto';
+
+export interface LoadOptions {
+  /** 'cpu' (ONNX Runtime, default), 'tensorrt' (NVIDIA GPUs), or 'auto' (TensorRT when it loads, else CPU). */
+  backend?: BackendName;
+  /** CPU threads for inference; default one per core. */
+  threads?: number;
+  /** Force FastSAM semantics on or off; default: on for one-class models. */
+  fastsam?: boolean;
+}
+
+export interface PredictOptions {
+  /** Input size; fixed by a static export, free (rounded up to the stride) for a dynamic one. */
+  imgsz?: number | [number, number];
+  /** Confidence threshold (strictly greater). Default 0.4 for FastSAM, 0.25 for YOLOv8-seg. */
+  conf?: number;
+  /** NMS IoU threshold. Default 0.9 for FastSAM, 0.7 for YOLOv8-seg. */
+  iou?: number;
+  maxDet?: number;
+  /** Masks at the original image size. Default true for FastSAM, false for YOLOv8-seg. */
+  retinaMasks?: boolean;
+  agnosticNms?: boolean;
+  classes?: number[];
+  /** Images with more pixels are refused before decoding. Default 16383². */
+  maxPixels?: number;
+  /** Largest batch sent through a model with a dynamic batch axis. Default 8. */
+  batch?: number;
+}
+
+const PREDICT_KEYS = new Set([
+  'imgsz', 'conf', 'iou', 'maxDet', 'retinaMasks', 'agnosticNms', 'classes', 'maxPixels', 'batch',
+]);
+
+function badOption(message: string): never {
+  throw new FastSAMError('E_BAD_OPTION', message);
+}
+
+function checkPositiveInt(name: string, value: number, max: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) badOption(`${name} must be an integer in [1, ${max}], got ${String(value)}`);
+  return value;
+}
+
+async function readModelFile(modelPath: string): Promise<Uint8Array> {
+  try {
+    return await fs.readFile(modelPath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR') {
+      throw new FastSAMError('E_FILE_NOT_FOUND', `model file not found: ${modelPath}`, { cause: error });
+    }
+    throw new FastSAMError('E_MODEL_FORMAT', `cannot read model ${modelPath}: ${messageOf(error)}`, { cause: error });
+  }
+}
+
+async function loadBackend(bytes: Uint8Array, options: LoadOptions): Promise<Backend> {
+  const requested = options.backend ?? 'cpu';
+  if (requested === 'tensorrt') {
+    throw new FastSAMError(
+      'E_BACKEND_UNAVAILABLE',
+      'the tensorrt backend is not built into this package (looked for the fastsam_tensorrt addon); use backend "cpu" or "auto"',
+    );
+  }
+  if (requested !== 'cpu' && requested !== 'auto') badOption(`backend must be 'cpu', 'tensorrt' or 'auto', got ${String(requested)}`);
+  if (options.threads !== undefined) checkPositiveInt('threads', options.threads, 1024);
+  return OnnxRuntimeBackend.load(bytes, { threads: options.threads });
+}
+
+export class FastSAM {
+  private disposed = false;
+  private inFlight = new Set<Promise<unknown>>();
+
+  private constructor(
+    private readonly backend: Backend,
+    /** What the model file declares: classes, input size, stride, FastSAM or plain YOLOv8-seg. */
+    readonly contract: ModelContract,
+    /** Where the model came from. */
+    readonly source: string,
+  ) {}
+
+  /** Loads an ONNX model file (or its bytes) and checks it is a YOLOv8-seg / FastSAM export. */
+  static async load(model: string | Uint8Array, options: LoadOptions = {}): Promise<FastSAM> {
+    const bytes = typeof model === 'string' ? await readModelFile(model) : model;
+    const label = typeof model === 'string' ? model : '<buffer>';
+    let contract: ModelContract;
+    try {
+      contract = readContract(readOnnxModelInfo(bytes), { fastsam: options.fastsam });
+    } catch (error) {
+      if (error instanceof FastSAMError) throw new FastSAMError(error.code, `${label}: ${error.message}`, { cause: error });
+      throw new FastSAMError('E_MODEL_FORMAT', `${label} is not an ONNX model: ${messageOf(error)}`, { cause: error });
+    }
+    return new FastSAM(await loadBackend(bytes, options), contract, label);
+  }
+
+  /** The backend that runs the network: 'cpu' (ONNX Runtime) or 'tensorrt'. */
+  get backendName(): 'cpu' | 'tensorrt' {
+    return this.backend.name;
+  }
+
+  get names(): Record<number, string> {
+    return this.contract.names;
+  }
+
+  /** Segments one image or several; returns one Result per image, in order. */
+  async predict(source: ImageSource | ImageSource[], options: PredictOptions = {}): Promise<Result[]> {
+    if (this.disposed) throw new FastSAMError('E_DISPOSED', 'this model was disposed');
+    const task = this.run(Array.isArray(source) ? source : [source], options);
+    this.inFlight.add(task);
+    try {
+      return await task;
+    } finally {
+      this.inFlight.delete(task);
+    }
+  }
+
+  /** Waits for in-flight predictions, then frees the runtime session. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await Promise.allSettled([...this.inFlight]);
+    await this.backend.dispose();
+  }
+
+  private inputSize(imgsz: PredictOptions['imgsz']): [number, number] {
+    const { fixedSize, stride } = this.contract;
+    if (imgsz === undefined) return fixedSize ?? this.contract.imgsz;
+    const pair = typeof imgsz === 'number' ? [imgsz, imgsz] : imgsz;
+    if (!Array.isArray(pair) || pair.length !== 2) badOption(`imgsz must be a number or [height, width], got ${JSON.stringify(imgsz)}`);
+    // Like Ultralytics' check_imgsz: each side rounded up to a multiple of the stride.
+    const size = pair.map((v) => Math.ceil(checkPositiveInt('imgsz', v, 8192) / stride) * stride) as [number, number];
+    if (fixedSize && (size[0] !== fixedSize[0] || size[1] !== fixedSize[1])) {
+      badOption(`this model was exported with a fixed input of ${fixedSize.join('x')}; imgsz ${size.join('x')} needs a dynamic export`);
+    }
+    return size;
+  }
+
+  private checkOptions(options: PredictOptions): void {
+    for (const key of Object.keys(options)) {
+      if (!PREDICT_KEYS.has(key)) badOption(`unknown predict option '${key}'`);
+    }
+    const defaults = this.contract.isFastSAM ? FASTSAM_DEFAULTS : YOLO_DEFAULTS;
+    checkUnitInterval('conf', options.conf ?? defaults.conf);
+    checkUnitInterval('iou', options.iou ?? defaults.iou);
+    checkMaxDet(options.maxDet ?? 300);
+    if (options.maxPixels !== undefined) checkPositiveInt('maxPixels', options.maxPixels, Number.MAX_SAFE_INTEGER);
+    if (options.batch !== undefined) checkPositiveInt('batch', options.batch, 1024);
+    if (options.classes !== undefined && (!Array.isArray(options.classes) || !options.classes.every(Number.isInteger))) {
+      badOption('classes must be an array of class indices');
+    }
+  }
+
+  private async run(sources: ImageSource[], options: PredictOptions): Promise<Result[]> {
+    this.checkOptions(options);
+    const size = this.inputSize(options.imgsz);
+    const maxBatch = this.contract.fixedBatch ?? options.batch ?? 8;
+    const results: Result[] = [];
+    for (let start = 0; start < sources.length; start += maxBatch) {
+      results.push(...(await this.runBatch(sources.slice(start, start + maxBatch), size, options)));
+    }
+    return results;
+  }
+
+  private async runBatch(sources: ImageSource[], size: [number, number], options: PredictOptions): Promise<Result[]> {
+    const t0 = performance.now();
+    const images: DecodedImage[] = await Promise.all(sources.map((s) => decodeImage(s, { maxPixels: options.maxPixels })));
+    const { tensor } = await letterboxBatch(images, size, this.contract.stride);
+    const t1 = performance.now();
+    const outputs = await this.backend.run(tensor);
+    const t2 = performance.now();
+    const n = images.length;
+    return postprocess(outputs, {
+      inputShape: size,
+      origShape: images.map((img) => [img.height, img.width] as [number, number]),
+      task: this.contract.isFastSAM ? 'fastsam' : 'segment',
+      conf: options.conf,
+      iou: options.iou,
+      maxDet: options.maxDet,
+      retinaMasks: options.retinaMasks,
+      agnosticNms: options.agnosticNms,
+      classes: options.classes,
+      names: this.contract.names,
+      paths: images.map((img) => img.path),
+      speed: { preprocess: (t1 - t0) / n, inference: (t2 - t1) / n },
+    });
+  }
+}
