@@ -175,7 +175,7 @@ void testLetterboxToTensor() {
   // Resized (odd sizes, up and down, auto and square): the inside is resizeBilinearU8's output / 255.
   struct Case { int w, h, newSize; bool autoPad; };
   const Case cases[] = {{37, 23, 64, true}, {37, 23, 64, false}, {101, 7, 32, false}, {1, 1, 64, false},
-                        {4000, 1, 8000, true}, {3, 500, 64, false}};
+                        {4000, 1, 8000, true}, {5, 500, 64, false}};
   for (const Case& k : cases) {
     const std::vector<uint8_t> rgb = randomImage(rng, k.w, k.h, 3);
     const LetterboxGeometry g = computeLetterbox(k.h, k.w, k.newSize, k.newSize, k.autoPad, true, 32);
@@ -483,11 +483,13 @@ void testMasks() {
       {MaskMode::Letterbox, 2, 4, 4, 16, 16, 13, 11},    // output not a multiple of the prototype size
       {MaskMode::Letterbox, 32, 8, 6, 32, 24, 32, 24},
       {MaskMode::Letterbox, 1, 1, 1, 4, 4, 4, 4},
+      {MaskMode::Letterbox, 8, 16, 16, 64, 64, 64, 64},  // many boundary pixels: float order matters
       {MaskMode::Native, 3, 2, 2, 8, 8, 5, 7},
       {MaskMode::Native, 4, 4, 4, 16, 16, 9, 16},        // letterbox padding top and bottom
       {MaskMode::Native, 4, 4, 4, 16, 16, 16, 9},
       {MaskMode::Native, 2, 5, 3, 20, 12, 37, 23},
       {MaskMode::Native, 32, 8, 8, 32, 32, 61, 29},
+      {MaskMode::Native, 8, 16, 16, 64, 64, 48, 64},
       {MaskMode::Native, 2, 2, 2, 8, 8, 1, 1000},        // extreme aspect: a one-row original
       {MaskMode::Native, 2, 2, 2, 8, 8, 1, 1},
   };
@@ -509,6 +511,7 @@ void testMasks() {
       if (!(box[0] < box[2]) || !(box[1] < box[3])) CHECK(crop.bits.empty());  // empty/inverted/NaN
       const std::vector<uint32_t> rle = encodeRle(crop, k.outH, k.outW);
       CHECK(decodeRle(rle, k.outH, k.outW) == full);
+      CHECK(renderer.renderRle(coef.data(), box.data()) == rle);  // the fused path: same runs, no bitmap
       for (uint8_t v : full) nonEmpty += v;
     }
   }
@@ -527,27 +530,37 @@ void testRleKnown() {
   ones.bits.assign(6, 1);
   CHECK((encodeRle(ones, 2, 3) == std::vector<uint32_t>{0, 6}));
   CHECK((encodeRle(MaskCrop(), 0, 0) == std::vector<uint32_t>{0}));
+
+  // RunBuilder directly: a leading 1 opens with an empty zero run, and adjacent zero runs merge.
+  RunBuilder b;
+  b.zeros(0);
+  b.scan(3, [](int i) { return i != 1; });  // 1 0 1
+  b.zeros(2);
+  b.scan(0, [](int) { return true; });
+  b.scan(2, [](int) { return false; });
+  CHECK((b.finish() == std::vector<uint32_t>{0, 1, 1, 1, 4}));
 }
 
 // ------------------------------------------------------------------------------- detect, parallelFor
 
 void testDetect() {
-  // nc = 1, nm = 2; 16x16 input for a 16x8 (w x h) original: gain 1, pad (0, 4).
+  // nc = 1, nm = 2; a 64x32 (w x h) original in a 64x64 input: gain 1, pad (0, 16).
   Output0 o{1, 2, {}};
-  o.add(8, 8, 16, 8, {0.9f}, {1.f, 2.f});     // exactly the image area: snapped, not the full input
-  o.add(4, 6, 2, 2, {0.95f}, {3.f, 4.f});
-  o.add(8, 8, 15, 15, {0.5f}, {5.f, 6.f});    // near-full: becomes the full input box
+  o.add(25, 32.5f, 30, 15, {0.9f}, {1.f, 2.f});  // [10,25,40,40]: x1 snapped to 0 (within 20 px)
+  o.add(32, 32, 4, 4, {0.95f}, {3.f, 4.f});      // [30,30,34,34]: untouched
+  o.add(32, 32, 62, 62, {0.5f}, {5.f, 6.f});     // [1,1,63,63]: becomes the full input box
   const std::vector<float> data = o.data();
   PostprocessOptions opt;
   opt.nms.iouThreshold = 0.99f;
-  opt.inputH = 16, opt.inputW = 16, opt.origH = 8, opt.origW = 16;
+  opt.inputH = 64, opt.inputW = 64, opt.origH = 32, opt.origW = 64;
   const ImageDetections r = detect(data.data(), o.rows(), o.count(), opt);
   CHECK(r.count() == 3 && r.nm == 2);
-  CHECK(r.conf[0] == 0.95f && r.coef[0] == 3.f && r.coef[1] == 4.f);
-  CHECK(r.inputBoxes[0] == 0.f && r.inputBoxes[1] == 0.f && r.inputBoxes[2] == 5.f && r.inputBoxes[3] == 7.f);
-  CHECK(r.boxes[0] == 0.f && r.boxes[1] == 0.f && r.boxes[2] == 5.f && r.boxes[3] == 3.f);
-  CHECK(r.inputBoxes[8] == 0.f && r.inputBoxes[10] == 16.f && r.inputBoxes[11] == 16.f && r.coef[4] == 5.f);
-  CHECK(r.boxes[8] == 0.f && r.boxes[9] == 0.f && r.boxes[10] == 16.f && r.boxes[11] == 8.f);
+  const float wantInput[12] = {30, 30, 34, 34, 0, 25, 40, 40, 0, 0, 64, 64};
+  const float wantOrig[12] = {30, 14, 34, 18, 0, 9, 40, 24, 0, 0, 64, 32};
+  const float wantCoef[6] = {3, 4, 1, 2, 5, 6};
+  for (int i = 0; i < 12; ++i) CHECK(r.inputBoxes[i] == wantInput[i] && r.boxes[i] == wantOrig[i]);
+  for (int i = 0; i < 6; ++i) CHECK(r.coef[i] == wantCoef[i]);
+  CHECK(r.conf[0] == 0.95f && r.conf[1] == 0.9f && r.conf[2] == 0.5f && r.cls[2] == 0.f);
 
   bool threw = false;
   try {
