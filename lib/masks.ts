@@ -3,13 +3,11 @@
  * materialises pixels (natively, off the JS thread) only when asked, inside each mask's box.
  */
 import { FastSAMError } from './errors';
+import { Mask, type RLE } from './mask';
+import { type MaskFrame, maskFrame } from './mask-frame';
 import { native } from './native';
 
-/** COCO uncompressed RLE: runs over the mask in column-major order, starting with zeros. */
-export interface RLE {
-  size: [number, number];
-  counts: number[];
-}
+export { Mask, type RLE } from './mask';
 
 /** A plain number[] copy of values[begin, end): a counted loop is several times faster than Array.from. */
 function toNumbers(values: Uint32Array, begin: number, end: number): number[] {
@@ -35,136 +33,57 @@ export interface MaskSource {
   maskWidth: number;
 }
 
-/** One materialised mask: its pixels inside a window; everything outside the window is 0. */
-export class Mask {
-  constructor(
-    /** Window in mask coordinates. */
-    readonly x: number,
-    readonly y: number,
-    readonly width: number,
-    readonly height: number,
-    /** width x height bytes, row-major, 0 or 1. */
-    readonly data: Uint8Array,
-    /** [height, width] of the full mask. */
-    readonly shape: [number, number],
-  ) {}
-
-  /** The mask value at a pixel of the full mask. */
-  at(x: number, y: number): 0 | 1 {
-    const cx = x - this.x;
-    const cy = y - this.y;
-    if (cx < 0 || cy < 0 || cx >= this.width || cy >= this.height) return 0;
-    return this.data[cy * this.width + cx] ? 1 : 0;
-  }
-
-  /** Number of pixels set. */
-  get area(): number {
-    let sum = 0;
-    for (let i = 0; i < this.data.length; i++) sum += this.data[i];
-    return sum;
-  }
-
-  /** The full mask, shape[0] x shape[1] bytes. */
-  toDense(target?: Uint8Array): Uint8Array {
-    const [h, w] = this.shape;
-    const out = target ?? new Uint8Array(h * w);
-    for (let row = 0; row < this.height; row++) {
-      const start = row * this.width;
-      out.set(this.data.subarray(start, start + this.width), (this.y + row) * w + this.x);
-    }
-    return out;
-  }
+/** Where mask pixels come from: rendered on demand, or already materialised. */
+export interface MaskStore {
+  readonly shape: [number, number];
+  readonly count: number;
+  crops(rows: number[]): Promise<Mask[]>;
+  rles(rows: number[]): Promise<RLE[]>;
 }
 
-export class Masks {
-  constructor(
-    private readonly source: MaskSource,
-    private readonly indices: Uint32Array,
-  ) {}
+/** Renders masks natively from coefficients and prototypes, inside their boxes, off the JS thread. */
+export class LazyMaskStore implements MaskStore {
+  constructor(private readonly source: MaskSource) {}
 
-  get length(): number {
-    return this.indices.length;
-  }
-
-  /** [height, width]: the original image size with retina masks, else the letterboxed input size. */
   get shape(): [number, number] {
     return [this.source.maskHeight, this.source.maskWidth];
   }
 
-  /** Masks for a subset of detections, in the given order (shares the prototypes). */
-  select(indices: ArrayLike<number>): Masks {
-    return new Masks(this.source, Uint32Array.from(this.resolve(indices)));
+  get count(): number {
+    return this.source.cropBoxes.length / 4;
   }
 
-  async get(index: number): Promise<Mask> {
-    const [mask] = await this.all([index]);
-    return mask;
-  }
-
-  /** Every mask (or those at `indices`) cropped to its window. */
-  async all(indices?: ArrayLike<number>): Promise<Mask[]> {
-    const subset = this.subset(indices);
-    if (subset.count === 0) return [];
-    const crops = await native().renderMasks(subset.protos, subset.coef, subset.boxes, {
-      ...this.request(),
-      format: 'crop',
-    });
+  async crops(rows: number[]): Promise<Mask[]> {
+    if (rows.length === 0) return [];
+    const subset = this.subset(rows);
+    const crops = await native().renderMasks(this.source.protos, subset.coef, subset.boxes, { ...this.request(), format: 'crop' });
     const shape = this.shape;
-    return Array.from({ length: subset.count }, (_, i) => {
+    return rows.map((_, i) => {
       const [x, y, w, h] = crops.windows.subarray(i * 4, i * 4 + 4);
-      const bits = crops.bits.subarray(crops.offsets[i], crops.offsets[i + 1]);
-      return new Mask(x, y, w, h, bits, shape);
+      return new Mask(x, y, w, h, crops.bits.subarray(crops.offsets[i], crops.offsets[i + 1]), shape);
     });
   }
 
-  /** COCO uncompressed RLEs (column-major), computed natively without a full-size bitmap. */
-  async toRLE(indices?: ArrayLike<number>): Promise<RLE[]> {
-    const subset = this.subset(indices);
-    if (subset.count === 0) return [];
-    const rles = await native().renderMasks(subset.protos, subset.coef, subset.boxes, {
-      ...this.request(),
-      format: 'rle',
-    });
+  async rles(rows: number[]): Promise<RLE[]> {
+    if (rows.length === 0) return [];
+    const subset = this.subset(rows);
+    const rles = await native().renderMasks(this.source.protos, subset.coef, subset.boxes, { ...this.request(), format: 'rle' });
     const size = this.shape;
-    return Array.from({ length: subset.count }, (_, i) => ({
+    return rows.map((_, i) => ({
       size: [size[0], size[1]] as [number, number],
       counts: toNumbers(rles.counts, rles.offsets[i], rles.offsets[i + 1]),
     }));
   }
 
-  /** The full n x height x width stack: big (300 masks of 12 MP are 3.6 GB); prefer all() or toRLE(). */
-  async dense(indices?: ArrayLike<number>): Promise<Uint8Array> {
-    const masks = await this.all(indices);
-    const [h, w] = this.shape;
-    const out = new Uint8Array(masks.length * h * w);
-    masks.forEach((mask, i) => mask.toDense(out.subarray(i * h * w, (i + 1) * h * w)));
-    return out;
-  }
-
-  private resolve(indices: ArrayLike<number>): number[] {
-    return Array.from(indices, (i) => {
-      if (!Number.isInteger(i) || i < 0 || i >= this.indices.length) {
-        throw new FastSAMError('E_BAD_OPTION', `mask index ${i} is out of range [0, ${this.indices.length})`);
-      }
-      return this.indices[i];
-    });
-  }
-
-  private subset(indices?: ArrayLike<number>): {
-    count: number;
-    protos: Float32Array;
-    coef: Float32Array;
-    boxes: Float32Array;
-  } {
-    const rows = indices === undefined ? Array.from(this.indices) : this.resolve(indices);
-    const { nm, coef, cropBoxes, protos } = this.source;
+  private subset(rows: number[]): { coef: Float32Array; boxes: Float32Array } {
+    const { nm, coef, cropBoxes } = this.source;
     const outCoef = new Float32Array(rows.length * nm);
     const outBoxes = new Float32Array(rows.length * 4);
     rows.forEach((row, i) => {
       outCoef.set(coef.subarray(row * nm, (row + 1) * nm), i * nm);
       outBoxes.set(cropBoxes.subarray(row * 4, row * 4 + 4), i * 4);
     });
-    return { count: rows.length, protos, coef: outCoef, boxes: outBoxes };
+    return { coef: outCoef, boxes: outBoxes };
   }
 
   private request() {
@@ -179,5 +98,92 @@ export class Masks {
       maskHeight: s.maskHeight,
       maskWidth: s.maskWidth,
     };
+  }
+}
+
+/** Masks that already exist as pixels (e.g. the merged mask of a point prompt). */
+export class MaterializedMaskStore implements MaskStore {
+  constructor(
+    private readonly masks: Mask[],
+    readonly shape: [number, number],
+  ) {}
+
+  get count(): number {
+    return this.masks.length;
+  }
+
+  async crops(rows: number[]): Promise<Mask[]> {
+    return rows.map((row) => this.masks[row]);
+  }
+
+  async rles(rows: number[]): Promise<RLE[]> {
+    return rows.map((row) => this.masks[row].toRLE());
+  }
+}
+
+/**
+ * A result's masks. Pixels are materialised only on request: `all()` (cropped to each box), `toRLE()`,
+ * `dense()` (the full stack: big). `frame` maps mask coordinates to image pixels.
+ */
+export class Masks {
+  readonly frame: MaskFrame;
+
+  constructor(
+    private readonly store: MaskStore,
+    private readonly indices: Uint32Array,
+    origShape: [number, number],
+  ) {
+    this.frame = maskFrame(store.shape, origShape);
+  }
+
+  get length(): number {
+    return this.indices.length;
+  }
+
+  /** [height, width]: the original image size with retina masks, else the letterboxed input size. */
+  get shape(): [number, number] {
+    return [this.store.shape[0], this.store.shape[1]];
+  }
+
+  /** Masks for a subset of detections, in the given order (shares the underlying store). */
+  select(indices: ArrayLike<number>): Masks {
+    return new Masks(this.store, Uint32Array.from(this.resolve(indices)), this.frame.origShape);
+  }
+
+  async get(index: number): Promise<Mask> {
+    const [mask] = await this.all([index]);
+    return mask;
+  }
+
+  /** Every mask (or those at `indices`) cropped to its window. */
+  async all(indices?: ArrayLike<number>): Promise<Mask[]> {
+    return this.store.crops(this.rows(indices));
+  }
+
+  /** COCO uncompressed RLEs (column-major), computed without a full-size bitmap. */
+  async toRLE(indices?: ArrayLike<number>): Promise<RLE[]> {
+    return this.store.rles(this.rows(indices));
+  }
+
+  /** The full n x height x width stack: big (300 masks of 12 MP are 3.6 GB); prefer all() or toRLE(). */
+  async dense(indices?: ArrayLike<number>): Promise<Uint8Array> {
+    const masks = await this.all(indices);
+    const [h, w] = this.shape;
+    const out = new Uint8Array(masks.length * h * w);
+    masks.forEach((mask, i) => mask.toDense(out.subarray(i * h * w, (i + 1) * h * w)));
+    return out;
+  }
+
+  private rows(indices?: ArrayLike<number>): number[] {
+    return indices === undefined ? Array.from(this.indices) : this.resolve(indices);
+  }
+
+  private resolve(indices: ArrayLike<number>): number[] {
+    return Array.from(indices, (i) => {
+      if (!Number.isInteger(i) || i < 0 || i >= this.indices.length) {
+        throw new FastSAMError('E_BAD_OPTION', `mask index ${i} is out of range [0, ${this.indices.length})`);
+      }
+      return this.indices[i];
+    });
   }
 }

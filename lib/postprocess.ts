@@ -6,7 +6,7 @@
 import type { RawOutputs } from './backends/backend';
 import { Boxes } from './boxes';
 import { FastSAMError } from './errors';
-import { Masks } from './masks';
+import { LazyMaskStore, Masks } from './masks';
 import { native } from './native';
 import { Result, type Speed } from './results';
 
@@ -127,7 +127,7 @@ export async function postprocess(outputs: RawOutputs, options: PostprocessOptio
         origWidth: origW,
       });
       const masks = new Masks(
-        {
+        new LazyMaskStore({
           protos: outputs.output1.data.subarray(b * perImage1, (b + 1) * perImage1),
           nm,
           protoHeight: ph,
@@ -139,8 +139,9 @@ export async function postprocess(outputs: RawOutputs, options: PostprocessOptio
           inputWidth: inputW,
           maskHeight: retina ? origH : inputH,
           maskWidth: retina ? origW : inputW,
-        },
+        }),
         Uint32Array.from({ length: detections.conf.length }, (_, i) => i),
+        [origH, origW],
       );
       const boxes = new Boxes(detections.boxes, detections.conf, detections.cls, [origH, origW]);
       return { boxes, masks, origShape: [origH, origW] as [number, number], path: options.paths?.[b] };

@@ -112,6 +112,8 @@ Napi::Value RenderMasks(const Napi::CallbackInfo& info) {
     RenderRequest request = readRequest(objectArg(info, 3, "options"));
     if (protos.ElementLength() != static_cast<size_t>(request.nm) * request.protoH * request.protoW)
       throw ArgumentError{"protos must hold nm * protoHeight * protoWidth values"};
+    if (static_cast<uint64_t>(request.geometry.outH) * request.geometry.outW >= (uint64_t{1} << 32))
+      throw ArgumentError{"masks of 2^32 pixels or more cannot be encoded (COCO RLE counts are 32-bit)"};
     const size_t count = boxes.ElementLength() / 4;
     if (boxes.ElementLength() % 4 != 0 || coef.ElementLength() != count * request.nm)
       throw ArgumentError{"boxes must be n x 4 and coef n x nm"};

@@ -163,12 +163,13 @@ std::vector<uint32_t> MaskRenderer::renderRle(const float* coef, const float* bo
 
   runs.zeros(static_cast<uint64_t>(rows.x) * outH);
   for (int x = 0; x < rows.width; ++x) {
-    const float* column = &columns[static_cast<size_t>(x) * rows.srcRows] - rows.firstSrcRow;
+    const float* column = &columns[static_cast<size_t>(x) * rows.srcRows];
+    const int first = rows.firstSrcRow;
     runs.zeros(static_cast<uint64_t>(rows.y));
     const LinearTap* taps = rows.yt.data();
     runs.scan(rows.height, [&](int y) {
       const LinearTap& t = taps[y];
-      return (column[t.i0] * t.w0 + column[t.i1] * t.w1) > 0.f;
+      return (column[t.i0 - first] * t.w0 + column[t.i1 - first] * t.w1) > 0.f;
     });
     runs.zeros(static_cast<uint64_t>(outH - rows.y - rows.height));
   }

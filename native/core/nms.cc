@@ -17,15 +17,19 @@ bool classAllowed(const NmsOptions& options, int cls) {
 // Candidates above the threshold, best class each, boxes converted to xyxy in float32.
 std::vector<Detection> candidates(const float* out, int anchors, int nc, const NmsOptions& options) {
   std::vector<Detection> found;
+  const size_t stride = static_cast<size_t>(anchors);  // size_t: rows * anchors may exceed 2^31
   for (int a = 0; a < anchors; ++a) {
     int best = 0;
-    float score = out[4 * anchors + a];
+    float score = out[4 * stride + a];
+    bool nan = score != score;
     for (int c = 1; c < nc; ++c) {
-      float s = out[(4 + c) * anchors + a];
+      float s = out[(4 + c) * stride + a];
+      nan = nan || s != s;
       if (s > score) { score = s; best = c; }  // first maximum wins, like torch.max
     }
-    if (!(score > options.confThreshold) || !classAllowed(options, best)) continue;
-    const float cx = out[a], cy = out[anchors + a], w = out[2 * anchors + a], h = out[3 * anchors + a];
+    // torch's amax/max propagate NaN, so the reference drops an anchor with any NaN class score.
+    if (nan || !(score > options.confThreshold) || !classAllowed(options, best)) continue;
+    const float cx = out[a], cy = out[stride + a], w = out[2 * stride + a], h = out[3 * stride + a];
     Detection d;
     d.box[0] = cx - w / 2.f;
     d.box[1] = cy - h / 2.f;

@@ -27,7 +27,8 @@ ImageDetections detect(const float* output0, int rows, int anchors, const Postpr
     scaleBoxToOriginal(&out.boxes[i * 4], options.inputH, options.inputW, options.origH, options.origW);
     out.conf[i] = d.conf;
     out.cls[i] = static_cast<float>(d.cls);
-    for (int c = 0; c < nm; ++c) out.coef[i * nm + c] = output0[(4 + options.nc + c) * anchors + d.anchor];
+    for (int c = 0; c < nm; ++c)
+      out.coef[i * nm + c] = output0[static_cast<size_t>(4 + options.nc + c) * anchors + d.anchor];
   }
   return out;
 }
