@@ -4,9 +4,11 @@
       "target_name": "fastsam",
       "sources": [
         "native/core/bilinear.cc",
+        "native/core/contours.cc",
         "native/core/full_image_box.cc",
         "native/core/letterbox.cc",
         "native/core/masks.cc",
+        "native/core/morphology.cc",
         "native/core/nms.cc",
         "native/core/postprocess.cc",
         "native/core/rle.cc",
@@ -15,7 +17,8 @@
         "native/binding/convert.cc",
         "native/binding/detect_binding.cc",
         "native/binding/letterbox_binding.cc",
-        "native/binding/masks_binding.cc"
+        "native/binding/masks_binding.cc",
+        "native/binding/shapes_binding.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

@@ -5,6 +5,8 @@
 import { FastSAMError } from './errors';
 import { Mask, type RLE } from './mask';
 import { type MaskFrame, maskFrame } from './mask-frame';
+import { masksToIndexPng, maskToPng } from './formats/png';
+import { masksToPolygons, type PolygonOptions } from './formats/polygons';
 import { native } from './native';
 
 export { Mask, type RLE } from './mask';
@@ -172,6 +174,20 @@ export class Masks {
     const out = new Uint8Array(masks.length * h * w);
     masks.forEach((mask, i) => mask.toDense(out.subarray(i * h * w, (i + 1) * h * w)));
     return out;
+  }
+
+  /** Outlines in image pixels, one flat [x0, y0, ...] polygon per mask (Ultralytics' masks.xy / xyn). */
+  async toPolygons(options: PolygonOptions & { indices?: ArrayLike<number> } = {}): Promise<Float32Array[]> {
+    return masksToPolygons(await this.all(options.indices), this.frame, options);
+  }
+
+  /** One PNG per mask (0/255), or with `indexMap` a single PNG where pixel value i + 1 marks mask i. */
+  async toPNG(options: { indexMap: true }): Promise<Buffer>;
+  async toPNG(options?: { indexMap?: false }): Promise<Buffer[]>;
+  async toPNG(options: { indexMap?: boolean } = {}): Promise<Buffer | Buffer[]> {
+    const masks = await this.all();
+    if (options.indexMap) return masksToIndexPng(masks, this.shape);
+    return Promise.all(masks.map(maskToPng));
   }
 
   private rows(indices?: ArrayLike<number>): number[] {

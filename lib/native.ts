@@ -76,6 +76,24 @@ export interface NativeRles {
   counts: Uint32Array;
 }
 
+/** Cropped masks as the native functions exchange them. */
+export interface NativeCropSet {
+  windows: Int32Array;
+  offsets: Float64Array;
+  bits: Uint8Array;
+}
+
+export interface NativeContours {
+  /** x, y pairs in mask coordinates. */
+  points: Int32Array;
+  /** Per contour, its first point; one more entry at the end. */
+  contourOffsets: Uint32Array;
+  /** Per mask, its first contour; one more entry at the end. */
+  maskOffsets: Uint32Array;
+  holes: Uint8Array;
+  parents: Int32Array;
+}
+
 export interface NativeBinding {
   letterboxGeometry(request: LetterboxRequest & { height: number; width: number }): LetterboxGeometry;
   letterbox(
@@ -96,6 +114,18 @@ export interface NativeBinding {
     boxes: Float32Array,
     request: RenderRequest & { format: 'rle' },
   ): Promise<NativeRles>;
+  traceContours(
+    bits: Uint8Array,
+    windows: Int32Array,
+    offsets: Float64Array,
+    options: { retrieval: 'external' | 'all'; simple: boolean },
+  ): Promise<NativeContours>;
+  refineMasks(
+    bits: Uint8Array,
+    windows: Int32Array,
+    offsets: Float64Array,
+    options: { maskWidth: number; maskHeight: number },
+  ): Promise<NativeCropSet>;
 }
 
 let binding: NativeBinding | undefined;

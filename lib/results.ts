@@ -1,5 +1,7 @@
 /** One image's detections: boxes eagerly, masks lazily (see masks.ts). */
 import { Boxes } from './boxes';
+import { type CocoDetection, toCocoDetections } from './formats/coco';
+import { toYoloLines } from './formats/yolo';
 import { Masks } from './masks';
 
 export interface Speed {
@@ -41,6 +43,24 @@ export class Result {
       this.speed,
       this.path,
     );
+  }
+
+  /**
+   * COCO results (boxes xywh, scores, masks as RLE: compressed strings by default). RLEs are at the mask
+   * size: the original image with retina masks, else the letterboxed input.
+   */
+  async toCOCO(
+    imageId: number | string,
+    options: { compressed?: boolean; masks?: boolean; categoryIds?: (cls: number) => number } = {},
+  ): Promise<CocoDetection[]> {
+    const rles = options.masks === false ? undefined : await this.masks.toRLE();
+    return toCocoDetections(imageId, this.boxes.xyxy, this.boxes.conf, this.boxes.cls, rles, options);
+  }
+
+  /** YOLO segmentation label lines ("class x1 y1 ..." normalised), as Ultralytics' save_txt writes them. */
+  async toYOLO(options: { conf?: boolean } = {}): Promise<string[]> {
+    const polygons = await this.masks.toPolygons({ normalize: true });
+    return toYoloLines(this.boxes.cls, polygons, options.conf ? this.boxes.conf : undefined);
   }
 
   /** Detections as plain JSON (masks are left out: use masks.toRLE() for them). */
