@@ -16,3 +16,8 @@ export { decodeImage, DEFAULT_MAX_PIXELS } from './image';
 export type { ImageSource, RawImage, DecodedImage } from './image';
 export type { ModelContract } from './contract';
 export type { RawOutputs, RawTensor } from './backends/backend';
+export type { PromptPlotOptions } from './plot/prompt-plot';
+export type { ResultPlotOptions } from './plot/result-plot';
+export type { CocoDetection, CompressedRLE } from './formats/coco';
+export { compressRle, decompressRle } from './formats/coco';
+export type { PolygonOptions } from './formats/polygons';

@@ -196,6 +196,7 @@ export class FastSAM {
       classes: options.classes,
       names: this.contract.names,
       paths: images.map((img) => img.path),
+      sources,
       speed: { preprocess: (t1 - t0) / n, inference: (t2 - t1) / n },
     });
   }

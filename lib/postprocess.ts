@@ -4,6 +4,7 @@
  * inference"); predict() uses it too.
  */
 import type { RawOutputs } from './backends/backend';
+import type { ImageSource } from './image';
 import { Boxes } from './boxes';
 import { FastSAMError } from './errors';
 import { LazyMaskStore, Masks } from './masks';
@@ -29,6 +30,8 @@ export interface PostprocessOptions {
   names?: Record<number, string>;
   /** File paths per image, carried into Result.path. */
   paths?: Array<string | undefined>;
+  /** The images, kept in each Result for plot(). */
+  sources?: ImageSource[];
   /** Per-image timings already spent (preprocess, inference), carried into Result.speed. */
   speed?: Partial<Speed>;
 }
@@ -144,7 +147,7 @@ export async function postprocess(outputs: RawOutputs, options: PostprocessOptio
         [origH, origW],
       );
       const boxes = new Boxes(detections.boxes, detections.conf, detections.cls, [origH, origW]);
-      return { boxes, masks, origShape: [origH, origW] as [number, number], path: options.paths?.[b] };
+      return { boxes, masks, origShape: [origH, origW] as [number, number], path: options.paths?.[b], source: options.sources?.[b] };
     }),
   );
   const postMs = (performance.now() - started) / batch;
@@ -153,5 +156,5 @@ export async function postprocess(outputs: RawOutputs, options: PostprocessOptio
     inference: options.speed?.inference ?? 0,
     postprocess: postMs,
   };
-  return results.map((r) => new Result(r.origShape, names, r.boxes, r.masks, { ...speed }, r.path));
+  return results.map((r) => new Result(r.origShape, names, r.boxes, r.masks, { ...speed }, r.path, r.source));
 }

@@ -13,6 +13,7 @@ import { type DecodedImage, decodeImage, type ImageSource } from './image';
 import { Mask } from './mask';
 import { imageToMask, maskToImage } from './mask-frame';
 import { MaterializedMaskStore, Masks } from './masks';
+import { type PromptPlotOptions, plotPrompt } from './plot/prompt-plot';
 import { Result } from './results';
 
 export type BoxPrompt = [number, number, number, number];
@@ -172,6 +173,16 @@ export class FastSAMPrompt {
   }
 
   /**
+   * Draws `annotations` (a prompt's answer, or everything()) as FastSAM does; writes `output` (.png/.jpg)
+   * when given and returns the encoded picture.
+   */
+  async plot(annotations: Result, options: PromptPlotOptions & { output?: string } = {}): Promise<Buffer> {
+    if (!(annotations instanceof Result)) badPrompt('plot() needs a Result (from a prompt or everything())');
+    const canvas = await plotPrompt(await this.decodedImage(), annotations, options);
+    return options.output ? canvas.save(options.output) : canvas.encode('png');
+  }
+
+  /**
    * A one-detection Result holding a merged mask, empty or not (the reference always returns one); its box
    * is the mask's extent ([0, 0, 0, 0] when empty), its score the best of the masks that formed it.
    */
@@ -189,7 +200,7 @@ export class FastSAMPrompt {
     }
     const boxes = new Boxes(xyxy, conf, new Float32Array(1), frame.origShape);
     const masks = new Masks(new MaterializedMaskStore([mask], frame.shape), Uint32Array.of(0), frame.origShape);
-    return new Result(frame.origShape, this.result.names, boxes, masks, this.result.speed, this.result.path);
+    return new Result(frame.origShape, this.result.names, boxes, masks, this.result.speed, this.result.path, this.result.source);
   }
 }
 

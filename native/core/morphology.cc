@@ -6,32 +6,49 @@ namespace fastsam {
 
 namespace {
 
-// One separable pass of a max (dilate) or min (erode) filter along rows or columns.
-// dst(p) = op over src(p + i - anchor), i in [0, k); out-of-image taps are skipped, which gives OpenCV's
-// border behaviour for binary images (the border value never wins).
-void pass(const std::vector<uint8_t>& src, std::vector<uint8_t>& dst, int width, int height, int k, bool alongRows,
-          bool takeMax) {
+// Binary max (dilate) or min (erode) over the taps p - anchor .. p - anchor + k - 1 (anchor = k / 2).
+// Out-of-image taps are skipped, which is OpenCV's border rule for binary images (the border value never
+// wins). Each tap is one pass over a whole row, so the loops vectorise.
+inline void combine(uint8_t* __restrict out, const uint8_t* __restrict in, int n, bool takeMax) {
+  if (takeMax) {
+    for (int i = 0; i < n; ++i) out[i] = out[i] | in[i];
+  } else {
+    for (int i = 0; i < n; ++i) out[i] = out[i] & in[i];
+  }
+}
+
+void rowPass(const std::vector<uint8_t>& src, std::vector<uint8_t>& dst, int width, int height, int k, bool takeMax) {
   const int anchor = k / 2;
-  const int len = alongRows ? width : height;
-  const int lines = alongRows ? height : width;
-  for (int line = 0; line < lines; ++line) {
-    for (int p = 0; p < len; ++p) {
-      uint8_t acc = takeMax ? 0 : 1;
-      const int from = std::max(0, p - anchor), to = std::min(len - 1, p - anchor + k - 1);
-      for (int q = from; q <= to; ++q) {
-        const size_t idx = alongRows ? static_cast<size_t>(line) * width + q : static_cast<size_t>(q) * width + line;
-        acc = takeMax ? std::max(acc, src[idx]) : std::min(acc, src[idx]);
-      }
-      const size_t out = alongRows ? static_cast<size_t>(line) * width + p : static_cast<size_t>(p) * width + line;
-      dst[out] = acc;
+  for (int y = 0; y < height; ++y) {
+    const uint8_t* in = &src[static_cast<size_t>(y) * width];
+    uint8_t* out = &dst[static_cast<size_t>(y) * width];
+    std::fill(out, out + width, takeMax ? 0 : 1);
+    for (int t = 0; t < k; ++t) {
+      const int shift = t - anchor;  // out[x] takes in[x + shift]
+      const int from = std::max(0, -shift), to = std::min(width, width - shift);
+      if (to > from) combine(out + from, in + from + shift, to - from, takeMax);
+    }
+  }
+}
+
+void columnPass(const std::vector<uint8_t>& src, std::vector<uint8_t>& dst, int width, int height, int k,
+                bool takeMax) {
+  const int anchor = k / 2;
+  for (int y = 0; y < height; ++y) {
+    uint8_t* out = &dst[static_cast<size_t>(y) * width];
+    std::fill(out, out + width, takeMax ? 0 : 1);
+    for (int t = 0; t < k; ++t) {
+      const int row = y + t - anchor;
+      if (row >= 0 && row < height) combine(out, &src[static_cast<size_t>(row) * width], width, takeMax);
     }
   }
 }
 
 void filter(std::vector<uint8_t>& bits, int width, int height, int kernelW, int kernelH, bool takeMax) {
   std::vector<uint8_t> tmp(bits.size());
-  pass(bits, tmp, width, height, kernelW, true, takeMax);
-  pass(tmp, bits, width, height, kernelH, false, takeMax);
+  for (uint8_t& b : bits) b = b ? 1 : 0;
+  rowPass(bits, tmp, width, height, kernelW, takeMax);
+  columnPass(tmp, bits, width, height, kernelH, takeMax);
 }
 
 }  // namespace

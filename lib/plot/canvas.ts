@@ -1,0 +1,65 @@
+/**
+ * A plot in progress: RGB pixels at the original image size, plus SVG vector overlays (contours, boxes,
+ * points, labels) that sharp composites on top when the picture is encoded (PNG or JPEG by extension).
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { FastSAMError } from '../errors';
+
+export type Rgb = [number, number, number];
+
+export class PlotCanvas {
+  private readonly svg: string[] = [];
+
+  constructor(
+    /** width x height x 3 RGB bytes, modified in place by the painters. */
+    readonly rgb: Uint8Array,
+    readonly width: number,
+    readonly height: number,
+  ) {}
+
+  addSvg(fragment: string): void {
+    this.svg.push(fragment);
+  }
+
+  /** The picture encoded as PNG (default) or JPEG. */
+  async encode(format: 'png' | 'jpeg' = 'png'): Promise<Buffer> {
+    let image = sharp(this.rgb, { raw: { width: this.width, height: this.height, channels: 3 } });
+    if (this.svg.length > 0) {
+      const overlay = `<svg xmlns="http://www.w3.org/2000/svg" width="${this.width}" height="${this.height}">${this.svg.join('')}</svg>`;
+      image = sharp(await image.png().toBuffer()).composite([{ input: Buffer.from(overlay), top: 0, left: 0 }]);
+    }
+    return format === 'jpeg' ? image.jpeg({ quality: 95 }).toBuffer() : image.png().toBuffer();
+  }
+
+  /** Encodes by the file's extension (.png, .jpg, .jpeg) and writes it, creating the folder. */
+  async save(file: string): Promise<Buffer> {
+    const ext = path.extname(file).toLowerCase();
+    if (ext !== '.png' && ext !== '.jpg' && ext !== '.jpeg') {
+      throw new FastSAMError('E_BAD_OPTION', `plot output must end in .png, .jpg or .jpeg, got ${file}`);
+    }
+    const encoded = await this.encode(ext === '.png' ? 'png' : 'jpeg');
+    await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await fs.writeFile(file, encoded);
+    return encoded;
+  }
+}
+
+/** Deterministic colours for `randomColor`: mulberry32, so a seed gives the same picture every time. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const rgbCss = ([r, g, b]: Rgb): string => `rgb(${r},${g},${b})`;
+
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+}

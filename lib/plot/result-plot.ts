@@ -1,0 +1,55 @@
+/**
+ * Ultralytics' Results.plot() look for plain segmentation results: class-coloured masks blended at 0.5,
+ * boxes with "name 0.87" labels, line width max(round((H + W) / 2 * 0.003), 2).
+ */
+import type { DecodedImage } from '../image';
+import type { Result } from '../results';
+import { PlotCanvas, type Rgb } from './canvas';
+import { blendIndexMap } from './overlay';
+import { boxSvg, labelSvg } from './shapes';
+
+// Ultralytics' 20-colour palette, indexed by class.
+const PALETTE = [
+  'FF3838', 'FF9D97', 'FF701F', 'FFB21D', 'CFD231', '48F90A', '92CC17', '3DDB86', '1A9334', '00D4BB',
+  '2C99A8', '00C2FF', '344593', '6473FF', '0018EC', '8438FF', '520085', 'CB38FF', 'FF95C8', 'FF37C7',
+].map((hex): Rgb => [parseInt(hex.slice(0, 2), 16), parseInt(hex.slice(2, 4), 16), parseInt(hex.slice(4, 6), 16)]);
+
+export const classColour = (cls: number): Rgb => PALETTE[((cls % PALETTE.length) + PALETTE.length) % PALETTE.length];
+
+export interface ResultPlotOptions {
+  boxes?: boolean;
+  labels?: boolean;
+  conf?: boolean;
+  masks?: boolean;
+}
+
+export async function plotResult(image: DecodedImage, result: Result, options: ResultPlotOptions = {}): Promise<PlotCanvas> {
+  const canvas = new PlotCanvas(Uint8Array.from(image.rgb), image.width, image.height);
+  const { xyxy, conf, cls } = result.boxes;
+  if (options.masks ?? true) {
+    const masks = await result.masks.all();
+    const [h, w] = result.masks.shape;
+    // Detection order, first on top: paint the last first so earlier ones overwrite.
+    const index = new Int32Array(h * w).fill(-1);
+    for (let i = masks.length - 1; i >= 0; i--) {
+      const m = masks[i];
+      for (let y = 0; y < m.height; y++) {
+        for (let x = 0; x < m.width; x++) if (m.data[y * m.width + x]) index[(m.y + y) * w + m.x + x] = i;
+      }
+    }
+    blendIndexMap(canvas, index, result.masks.frame, Array.from(cls, classColour), 0.5);
+  }
+  const lineWidth = Math.max(Math.round(((image.height + image.width) / 2) * 0.003), 2);
+  const fontSize = Math.max(lineWidth * 5, 10);
+  for (let i = result.length - 1; i >= 0; i--) {
+    const colour = classColour(cls[i]);
+    const box = xyxy.subarray(i * 4, i * 4 + 4);
+    if (options.boxes ?? true) canvas.addSvg(boxSvg(box, colour, lineWidth));
+    if (options.labels ?? true) {
+      const name = result.names[cls[i]] ?? String(cls[i]);
+      const text = options.conf ?? true ? `${name} ${conf[i].toFixed(2)}` : name;
+      canvas.addSvg(labelSvg(text, box[0], box[1], colour, fontSize));
+    }
+  }
+  return canvas;
+}
