@@ -8,6 +8,7 @@ import { type MaskFrame, maskFrame } from './mask-frame';
 import { masksToIndexPng, maskToPng } from './formats/png';
 import { masksToPolygons, type PolygonOptions } from './formats/polygons';
 import { native } from './native';
+import { smallestOnTop } from './plot/overlay';
 
 export { Mask, type RLE } from './mask';
 
@@ -41,6 +42,8 @@ export interface MaskStore {
   readonly count: number;
   crops(rows: number[]): Promise<Mask[]>;
   rles(rows: number[]): Promise<RLE[]>;
+  /** Per mask pixel, the position in `rows` of the smallest mask covering it, or -1. */
+  indexMap(rows: number[]): Promise<Int32Array>;
 }
 
 /** Renders masks natively from coefficients and prototypes, inside their boxes, off the JS thread. */
@@ -75,6 +78,13 @@ export class LazyMaskStore implements MaskStore {
       size: [size[0], size[1]] as [number, number],
       counts: toNumbers(rles.counts, rles.offsets[i], rles.offsets[i + 1]),
     }));
+  }
+
+  async indexMap(rows: number[]): Promise<Int32Array> {
+    const [h, w] = this.shape;
+    if (rows.length === 0) return new Int32Array(h * w).fill(-1);
+    const subset = this.subset(rows);
+    return native().paintIndexMap(this.source.protos, subset.coef, subset.boxes, { ...this.request(), format: 'crop' });
   }
 
   private subset(rows: number[]): { coef: Float32Array; boxes: Float32Array } {
@@ -120,6 +130,10 @@ export class MaterializedMaskStore implements MaskStore {
 
   async rles(rows: number[]): Promise<RLE[]> {
     return rows.map((row) => this.masks[row].toRLE());
+  }
+
+  async indexMap(rows: number[]): Promise<Int32Array> {
+    return smallestOnTop(rows.map((row) => this.masks[row]), this.shape);
   }
 }
 
@@ -174,6 +188,15 @@ export class Masks {
     const out = new Uint8Array(masks.length * h * w);
     masks.forEach((mask, i) => mask.toDense(out.subarray(i * h * w, (i + 1) * h * w)));
     return out;
+  }
+
+  /**
+   * Per mask pixel, the index (into these masks) of the smallest mask covering it, -1 for none: how plots
+   * layer masks. Lazy masks are painted natively without rendering any mask in full; their order comes
+   * from areas measured at prototype resolution.
+   */
+  async indexMap(): Promise<Int32Array> {
+    return this.store.indexMap(Array.from(this.indices));
   }
 
   /** Outlines in image pixels, one flat [x0, y0, ...] polygon per mask (Ultralytics' masks.xy / xyn). */

@@ -114,6 +114,7 @@ export interface NativeBinding {
     boxes: Float32Array,
     request: RenderRequest & { format: 'rle' },
   ): Promise<NativeRles>;
+  paintIndexMap(protos: Float32Array, coef: Float32Array, boxes: Float32Array, request: RenderRequest): Promise<Int32Array>;
   traceContours(
     bits: Uint8Array,
     windows: Int32Array,

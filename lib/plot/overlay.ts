@@ -35,19 +35,25 @@ function axisMap(imageLen: number, maskLen: number, gain: number, pad: number): 
 /** Blends colour[index] over every covered image pixel: out = (1 - alpha) * image + alpha * colour. */
 export function blendIndexMap(canvas: PlotCanvas, index: Int32Array, frame: MaskFrame, colours: Rgb[], alpha: number): void {
   const [mh, mw] = frame.shape;
-  const xs = axisMap(canvas.width, mw, frame.gain, frame.padX);
-  const ys = axisMap(canvas.height, mh, frame.gain, frame.padY);
+  const identity = mh === canvas.height && mw === canvas.width;
+  const xs = identity ? null : axisMap(canvas.width, mw, frame.gain, frame.padX);
+  const ys = identity ? null : axisMap(canvas.height, mh, frame.gain, frame.padY);
+  // alpha * colour + 0.5 precomputed per mask: the inner loop is one multiply-add and a truncation.
+  const tint = new Float32Array(colours.length * 3);
+  colours.forEach((c, i) => tint.set([c[0] * alpha + 0.5, c[1] * alpha + 0.5, c[2] * alpha + 0.5], i * 3));
+  const keep = 1 - alpha;
   const rgb = canvas.rgb;
+  const width = canvas.width;
   for (let y = 0; y < canvas.height; y++) {
-    const row = ys[y] * mw;
-    for (let x = 0; x < canvas.width; x++) {
-      const k = index[row + xs[x]];
+    const row = (ys ? ys[y] : y) * mw;
+    for (let x = 0; x < width; x++) {
+      const k = index[row + (xs ? xs[x] : x)];
       if (k < 0) continue;
-      const c = colours[k];
-      const p = (y * canvas.width + x) * 3;
-      rgb[p] = Math.round(rgb[p] * (1 - alpha) + c[0] * alpha);
-      rgb[p + 1] = Math.round(rgb[p + 1] * (1 - alpha) + c[1] * alpha);
-      rgb[p + 2] = Math.round(rgb[p + 2] * (1 - alpha) + c[2] * alpha);
+      const p = (y * width + x) * 3;
+      const t = k * 3;
+      rgb[p] = rgb[p] * keep + tint[t];
+      rgb[p + 1] = rgb[p + 1] * keep + tint[t + 1];
+      rgb[p + 2] = rgb[p + 2] * keep + tint[t + 2];
     }
   }
 }

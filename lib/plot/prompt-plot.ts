@@ -33,19 +33,21 @@ const MASK_ALPHA = 0.6;
 
 export async function plotPrompt(image: DecodedImage, result: Result, options: PromptPlotOptions = {}): Promise<PlotCanvas> {
   const canvas = new PlotCanvas(Uint8Array.from(image.rgb), image.width, image.height);
-  let masks = await result.masks.all();
-  if (options.betterQuality ?? true) masks = await refineMasks(masks);
   const frame = result.masks.frame;
-  if (masks.length > 0) {
+  if (result.masks.length > 0) {
     const random = seededRandom(options.seed ?? 0);
-    const colours = masks.map((): Rgb =>
-      options.randomColor ?? true ? [random() * 255, random() * 255, random() * 255].map(Math.round) as Rgb : FASTSAM_BLUE,
+    const colours = Array.from({ length: result.masks.length }, (): Rgb =>
+      options.randomColor ?? true ? ([random() * 255, random() * 255, random() * 255].map(Math.round) as Rgb) : FASTSAM_BLUE,
     );
-    blendIndexMap(canvas, smallestOnTop(masks, frame.shape), frame, colours, MASK_ALPHA);
-    if (options.withContours ?? true) {
-      const contours = await traceContours(masks, 'all', true);
-      drawContours(canvas, contours.flat(), frame, CONTOUR_BLUE, 0.8);
-    }
+    const betterQuality = options.betterQuality ?? true;
+    const withContours = options.withContours ?? true;
+    // Masks only: paint the index map natively, never materialising a mask. The clean-up and contours
+    // need each mask's pixels.
+    let masks = betterQuality || withContours ? await result.masks.all() : [];
+    if (betterQuality) masks = await refineMasks(masks);
+    const index = betterQuality ? smallestOnTop(masks, frame.shape) : await result.masks.indexMap();
+    blendIndexMap(canvas, index, frame, colours, MASK_ALPHA);
+    if (withContours) drawContours(canvas, (await traceContours(masks, 'all', true)).flat(), frame, CONTOUR_BLUE, 0.8);
   }
   for (const box of options.boxes ?? []) canvas.addSvg(boxSvg(box, [0, 0, 255], 1));
   // matplotlib's 'y' and 'm', which the reference's scatter uses; s=20 at 100 dpi is ~3 px radius.

@@ -27,17 +27,7 @@ export async function plotResult(image: DecodedImage, result: Result, options: R
   const canvas = new PlotCanvas(Uint8Array.from(image.rgb), image.width, image.height);
   const { xyxy, conf, cls } = result.boxes;
   if (options.masks ?? true) {
-    const masks = await result.masks.all();
-    const [h, w] = result.masks.shape;
-    // Detection order, first on top: paint the last first so earlier ones overwrite.
-    const index = new Int32Array(h * w).fill(-1);
-    for (let i = masks.length - 1; i >= 0; i--) {
-      const m = masks[i];
-      for (let y = 0; y < m.height; y++) {
-        for (let x = 0; x < m.width; x++) if (m.data[y * m.width + x]) index[(m.y + y) * w + m.x + x] = i;
-      }
-    }
-    blendIndexMap(canvas, index, result.masks.frame, Array.from(cls, classColour), 0.5);
+    blendIndexMap(canvas, await result.masks.indexMap(), result.masks.frame, Array.from(cls, classColour), 0.5);
   }
   const lineWidth = Math.max(Math.round(((image.height + image.width) / 2) * 0.003), 2);
   const fontSize = Math.max(lineWidth * 5, 10);

@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("letterbox", Napi::Function::New(env, Letterbox, "letterbox"));
   exports.Set("detect", Napi::Function::New(env, Detect, "detect"));
   exports.Set("renderMasks", Napi::Function::New(env, RenderMasks, "renderMasks"));
+  exports.Set("paintIndexMap", Napi::Function::New(env, PaintIndexMap, "paintIndexMap"));
   exports.Set("traceContours", Napi::Function::New(env, TraceContours, "traceContours"));
   exports.Set("refineMasks", Napi::Function::New(env, RefineMasks, "refineMasks"));
   return exports;

@@ -24,6 +24,7 @@ Napi::Value LetterboxGeometry(const Napi::CallbackInfo& info);
 Napi::Value Letterbox(const Napi::CallbackInfo& info);
 Napi::Value Detect(const Napi::CallbackInfo& info);
 Napi::Value RenderMasks(const Napi::CallbackInfo& info);
+Napi::Value PaintIndexMap(const Napi::CallbackInfo& info);
 Napi::Value TraceContours(const Napi::CallbackInfo& info);
 Napi::Value RefineMasks(const Napi::CallbackInfo& info);
 

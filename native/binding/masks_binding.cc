@@ -1,6 +1,8 @@
 // renderMasks(protos, coef, boxes, options) -> Promise: masks materialised inside their boxes, as cropped
 // bitmaps ({windows, bits, offsets}) or as COCO uncompressed RLE ({counts, offsets}).
+#include <algorithm>
 #include <string>
+#include <thread>
 
 #include "../core/masks.h"
 #include "../core/parallel.h"
@@ -102,6 +104,46 @@ class RenderWorker : public PromiseWorker {
   std::vector<std::vector<uint32_t>> rles_;
 };
 
+// Paints masks smallest first into one index map (-1 = no mask): what a plot needs, without rendering
+// any mask in full. Sizes are estimated at prototype resolution to choose the order.
+class IndexMapWorker : public PromiseWorker {
+ public:
+  IndexMapWorker(Napi::Env env, const float* protos, const float* coef, const float* boxes, size_t count,
+                 RenderRequest request)
+      : PromiseWorker(env), protos_(protos), coef_(coef), boxes_(boxes), count_(count), request_(request) {}
+
+ private:
+  void Run() override {
+    fastsam::MaskRenderer renderer(protos_, request_.nm, request_.protoH, request_.protoW, request_.geometry);
+    std::vector<double> areas(count_);
+    fastsam::parallelFor(count_, [&](size_t i) { areas[i] = renderer.approximateArea(coef_ + i * request_.nm, boxes_ + i * 4); });
+    std::vector<size_t> order(count_);
+    for (size_t i = 0; i < count_; ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return areas[a] < areas[b]; });
+    const size_t pixels = static_cast<size_t>(request_.geometry.outH) * request_.geometry.outW;
+    index_.assign(pixels, -1);
+    std::vector<uint8_t> assigned(pixels, 0);
+    // Bands of rows in parallel: within a band, masks are painted in order (smallest first).
+    const int height = request_.geometry.outH;
+    const int bands = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    fastsam::parallelFor(static_cast<size_t>(bands), [&](size_t band) {
+      const int rowBegin = static_cast<int>(height * band / bands), rowEnd = static_cast<int>(height * (band + 1) / bands);
+      for (size_t i : order)
+        renderer.paintUnassigned(coef_ + i * request_.nm, boxes_ + i * 4, static_cast<int32_t>(i), index_.data(),
+                                 assigned.data(), rowBegin, rowEnd);
+    });
+  }
+
+  Napi::Value Result(Napi::Env env) override { return toTypedArray(env, std::move(index_)); }
+
+  const float* protos_;
+  const float* coef_;
+  const float* boxes_;
+  size_t count_;
+  RenderRequest request_;
+  std::vector<int32_t> index_;
+};
+
 }  // namespace
 
 Napi::Value RenderMasks(const Napi::CallbackInfo& info) {
@@ -118,6 +160,29 @@ Napi::Value RenderMasks(const Napi::CallbackInfo& info) {
     if (boxes.ElementLength() % 4 != 0 || coef.ElementLength() != count * request.nm)
       throw ArgumentError{"boxes must be n x 4 and coef n x nm"};
     auto* worker = new RenderWorker(info.Env(), protos.Data(), coef.Data(), boxes.Data(), count, request);
+    worker->Hold(protos);
+    worker->Hold(coef);
+    worker->Hold(boxes);
+    return worker->Queue();
+  });
+}
+
+}  // namespace fastsam_binding
+
+namespace fastsam_binding {
+
+Napi::Value PaintIndexMap(const Napi::CallbackInfo& info) {
+  return guard(info, [&]() -> Napi::Value {
+    Napi::Float32Array protos = typedArrayArg<float>(info, 0, "protos");
+    Napi::Float32Array coef = typedArrayArg<float>(info, 1, "coef");
+    Napi::Float32Array boxes = typedArrayArg<float>(info, 2, "boxes");
+    RenderRequest request = readRequest(objectArg(info, 3, "options"));
+    if (protos.ElementLength() != static_cast<size_t>(request.nm) * request.protoH * request.protoW)
+      throw ArgumentError{"protos must hold nm * protoHeight * protoWidth values"};
+    const size_t count = boxes.ElementLength() / 4;
+    if (boxes.ElementLength() % 4 != 0 || coef.ElementLength() != count * request.nm)
+      throw ArgumentError{"boxes must be n x 4 and coef n x nm"};
+    auto* worker = new IndexMapWorker(info.Env(), protos.Data(), coef.Data(), boxes.Data(), count, request);
     worker->Hold(protos);
     worker->Hold(coef);
     worker->Hold(boxes);

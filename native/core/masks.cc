@@ -177,4 +177,42 @@ std::vector<uint32_t> MaskRenderer::renderRle(const float* coef, const float* bo
   return runs.finish();
 }
 
+void MaskRenderer::paintUnassigned(const float* coef, const float* box, int32_t value, int32_t* index,
+                                   uint8_t* assigned, int rowBegin, int rowEnd) const {
+  RowInterpolation rows;
+  if (!interpolateRows(coef, box, rows)) return;
+  const int outW = geometry_.outW;
+  const int yBegin = std::max(0, rowBegin - rows.y), yEnd = std::min(rows.height, rowEnd - rows.y);
+  for (int y = yBegin; y < yEnd; ++y) {
+    uint8_t* done = assigned + static_cast<size_t>(rows.y + y) * outW + rows.x;
+    uint8_t all = 1;
+    for (int x = 0; x < rows.width; ++x) all &= done[x];  // vectorised "anything left?"
+    if (all) continue;
+    const LinearTap& t = rows.yt[y];
+    const float* h0 = rows.row(t.i0);
+    const float* h1 = rows.row(t.i1);
+    int32_t* out = index + static_cast<size_t>(rows.y + y) * outW + rows.x;
+    for (int x = 0; x < rows.width; ++x) {
+      const bool set = !done[x] && (h0[x] * t.w0 + h1[x] * t.w1) > 0.f;
+      out[x] = set ? value : out[x];
+      done[x] = done[x] | static_cast<uint8_t>(set);
+    }
+  }
+}
+
+double MaskRenderer::approximateArea(const float* coef, const float* box) const {
+  // The crop box at prototype resolution (Native mode boxes are in output pixels: scale them down).
+  const double sx = geometry_.mode == MaskMode::Letterbox ? static_cast<double>(protoW_) / geometry_.inputW
+                                                          : static_cast<double>(srcW_) / geometry_.outW;
+  const double sy = geometry_.mode == MaskMode::Letterbox ? static_cast<double>(protoH_) / geometry_.inputH
+                                                          : static_cast<double>(srcH_) / geometry_.outH;
+  const Span cols = indicesInside(static_cast<float>(box[0] * sx), static_cast<float>(box[2] * sx), srcW_);
+  const Span rows = indicesInside(static_cast<float>(box[1] * sy), static_cast<float>(box[3] * sy), srcH_);
+  int cells = 0;
+  for (int r = rows.begin; r < rows.end; ++r)
+    for (int c = cols.begin; c < cols.end; ++c) cells += logit(coef, srcTop_ + r, srcLeft_ + c) > 0.f;
+  const double cellArea = (static_cast<double>(geometry_.outW) / srcW_) * (static_cast<double>(geometry_.outH) / srcH_);
+  return cells * cellArea;
+}
+
 }  // namespace fastsam

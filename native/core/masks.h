@@ -38,6 +38,17 @@ class MaskRenderer {
   // column by column without materialising a bitmap.
   std::vector<uint32_t> renderRle(const float* coef, const float* box) const;
 
+  // For plots: writes `value` into index[y * outW + x] at the mask's pixels whose `assigned` byte is still
+  // 0, and sets those bytes. Rows of the window with nothing left to assign are skipped before any
+  // interpolation, so painting many overlapping masks costs little more than the first few.
+  // Only rows [rowBegin, rowEnd) are touched, so bands of rows can be painted by different threads.
+  void paintUnassigned(const float* coef, const float* box, int32_t value, int32_t* index, uint8_t* assigned,
+                       int rowBegin, int rowEnd) const;
+
+  // The mask's area estimated at prototype resolution (cells with logit > 0 inside the crop, scaled to
+  // output pixels): enough to order masks by size without rendering them.
+  double approximateArea(const float* coef, const float* box) const;
+
  private:
   // The output window and its horizontally interpolated source rows (first stage of the upsample).
   struct RowInterpolation {
