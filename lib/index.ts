@@ -1,5 +1,6 @@
 export { FastSAM } from './model';
 export type { BackendName, LoadOptions, PredictOptions } from './model';
+export type { StreamItem, StreamOptions } from './stream';
 export { postprocess, FASTSAM_DEFAULTS, YOLO_DEFAULTS } from './postprocess';
 export type { PostprocessOptions } from './postprocess';
 export { Result } from './results';

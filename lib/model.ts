@@ -5,7 +5,7 @@
  *   const [result] = await model.predict('bus.jpg');
  */
 import { promises as fs } from 'node:fs';
-import type { Backend } from './backends/backend';
+import type { Backend, RawTensor } from './backends/backend';
 import { OnnxRuntimeBackend } from './backends/onnxruntime';
 import { type ModelContract, readContract } from './contract';
 import { FastSAMError, messageOf } from './errors';
@@ -14,6 +14,7 @@ import { readOnnxModelInfo } from './onnx/model-info';
 import { checkMaxDet, checkUnitInterval, FASTSAM_DEFAULTS, postprocess, YOLO_DEFAULTS } from './postprocess';
 import { letterboxBatch } from './preprocess';
 import type { Result } from './results';
+import { type StreamItem, type StreamOptions, streamPredictions } from './stream';
 
 export type BackendName = 'cpu' | 'tensorrt' | 'auto';
 
@@ -85,6 +86,8 @@ async function loadBackend(bytes: Uint8Array, options: LoadOptions): Promise<Bac
 export class FastSAM {
   private disposed = false;
   private inFlight = new Set<Promise<unknown>>();
+  /** Serialises backend runs: the next batch decodes while this one infers. */
+  private inferenceTurn: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly backend: Backend,
@@ -165,26 +168,74 @@ export class FastSAM {
     }
   }
 
+  /**
+   * Results for many images, in input order, as they are ready: decoding of the next batches overlaps
+   * inference of the current one, at most `concurrency` batches are in flight (bounded memory), and a
+   * failing image yields `{ source, error }` instead of stopping the stream (unless `failFast`).
+   */
+  stream(sources: Iterable<ImageSource> | AsyncIterable<ImageSource>, options: StreamOptions = {}): AsyncGenerator<StreamItem> {
+    if (this.disposed) throw new FastSAMError('E_DISPOSED', 'this model was disposed');
+    const { concurrency, failFast, ...predictOptions } = options;
+    this.checkOptions(predictOptions);
+    const size = this.inputSize(predictOptions.imgsz);
+    const batch = Math.min(this.contract.fixedBatch ?? Infinity, predictOptions.batch ?? 1);
+    return streamPredictions(sources, {
+      batch,
+      concurrency: concurrency ?? 2,
+      failFast: failFast ?? false,
+      run: async (items) => {
+        if (this.disposed) throw new FastSAMError('E_DISPOSED', 'this model was disposed');
+        const task = this.runPrepared(await this.prepare(items, size, predictOptions), size, predictOptions);
+        this.inFlight.add(task);
+        try {
+          return await task;
+        } finally {
+          this.inFlight.delete(task);
+        }
+      },
+    });
+  }
+
   private async run(sources: ImageSource[], options: PredictOptions): Promise<Result[]> {
     this.checkOptions(options);
     const size = this.inputSize(options.imgsz);
     const maxBatch = this.contract.fixedBatch ?? options.batch ?? 8;
     const results: Result[] = [];
     for (let start = 0; start < sources.length; start += maxBatch) {
-      results.push(...(await this.runBatch(sources.slice(start, start + maxBatch), size, options)));
+      const prepared = await this.prepare(sources.slice(start, start + maxBatch), size, options);
+      const failed = prepared.items.find((item) => item.error);
+      if (failed?.error) throw failed.error;
+      const batch = await this.runPrepared(prepared, size, options);
+      results.push(...batch.map((item) => item.result!));
     }
     return results;
   }
 
-  private async runBatch(sources: ImageSource[], size: [number, number], options: PredictOptions): Promise<Result[]> {
-    const t0 = performance.now();
-    const images: DecodedImage[] = await Promise.all(sources.map((s) => decodeImage(s, { maxPixels: options.maxPixels })));
-    const { tensor } = await letterboxBatch(images, size, this.contract.stride);
-    const t1 = performance.now();
-    const outputs = await this.backend.run(tensor);
-    const t2 = performance.now();
+  /** Decodes and letterboxes a batch; an image that fails keeps its error and stays out of the tensor. */
+  private async prepare(sources: ImageSource[], size: [number, number], options: PredictOptions): Promise<PreparedBatch> {
+    const started = performance.now();
+    const decoded = await Promise.allSettled(sources.map((s) => decodeImage(s, { maxPixels: options.maxPixels })));
+    const items = decoded.map((d, i): PreparedItem =>
+      d.status === 'fulfilled' ? { source: sources[i], image: d.value } : { source: sources[i], error: asFastSAMError(d.reason) },
+    );
+    const images = items.flatMap((item) => (item.image ? [item.image] : []));
+    const tensor = images.length > 0 ? (await letterboxBatch(images, size, this.contract.stride)).tensor : undefined;
+    return { items, images, tensor, preprocessMs: performance.now() - started };
+  }
+
+  /** Runs the network (one batch at a time: ONNX Runtime already uses every core) and post-processes. */
+  private async runPrepared(prepared: PreparedBatch, size: [number, number], options: PredictOptions): Promise<StreamItem[]> {
+    const { items, images, tensor } = prepared;
+    if (!tensor) return items.map((item) => ({ source: item.source, error: item.error! }));
+    const turn = this.inferenceTurn.then(async () => {
+      const started = performance.now();
+      const outputs = await this.backend.run(tensor);
+      return { outputs, inferenceMs: performance.now() - started };
+    });
+    this.inferenceTurn = turn.then(() => undefined, () => undefined);
+    const { outputs, inferenceMs } = await turn;
     const n = images.length;
-    return postprocess(outputs, {
+    const results = await postprocess(outputs, {
       inputShape: size,
       origShape: images.map((img) => [img.height, img.width] as [number, number]),
       task: this.contract.isFastSAM ? 'fastsam' : 'segment',
@@ -196,8 +247,27 @@ export class FastSAM {
       classes: options.classes,
       names: this.contract.names,
       paths: images.map((img) => img.path),
-      sources,
-      speed: { preprocess: (t1 - t0) / n, inference: (t2 - t1) / n },
+      sources: items.flatMap((item) => (item.image ? [item.source] : [])),
+      speed: { preprocess: prepared.preprocessMs / n, inference: inferenceMs / n },
     });
+    let next = 0;
+    return items.map((item) => (item.image ? { source: item.source, result: results[next++] } : { source: item.source, error: item.error! }));
   }
+}
+
+interface PreparedItem {
+  source: ImageSource;
+  image?: DecodedImage;
+  error?: FastSAMError;
+}
+
+interface PreparedBatch {
+  items: PreparedItem[];
+  images: DecodedImage[];
+  tensor?: RawTensor;
+  preprocessMs: number;
+}
+
+function asFastSAMError(error: unknown): FastSAMError {
+  return error instanceof FastSAMError ? error : new FastSAMError('E_IMAGE_DECODE', messageOf(error), { cause: error });
 }
