@@ -11,7 +11,7 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fastsam-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function fastsam(...args: string[]) {
-  const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: tmp });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -30,13 +30,67 @@ if (!built) console.warn('skipping CLI tests: dist/ is not built (npm test build
   });
 
   test('predict --json prints detections and RLE masks', () => {
-    const run = fastsam('predict', `model=${model}`, `source=${image}`, '--json');
+    const run = fastsam('predict', `model=${model}`, `source=${image}`, 'save=false', '--json');
     expect(run.code).toBe(0);
     const line = JSON.parse(run.stdout.trim());
     expect(line.path).toBe(image);
     expect(line.detections).toHaveLength(1);
     expect(line.detections[0].box).toEqual({ x1: 22, y1: 22, x2: 42, y2: 42 });
     expect(line.masks[0].size).toEqual([64, 64]);
+  });
+
+  test('a folder: annotated images, COCO JSON, YOLO labels and PNG masks under runs/segment/predict*', async () => {
+    const folder = path.join(tmp, 'images');
+    fs.mkdirSync(folder);
+    for (const name of ['a.png', 'b.png']) fs.copyFileSync(image, path.join(folder, name));
+    fs.writeFileSync(path.join(folder, 'notes.txt'), 'not an image');
+    const run = fastsam('predict', `model=${model}`, `source=${folder}`, 'save_json=true', 'save_txt=true', 'save_masks=true');
+    expect(run.code).toBe(0);
+    const dir = path.join(tmp, 'runs/segment/predict');
+    expect(fs.readdirSync(dir).sort()).toEqual(['a.png', 'b.png', 'labels', 'masks', 'predictions.json']);
+    const coco = JSON.parse(fs.readFileSync(path.join(dir, 'predictions.json'), 'utf8'));
+    expect(coco.map((d: { image_id: string }) => d.image_id)).toEqual(['a', 'b']);
+    expect(typeof coco[0].segmentation.counts).toBe('string');
+    expect(fs.readFileSync(path.join(dir, 'labels/a.txt'), 'utf8')).toMatch(/^0 (0\.\d+ )+0\.\d+\n$/);
+    expect((await sharp(path.join(dir, 'masks/a.png')).metadata()).channels).toBe(1);
+    // A second run goes to predict2; exist_ok reuses the folder; name= and project= choose it.
+    expect(fastsam('predict', `model=${model}`, `source=${image}`).code).toBe(0);
+    expect(fs.existsSync(path.join(tmp, 'runs/segment/predict2/gray.png'))).toBe(true);
+    expect(fastsam('predict', `model=${model}`, `source=${image}`, 'exist_ok=true').code).toBe(0);
+    expect(fs.existsSync(path.join(tmp, 'runs/segment/predict3'))).toBe(false);
+    expect(fastsam('predict', `model=${model}`, `source=${image}`, 'project=out', 'name=mine').code).toBe(0);
+    expect(fs.existsSync(path.join(tmp, 'out/mine/gray.png'))).toBe(true);
+  });
+
+  test('prompts on the command line: a box picks one mask, points merge', () => {
+    const box = JSON.parse(fastsam('predict', `model=${model}`, `source=${image}`, 'bboxes=[[20,20,44,44]]', 'save=false', '--json').stdout);
+    expect(box.detections).toHaveLength(1);
+    const point = JSON.parse(fastsam('predict', `model=${model}`, `source=${image}`, 'points=[[30,30]]', 'labels=[1]', 'save=false', '--json').stdout);
+    expect(point.detections).toHaveLength(1);
+    const bad = fastsam('predict', `model=${model}`, `source=${image}`, 'bboxes=[[1,2,3]]');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/groups of 4 numbers/);
+  });
+
+  test('a failing image is reported, the others still processed, exit 1', () => {
+    const list = path.join(tmp, 'list.txt');
+    fs.writeFileSync(list, `${image}
+missing.png
+`);
+    const run = fastsam('predict', `model=${model}`, `source=${list}`, 'save=false', '--json');
+    expect(run.code).toBe(1);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0].detections).toHaveLength(1);
+    expect(lines[1].error.code).toBe('E_FILE_NOT_FOUND');
+  });
+
+  test('--help for every command', () => {
+    for (const command of ['predict', 'info']) {
+      const run = fastsam(command, '--help');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`fastsam ${command}`));
+    }
+    expect(fastsam('--help').stdout).toMatch(/commands:/);
   });
 
   test('info describes the model', () => {
