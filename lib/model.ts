@@ -5,7 +5,7 @@
  *   const [result] = await model.predict('bus.jpg');
  */
 import { promises as fs } from 'node:fs';
-import type { Backend, RawTensor } from './backends/backend';
+import type { Backend, RawOutputs, RawTensor } from './backends/backend';
 import { OnnxRuntimeBackend } from './backends/onnxruntime';
 import { type ModelContract, readContract } from './contract';
 import { FastSAMError, messageOf } from './errors';
@@ -14,6 +14,7 @@ import { readOnnxModelInfo } from './onnx/model-info';
 import { checkMaxDet, checkUnitInterval, FASTSAM_DEFAULTS, postprocess, YOLO_DEFAULTS } from './postprocess';
 import { letterboxBatch } from './preprocess';
 import type { Result } from './results';
+import { DynamicBatcher, type DynamicBatchingOptions } from './batcher';
 import { type StreamItem, type StreamOptions, streamPredictions } from './stream';
 
 export type BackendName = 'cpu' | 'tensorrt' | 'auto';
@@ -25,6 +26,11 @@ export interface LoadOptions {
   threads?: number;
   /** Force FastSAM semantics on or off; default: on for one-class models. */
   fastsam?: boolean;
+  /**
+   * Run concurrent predict() calls arriving within `windowMs` as one batch (models with a dynamic batch
+   * axis only; ignored otherwise). Off by default.
+   */
+  dynamicBatching?: boolean | DynamicBatchingOptions;
 }
 
 export interface PredictOptions {
@@ -89,13 +95,25 @@ export class FastSAM {
   /** Serialises backend runs: the next batch decodes while this one infers. */
   private inferenceTurn: Promise<void> = Promise.resolve();
 
+  private readonly batcher?: DynamicBatcher;
+
   private constructor(
     private readonly backend: Backend,
     /** What the model file declares: classes, input size, stride, FastSAM or plain YOLOv8-seg. */
     readonly contract: ModelContract,
     /** Where the model came from. */
     readonly source: string,
-  ) {}
+    dynamicBatching?: boolean | DynamicBatchingOptions,
+  ) {
+    if (dynamicBatching && contract.fixedBatch === null) {
+      this.batcher = new DynamicBatcher((tensor) => this.serialisedRun(tensor), dynamicBatching === true ? {} : dynamicBatching);
+    }
+  }
+
+  /** Whether concurrent predict() calls are batched together (dynamicBatching on a dynamic-batch model). */
+  get batching(): boolean {
+    return this.batcher !== undefined;
+  }
 
   /** Loads an ONNX model file (or its bytes) and checks it is a YOLOv8-seg / FastSAM export. */
   static async load(model: string | Uint8Array, options: LoadOptions = {}): Promise<FastSAM> {
@@ -108,7 +126,7 @@ export class FastSAM {
       if (error instanceof FastSAMError) throw new FastSAMError(error.code, `${label}: ${error.message}`, { cause: error });
       throw new FastSAMError('E_MODEL_FORMAT', `${label} is not an ONNX model: ${messageOf(error)}`, { cause: error });
     }
-    return new FastSAM(await loadBackend(bytes, options), contract, label);
+    return new FastSAM(await loadBackend(bytes, options), contract, label, options.dynamicBatching);
   }
 
   /** The backend that runs the network: 'cpu' (ONNX Runtime) or 'tensorrt'. */
@@ -211,6 +229,16 @@ export class FastSAM {
     return results;
   }
 
+  /** One backend run at a time (ONNX Runtime already uses every core); later callers queue. */
+  private serialisedRun(tensor: RawTensor): Promise<RawOutputs> {
+    const turn = this.inferenceTurn.then(() => this.backend.run(tensor));
+    this.inferenceTurn = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  }
+
   /** Decodes and letterboxes a batch; an image that fails keeps its error and stays out of the tensor. */
   private async prepare(sources: ImageSource[], size: [number, number], options: PredictOptions): Promise<PreparedBatch> {
     const started = performance.now();
@@ -227,13 +255,9 @@ export class FastSAM {
   private async runPrepared(prepared: PreparedBatch, size: [number, number], options: PredictOptions): Promise<StreamItem[]> {
     const { items, images, tensor } = prepared;
     if (!tensor) return items.map((item) => ({ source: item.source, error: item.error! }));
-    const turn = this.inferenceTurn.then(async () => {
-      const started = performance.now();
-      const outputs = await this.backend.run(tensor);
-      return { outputs, inferenceMs: performance.now() - started };
-    });
-    this.inferenceTurn = turn.then(() => undefined, () => undefined);
-    const { outputs, inferenceMs } = await turn;
+    const started = performance.now();
+    const outputs = await (this.batcher ? this.batcher.submit(tensor) : this.serialisedRun(tensor));
+    const inferenceMs = performance.now() - started;
     const n = images.length;
     const results = await postprocess(outputs, {
       inputShape: size,

@@ -270,9 +270,10 @@ describe('tinySegmentModel', () => {
       ['batch', 37, 'anchors'],
       ['batch', 32, 'mask_height', 'mask_width'],
     ]);
-    // Outputs stay at the fixture's size whatever the input size: fine for tests.
+    // Outputs follow the input's batch size and stay at the fixture's spatial size whatever the input's.
     const out = await runModel(bytes, { images: imageTensor(96, () => 0.25, 2) });
-    expect(out('output0').dims).toEqual([1, 37, anchorCount(size)]);
+    expect(out('output0').dims).toEqual([2, 37, anchorCount(size)]);
+    expect(out('output1').dims).toEqual([2, 32, size / 4, size / 4]);
     expect(column(out('output0'), 0)).toEqual(f32([20, 24, 16, 12, 0.9, ...coef(0)]));
   });
 
