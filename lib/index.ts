@@ -22,3 +22,5 @@ export type { ResultPlotOptions } from './plot/result-plot';
 export type { CocoDetection, CompressedRLE } from './formats/coco';
 export { compressRle, decompressRle } from './formats/coco';
 export type { PolygonOptions } from './formats/polygons';
+export { validateDataset, evaluateCoco, evaluateCocoFiles } from './val';
+export type { ValidateOptions, ValidationResult, CocoEvalResult, CocoDataset, CocoResult } from './val';

@@ -7,11 +7,13 @@ import { FastSAMError } from '../errors';
 import { FastSAM } from '../model';
 import { parseArgs, type ParsedArgs } from './args';
 import { PREDICT_HELP, predictCommand } from './predict';
+import { VAL_HELP, valCommand } from './val';
 
 const USAGE = `usage: fastsam COMMAND key=value ... [--json] [--help]
 
 commands:
   predict   segment images (fastsam predict --help)
+  val       validate on a YOLO dataset, or evaluate COCO results (fastsam val --help)
   info      describe a model: fastsam info model=MODEL.onnx [--json]
 
 --json prints one JSON object per line; errors print one line and exit 2.`;
@@ -39,6 +41,7 @@ async function info(args: ParsedArgs): Promise<void> {
 
 const COMMANDS: Record<string, { help: string; run: (args: ParsedArgs) => Promise<number | void> }> = {
   predict: { help: PREDICT_HELP, run: (args) => predictCommand(args.values, args.flags) },
+  val: { help: VAL_HELP, run: (args) => valCommand(args.values, args.flags) },
   info: { help: INFO_HELP, run: info },
 };
 

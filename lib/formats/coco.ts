@@ -3,6 +3,7 @@
  * compressed (pycocotools' string form) or not.
  */
 import type { RLE } from '../mask';
+import { rleFromString, rleToString } from '../val/coco/rle';
 
 export interface CompressedRLE {
   size: [number, number];
@@ -17,47 +18,14 @@ export interface CocoDetection {
   segmentation?: RLE | CompressedRLE;
 }
 
-/**
- * pycocotools' rleToString: each count (from the third on, as a difference to the count two before) in
- * 5-bit groups, low first, 0x20 marking "more", offset by 48 into printable ASCII.
- */
+/** pycocotools' rleToString: the compact string form of an uncompressed RLE. */
 export function compressRle(rle: RLE): CompressedRLE {
-  let out = '';
-  rle.counts.forEach((count, i) => {
-    let x = i > 2 ? count - rle.counts[i - 2] : count;
-    let more = true;
-    while (more) {
-      let c = ((x % 32) + 32) % 32; // x & 0x1f on a possibly negative number
-      x = Math.floor(x / 32); // arithmetic shift right by 5
-      more = c & 0x10 ? x !== -1 : x !== 0;
-      if (more) c |= 0x20;
-      out += String.fromCharCode(c + 48);
-    }
-  });
-  return { size: rle.size, counts: out };
+  return { size: rle.size, counts: rleToString({ h: rle.size[0], w: rle.size[1], counts: Uint32Array.from(rle.counts) }) };
 }
 
-/** The inverse of compressRle (pycocotools' rleFrString). */
+/** pycocotools' rleFrString: back to counts. */
 export function decompressRle(rle: CompressedRLE): RLE {
-  const counts: number[] = [];
-  const s = rle.counts;
-  let p = 0;
-  while (p < s.length) {
-    let x = 0;
-    let k = 0;
-    let more = true;
-    while (more) {
-      const c = s.charCodeAt(p) - 48;
-      x += (c & 0x1f) * 2 ** (5 * k);
-      more = (c & 0x20) !== 0;
-      p++;
-      k++;
-      if (!more && c & 0x10) x -= 2 ** (5 * k); // sign-extend
-    }
-    if (counts.length > 2) x += counts[counts.length - 2];
-    counts.push(x);
-  }
-  return { size: rle.size, counts };
+  return { size: rle.size, counts: Array.from(rleFromString(rle.counts, rle.size[0], rle.size[1]).counts) };
 }
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
