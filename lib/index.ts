@@ -24,3 +24,5 @@ export { compressRle, decompressRle } from './formats/coco';
 export type { PolygonOptions } from './formats/polygons';
 export { validateDataset, evaluateCoco, evaluateCocoFiles } from './val';
 export type { ValidateOptions, ValidationResult, CocoEvalResult, CocoDataset, CocoResult } from './val';
+export { ClipScorer, ClipTokenizer, selectByText } from './clip';
+export type { ClipSource, ClipLoadOptions, SelectByTextOptions, TextSelection, CropMode } from './clip';

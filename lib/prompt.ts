@@ -8,6 +8,8 @@
  *   const merged = await prompt.point([[520, 360]], [1]);
  */
 import { Boxes } from './boxes';
+import type { ClipScorer } from './clip/scorer';
+import { selectByText, type SelectByTextOptions } from './clip/select';
 import { FastSAMError } from './errors';
 import { type DecodedImage, decodeImage, type ImageSource } from './image';
 import { Mask } from './mask';
@@ -170,6 +172,24 @@ export class FastSAMPrompt {
     const bits = new Uint8Array(h * w);
     for (let k = 0; k < bits.length; k++) bits[k] = merged[k] >= 1 ? 1 : 0;
     return this.fromMergedMask(Mask.fromDense(bits, [h, w]), contributors);
+  }
+
+  /**
+   * The mask whose image region best matches each text, scored by CLIP (softmax of 100 × cosine over the
+   * masks larger than `minArea`, as the reference). One detection per text, deduplicated, in text order;
+   * an empty Result when no mask is large enough. `selectByText` gives every score.
+   */
+  async text(texts: string | string[], options: SelectByTextOptions & { clip: ClipScorer }): Promise<Result> {
+    const list = Array.isArray(texts) ? texts : [texts];
+    if (list.length === 0 || !list.every((t) => typeof t === 'string' && t.trim().length > 0)) {
+      badPrompt('text() needs one or more non-empty strings');
+    }
+    if (!options?.clip) badPrompt('text() needs { clip }: a ClipScorer (ClipScorer.load(dir))');
+    const { clip, ...selectOptions } = options;
+    const image = await this.decodedImage();
+    const selection = await selectByText({ rgb: image.rgb, width: image.width, height: image.height }, this.result, list, clip, selectOptions);
+    const chosen = [...new Set(selection.indices.filter((i) => i >= 0))];
+    return this.result.select(chosen);
   }
 
   /**

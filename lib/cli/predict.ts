@@ -5,6 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { ClipScorer } from '../clip/scorer';
 import { FastSAMError } from '../errors';
 import type { CocoDetection } from '../formats/coco';
 import { FastSAM } from '../model';
@@ -21,6 +22,7 @@ export const PREDICT_HELP = `fastsam predict model=MODEL.onnx source=PATH [key=v
   source=        an image, a folder, a glob ("imgs/*.jpg") or a .txt list of paths
   imgsz= conf= iou= max_det= retina_masks=true|false agnostic_nms=true|false batch=N
   bboxes=[[x1,y1,x2,y2],...]  points=[[x,y],...]  labels=[1,0,...]  point_mode=merge|instances|additive
+  texts="a dog|a cat" clip=DIR (CLIP encoders as ONNX + vocabulary)
   save=true|false (annotated images)  save_json=true (COCO results)  save_txt=true (YOLO labels)
   save_conf=true  save_masks=true (PNG index maps)  with_contours=true  better_quality=true
   project=runs/segment  name=predict  exist_ok=false
@@ -32,8 +34,10 @@ function required(values: Record<string, string>, key: string): string {
   return value;
 }
 
-async function answer(prompt: FastSAMPrompt, result: Result, prompts: CliPrompts, mode: PointMode): Promise<Result> {
+/** The reference's Inference.py priority: box, then text, then points, else everything. */
+async function answer(prompt: FastSAMPrompt, result: Result, prompts: CliPrompts, mode: PointMode, clip?: ClipScorer): Promise<Result> {
   if (prompts.bboxes) return prompt.box(prompts.bboxes);
+  if (prompts.texts && clip) return prompt.text(prompts.texts, { clip });
   if (prompts.points) return prompt.point(prompts.points, prompts.labels, { mode });
   return result;
 }
@@ -47,7 +51,8 @@ export async function predictCommand(values: Record<string, string>, flags: Set<
   const json = flags.has('json');
   const files = await expandSource(required(values, 'source'));
   const prompts = parsePrompts(values);
-  if (prompts.texts) throw new FastSAMError('E_BAD_OPTION', 'texts= needs the CLIP prompt support (clip=DIR), not available in this build');
+  if (prompts.texts && !values.clip) throw new FastSAMError('E_BAD_OPTION', 'texts= needs clip=DIR (CLIP image and text encoders as ONNX, with the vocabulary)');
+  const clip = prompts.texts ? await ClipScorer.load(values.clip) : undefined;
   const mode = (values.point_mode ?? 'merge') as PointMode;
   const save = boolArg(values, 'save') ?? true;
   const saveJson = boolArg(values, 'save_json') ?? false;
@@ -78,7 +83,7 @@ export async function predictCommand(values: Record<string, string>, flags: Set<
         continue;
       }
       const prompt = new FastSAMPrompt(file, item.result);
-      const picked = await answer(prompt, item.result, prompts, mode);
+      const picked = await answer(prompt, item.result, prompts, mode, clip);
       const stem = path.parse(file).name;
       let saved: string | undefined;
       if (saveDir && save) {
@@ -119,6 +124,7 @@ export async function predictCommand(values: Record<string, string>, flags: Set<
   } finally {
     progress.stop();
     await model.dispose();
+    await clip?.dispose();
   }
   if (saveDir && saveJson) await fs.writeFile(path.join(saveDir, 'predictions.json'), JSON.stringify(coco));
   if (saveDir) console.error(`Results saved to ${saveDir}`);
