@@ -201,6 +201,7 @@ void MaskRenderer::paintUnassigned(const float* coef, const float* box, int32_t 
 }
 
 double MaskRenderer::approximateArea(const float* coef, const float* box) const {
+  if (srcH_ <= 0 || srcW_ <= 0) return 0.0;  // an empty prototype slice renders nothing
   // The crop box at prototype resolution (Native mode boxes are in output pixels: scale them down).
   const double sx = geometry_.mode == MaskMode::Letterbox ? static_cast<double>(protoW_) / geometry_.inputW
                                                           : static_cast<double>(srcW_) / geometry_.outW;

@@ -4,18 +4,29 @@
 // Edge cases (NaN, inverted, huge or outside boxes, 1x1 and 1x4000 images, 2x2 prototypes) are here
 // because the binding forwards user data to these functions, and the design promises no crash on any
 // input. Where a result is defined, it is compared with a hand computation or a dense re-computation.
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <initializer_list>
 #include <limits>
+#include <map>
 #include <stdexcept>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "../core/contours.h"
 #include "../core/full_image_box.h"
 #include "../core/letterbox.h"
 #include "../core/masks.h"
+#include "../core/morphology.h"
 #include "../core/nms.h"
 #include "../core/parallel.h"
 #include "../core/postprocess.h"
@@ -378,17 +389,26 @@ void torchTap(int srcLen, int dstLen, int d, int& i0, int& i1, float& w0, float&
   w0 = 1.f - w1;
 }
 
+// The prototype region that is upsampled: all of it (Letterbox), or process_mask_native's slice without
+// the letterbox padding, truncated with int() (Native).
+struct ProtoRegion { int top = 0, left = 0, h = 0, w = 0; };
+ProtoRegion protoRegion(int ph, int pw, const MaskGeometry& g) {
+  ProtoRegion r{0, 0, ph, pw};
+  if (g.mode == MaskMode::Native) {
+    const double gain = std::min(static_cast<double>(ph) / g.outH, static_cast<double>(pw) / g.outW);
+    const double padW = (pw - g.outW * gain) / 2, padH = (ph - g.outH * gain) / 2;
+    r.top = static_cast<int>(padH), r.left = static_cast<int>(padW);
+    r.h = static_cast<int>(ph - padH) - r.top, r.w = static_cast<int>(pw - padW) - r.left;
+  }
+  return r;
+}
+
 // The reference's mask, dense: logits (cropped at prototype resolution in Letterbox mode) -> upsample
 // -> crop in output space (Native mode) -> logit > 0. Same float operation order as the core.
 std::vector<uint8_t> denseMask(const std::vector<float>& protos, int nm, int ph, int pw, const MaskGeometry& g,
                                const float* coef, const float* box) {
-  int top = 0, left = 0, sh = ph, sw = pw;
-  if (g.mode == MaskMode::Native) {
-    const double gain = std::min(static_cast<double>(ph) / g.outH, static_cast<double>(pw) / g.outW);
-    const double padW = (pw - g.outW * gain) / 2, padH = (ph - g.outH * gain) / 2;
-    top = static_cast<int>(padH), left = static_cast<int>(padW);
-    sh = static_cast<int>(ph - padH) - top, sw = static_cast<int>(pw - padW) - left;
-  }
+  const ProtoRegion region = protoRegion(ph, pw, g);
+  const int top = region.top, left = region.left, sh = region.h, sw = region.w;
   std::vector<uint8_t> out(static_cast<size_t>(g.outH) * g.outW, 0);
   if (sh <= 0 || sw <= 0) return out;
   const float sx = static_cast<float>(static_cast<double>(pw) / g.inputW);
@@ -518,6 +538,260 @@ void testMasks() {
   CHECK(nonEmpty > 0);  // the comparisons above are not all of empty masks
 }
 
+// Geometries for the plot path (paintUnassigned, approximateArea): both modes, odd sizes, one-row and
+// one-column originals, heights that do not split evenly into two bands.
+struct PlotCase { MaskMode mode; int nm, ph, pw, inH, inW, outH, outW; };
+const PlotCase kPlotCases[] = {
+    {MaskMode::Letterbox, 3, 2, 2, 8, 8, 8, 8},
+    {MaskMode::Letterbox, 4, 3, 5, 12, 20, 12, 20},
+    {MaskMode::Letterbox, 2, 4, 4, 16, 16, 13, 11},
+    {MaskMode::Letterbox, 8, 16, 16, 64, 64, 64, 64},
+    {MaskMode::Letterbox, 1, 1, 1, 4, 4, 4, 4},
+    {MaskMode::Native, 3, 2, 2, 8, 8, 5, 7},
+    {MaskMode::Native, 4, 4, 4, 16, 16, 9, 16},    // padding top and bottom
+    {MaskMode::Native, 4, 8, 8, 32, 32, 40, 20},   // padding left and right
+    {MaskMode::Native, 2, 5, 3, 20, 12, 37, 23},
+    {MaskMode::Native, 8, 16, 16, 64, 64, 48, 64},
+    {MaskMode::Native, 2, 2, 2, 8, 8, 1, 1000},
+    {MaskMode::Native, 2, 2, 2, 8, 8, 1000, 1},
+    {MaskMode::Native, 2, 2, 2, 8, 8, 1, 1},
+    {MaskMode::Native, 1, 1, 1, 4, 4, 1, 1000},    // odd 1x1 prototypes: the slice keeps no prototype row
+};
+
+MaskGeometry plotGeometry(const PlotCase& k) {
+  MaskGeometry g;
+  g.mode = k.mode, g.inputH = k.inH, g.inputW = k.inW, g.outH = k.outH, g.outW = k.outW;
+  return g;
+}
+
+// An index map (-1 = no mask) and its `assigned` bytes, as a plot paints them.
+struct PaintMap {
+  std::vector<int32_t> index;
+  std::vector<uint8_t> assigned;
+};
+
+constexpr int32_t kSentinelIndex = 0x5E5E5E5E;
+
+// A fresh map whose rows [rowBegin, rowEnd) are blank and whose other rows hold a sentinel index. Their
+// `assigned` bytes are 0, so a stray paint there would write (a set byte would make it skip the row).
+PaintMap bandMap(int h, int w, int rowBegin, int rowEnd) {
+  PaintMap m{std::vector<int32_t>(static_cast<size_t>(h) * w), std::vector<uint8_t>(static_cast<size_t>(h) * w)};
+  for (int y = 0; y < h; ++y) {
+    const bool inside = y >= rowBegin && y < rowEnd;
+    for (int x = 0; x < w; ++x) {
+      m.index[static_cast<size_t>(y) * w + x] = inside ? -1 : kSentinelIndex;
+      m.assigned[static_cast<size_t>(y) * w + x] = 0;
+    }
+  }
+  return m;
+}
+
+// What the plot must show, built from render()'s crops: masks in `order`, the first painter of a pixel wins.
+PaintMap referencePaint(const MaskRenderer& r, const MaskGeometry& g, const std::vector<std::vector<float>>& coefs,
+                        const std::vector<std::vector<float>>& boxes, const std::vector<int>& order) {
+  PaintMap m = bandMap(g.outH, g.outW, 0, g.outH);
+  for (int i : order) {
+    const MaskCrop crop = r.render(coefs[i].data(), boxes[i].data());
+    for (int y = 0; y < crop.height; ++y)
+      for (int x = 0; x < crop.width; ++x) {
+        const size_t p = static_cast<size_t>(crop.y + y) * g.outW + crop.x + x;
+        if (crop.bits[static_cast<size_t>(y) * crop.width + x] && !m.assigned[p]) m.index[p] = i, m.assigned[p] = 1;
+      }
+  }
+  return m;
+}
+
+void paintAll(const MaskRenderer& r, const std::vector<std::vector<float>>& coefs,
+              const std::vector<std::vector<float>>& boxes, const std::vector<int>& order, PaintMap& m, int rowBegin,
+              int rowEnd) {
+  for (int i : order)
+    r.paintUnassigned(coefs[i].data(), boxes[i].data(), i, m.index.data(), m.assigned.data(), rowBegin, rowEnd);
+}
+
+// Rows [rowBegin, rowEnd) equal the reference; every other row still holds the sentinel.
+bool bandMatches(const PaintMap& got, const PaintMap& want, int h, int w, int rowBegin, int rowEnd) {
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      const size_t p = static_cast<size_t>(y) * w + x;
+      const bool inside = y >= rowBegin && y < rowEnd;
+      if (got.index[p] != (inside ? want.index[p] : kSentinelIndex)) return false;
+      if (got.assigned[p] != (inside ? want.assigned[p] : 0)) return false;
+    }
+  return true;
+}
+
+void testPaintUnassigned() {
+  Rng rng{4242};
+  int painted = 0, overlapped = 0;
+  for (const PlotCase& k : kPlotCases) {
+    std::vector<float> protos(static_cast<size_t>(k.nm) * k.ph * k.pw);
+    for (float& p : protos) p = rng.uniform(-1.f, 1.f);
+    const MaskGeometry g = plotGeometry(k);
+    const MaskRenderer renderer(protos.data(), k.nm, k.ph, k.pw, g);
+    const float bw = k.mode == MaskMode::Letterbox ? k.inW : k.outW;  // box coordinate space
+    const float bh = k.mode == MaskMode::Letterbox ? k.inH : k.outH;
+    const std::vector<std::vector<float>> boxes = edgeBoxes(bw, bh, rng);
+    std::vector<std::vector<float>> coefs(boxes.size(), std::vector<float>(k.nm));
+    for (auto& c : coefs)
+      for (float& v : c) v = rng.uniform(-1.f, 1.f);
+    // A shuffled painting order (the binding paints smallest first): the index is the mask, not the step.
+    std::vector<int> order(boxes.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+    for (size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[(rng.next() >> 16) % (i + 1)]);
+
+    const int h = k.outH, w = k.outW, mid = h / 2;
+    const PaintMap want = referencePaint(renderer, g, coefs, boxes, order);
+
+    PaintMap whole = bandMap(h, w, 0, h);  // one band: all rows
+    paintAll(renderer, coefs, boxes, order, whole, 0, h);
+    CHECK(whole.index == want.index && whole.assigned == want.assigned);
+
+    // Each half alone writes only its own rows (the binding paints bands on different threads).
+    const int bands[2][2] = {{0, mid}, {mid, h}};
+    for (const auto& band : bands) {
+      PaintMap m = bandMap(h, w, band[0], band[1]);
+      paintAll(renderer, coefs, boxes, order, m, band[0], band[1]);
+      CHECK(bandMatches(m, want, h, w, band[0], band[1]));
+    }
+    // Both halves into one map, the second half first: bands are independent, the result is the whole.
+    PaintMap halves = bandMap(h, w, 0, h);
+    paintAll(renderer, coefs, boxes, order, halves, mid, h);
+    paintAll(renderer, coefs, boxes, order, halves, 0, mid);
+    CHECK(halves.index == want.index && halves.assigned == want.assigned);
+
+    // Bands reaching past the image are clipped; empty and inverted bands touch nothing.
+    PaintMap wide = bandMap(h, w, 0, h);
+    paintAll(renderer, coefs, boxes, order, wide, -5, h + 5);
+    CHECK(wide.index == want.index && wide.assigned == want.assigned);
+    const int emptyBands[4][2] = {{mid, mid}, {h, 0}, {-9, 0}, {h, h + 9}};
+    for (const auto& band : emptyBands) {
+      PaintMap none = bandMap(h, w, 0, 0);  // all sentinel
+      paintAll(renderer, coefs, boxes, order, none, band[0], band[1]);
+      CHECK(bandMatches(none, want, h, w, 0, 0));
+    }
+
+    // Boxes that render nothing (empty, inverted, NaN, outside) paint nothing.
+    for (size_t i = 0; i < boxes.size(); ++i) {
+      if (!renderer.render(coefs[i].data(), boxes[i].data()).bits.empty()) continue;
+      PaintMap m = bandMap(h, w, 0, 0);
+      renderer.paintUnassigned(coefs[i].data(), boxes[i].data(), 7, m.index.data(), m.assigned.data(), 0, h);
+      for (size_t p = 0; p < m.index.size(); ++p) CHECK(m.index[p] == kSentinelIndex && m.assigned[p] == 0);
+    }
+
+    // The comparison is not vacuous: masks were painted, and later masks lost pixels to earlier ones.
+    for (int i : order) {
+      const MaskCrop crop = renderer.render(coefs[i].data(), boxes[i].data());
+      for (int y = 0; y < crop.height; ++y)
+        for (int x = 0; x < crop.width; ++x)
+          if (crop.bits[static_cast<size_t>(y) * crop.width + x])
+            overlapped += want.index[static_cast<size_t>(crop.y + y) * w + crop.x + x] != i;
+    }
+    for (int32_t v : want.index) painted += v >= 0;
+  }
+  CHECK(painted > 0 && overlapped > 0);
+}
+
+// Cells c with lo <= c < hi among [0, limit): the cells crop_mask keeps at prototype resolution.
+int cellsInside(double lo, double hi, int limit) {
+  int n = 0;
+  for (int c = 0; c < limit; ++c) n += c >= lo && c < hi;
+  return n;
+}
+
+// A box edge, scaled to cells, within rounding of a cell boundary: whether that cell counts depends on
+// float vs double arithmetic, which an estimate need not pin down.
+bool nearCellEdge(double v) {
+  const double d = std::fabs(v - std::round(v));
+  return d > 0 && d < 1e-4;
+}
+
+void testApproximateArea() {
+  const float plus = 1.f, minus = -1.f, zero = 0.f;
+  {  // Letterbox, 4x4 prototypes for a 16x16 input and output: a cell is 4x4 px. Logit +1 everywhere.
+    const std::vector<float> ones(16, 1.f);
+    MaskGeometry g;
+    g.mode = MaskMode::Letterbox, g.inputH = 16, g.inputW = 16, g.outH = 16, g.outW = 16;
+    const MaskRenderer r(ones.data(), 1, 4, 4, g);
+    const float full[4] = {0, 0, 16, 16}, part[4] = {4, 4, 12, 8}, narrow[4] = {4, 4, 5, 8};
+    CHECK(r.approximateArea(&plus, full) == 256.0);
+    CHECK(r.approximateArea(&plus, part) == 32.0);    // cells x 1..2, y 1
+    CHECK(r.approximateArea(&plus, narrow) == 16.0);  // 1 <= x < 1.25: cell 1 only
+    CHECK(r.approximateArea(&minus, full) == 0.0);
+    CHECK(r.approximateArea(&zero, full) == 0.0);  // logit 0 is outside, as render() thresholds (> 0)
+  }
+  {  // Native: the same prototypes for a 16x9 original: 3 prototype rows are the image, a cell is 4x3 px.
+    const std::vector<float> ones(16, 1.f);
+    MaskGeometry g;
+    g.mode = MaskMode::Native, g.inputH = 16, g.inputW = 16, g.outH = 9, g.outW = 16;
+    const MaskRenderer r(ones.data(), 1, 4, 4, g);
+    const float full[4] = {0, 0, 16, 9}, part[4] = {4, 4.5f, 12, 7.5f};
+    CHECK(std::fabs(r.approximateArea(&plus, full) - 144.0) < 1e-9);
+    CHECK(std::fabs(r.approximateArea(&plus, part) - 24.0) < 1e-9);  // cells x 1..2, y 2 (1.5 <= y < 2.5)
+  }
+  {  // Native, 8x8 prototypes for a 40x20 original: rows 2..5 are the image (cells of 5x5 px), rows 0, 1, 6
+     // and 7 padding. Logit +1 in the image and -1 in the padding: only the image counts.
+    std::vector<float> protos(64, -1.f);
+    std::fill(protos.begin() + 2 * 8, protos.begin() + 6 * 8, 1.f);
+    MaskGeometry g;
+    g.mode = MaskMode::Native, g.inputH = 32, g.inputW = 32, g.outH = 20, g.outW = 40;
+    const MaskRenderer r(protos.data(), 1, 8, 8, g);
+    const float full[4] = {0, 0, 40, 20};
+    CHECK(std::fabs(r.approximateArea(&plus, full) - 800.0) < 1e-9);
+    CHECK(r.approximateArea(&minus, full) == 0.0);
+  }
+
+  Rng rng{9001};
+  for (const PlotCase& k : kPlotCases) {
+    const MaskGeometry g = plotGeometry(k);
+    const ProtoRegion region = protoRegion(k.ph, k.pw, g);
+    const float bw = k.mode == MaskMode::Letterbox ? k.inW : k.outW;
+    const float bh = k.mode == MaskMode::Letterbox ? k.inH : k.outH;
+    const double total = static_cast<double>(k.outW) * k.outH;
+
+    // A constant +1 logit: every cell in the crop counts, each worth (outW / srcW) x (outH / srcH) px.
+    const std::vector<float> ones(static_cast<size_t>(k.ph) * k.pw, 1.f);
+    const MaskRenderer flat(ones.data(), 1, k.ph, k.pw, g);
+    if (region.h <= 0 || region.w <= 0) {
+      // An odd prototype size with an extreme aspect leaves no prototype row: nothing renders, so every
+      // area is 0 (not 0 cells times an infinite cell area, NaN).
+      for (const std::vector<float>& box : edgeBoxes(bw, bh, rng))
+        CHECK(flat.approximateArea(&plus, box.data()) == 0.0);
+      continue;
+    }
+    const double sx = k.mode == MaskMode::Letterbox ? static_cast<double>(k.pw) / k.inW
+                                                    : static_cast<double>(region.w) / k.outW;
+    const double sy = k.mode == MaskMode::Letterbox ? static_cast<double>(k.ph) / k.inH
+                                                    : static_cast<double>(region.h) / k.outH;
+    const double cellArea = (static_cast<double>(k.outW) / region.w) * (static_cast<double>(k.outH) / region.h);
+    int checked = 0;
+    for (const std::vector<float>& box : edgeBoxes(bw, bh, rng)) {
+      const double edges[4] = {box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy};
+      if (nearCellEdge(edges[0]) || nearCellEdge(edges[1]) || nearCellEdge(edges[2]) || nearCellEdge(edges[3]))
+        continue;
+      const int cells = cellsInside(edges[0], edges[2], region.w) * cellsInside(edges[1], edges[3], region.h);
+      const double want = cells * cellArea;
+      CHECK(std::fabs(flat.approximateArea(&plus, box.data()) - want) <= 1e-9 * (1 + want));
+      CHECK(flat.approximateArea(&minus, box.data()) == 0.0);
+      ++checked;
+    }
+    CHECK(checked > 0);
+    const float full[4] = {0, 0, bw, bh};  // the whole image: the whole output
+    CHECK(std::fabs(flat.approximateArea(&plus, full) - total) <= 1e-9 * total);
+
+    // Random prototypes: never negative or more than the image; nothing for empty, inverted or NaN boxes.
+    std::vector<float> protos(static_cast<size_t>(k.nm) * k.ph * k.pw);
+    for (float& p : protos) p = rng.uniform(-1.f, 1.f);
+    const MaskRenderer renderer(protos.data(), k.nm, k.ph, k.pw, g);
+    for (const std::vector<float>& box : edgeBoxes(bw, bh, rng)) {
+      std::vector<float> coef(k.nm);
+      for (float& c : coef) c = rng.uniform(-1.f, 1.f);
+      const double area = renderer.approximateArea(coef.data(), box.data());
+      CHECK(area >= 0.0 && area <= total * (1 + 1e-12));
+      if (!(box[0] < box[2]) || !(box[1] < box[3])) CHECK(area == 0.0);
+    }
+  }
+}
+
 void testRleKnown() {
   // Crop [[1,0],[1,1]] at (1,1) in a 3x3 frame; column-major it reads 0000 11 00 1.
   MaskCrop crop;
@@ -539,6 +813,534 @@ void testRleKnown() {
   b.scan(0, [](int) { return true; });
   b.scan(2, [](int) { return false; });
   CHECK((b.finish() == std::vector<uint32_t>{0, 1, 1, 1, 4}));
+}
+
+// ------------------------------------------------------------------------------------------ contours
+
+// A bitmap, drawn as text in the hand-checked tests: one string per row, '#' = foreground.
+struct Bitmap {
+  int w = 0, h = 0;
+  std::vector<uint8_t> bits;
+  bool on(int x, int y) const { return x >= 0 && y >= 0 && x < w && y < h && bits[static_cast<size_t>(y) * w + x]; }
+};
+
+Bitmap art(std::initializer_list<const char*> rows) {
+  Bitmap b;
+  for (const char* row : rows) {
+    const int len = static_cast<int>(std::strlen(row));
+    CHECK(b.h == 0 || len == b.w);
+    b.w = len, ++b.h;
+    for (int x = 0; x < len; ++x) b.bits.push_back(row[x] == '#' ? 1 : 0);
+  }
+  return b;
+}
+
+using Points = std::vector<int32_t>;
+
+std::vector<Contour> trace(const Bitmap& b, ContourRetrieval mode, bool simple) {
+  return findContours(b.bits.data(), b.w, b.h, mode, simple);
+}
+
+// Contours as text, for hand-checked expectations: "outer: (x,y) ..." for a top-level border, "outer in
+// P: ..." for one inside contour P, "hole of P: ..." for a hole; " | " between contours, in order.
+std::string describe(const std::vector<Contour>& contours) {
+  std::string s;
+  for (size_t i = 0; i < contours.size(); ++i) {
+    const Contour& c = contours[i];
+    if (i > 0) s += " | ";
+    s += c.hole         ? "hole of " + std::to_string(c.parent)
+         : c.parent < 0 ? std::string("outer")
+                        : "outer in " + std::to_string(c.parent);
+    s += ":";
+    for (size_t k = 0; k + 1 < c.points.size(); k += 2)
+      s += " (" + std::to_string(c.points[k]) + "," + std::to_string(c.points[k + 1]) + ")";
+  }
+  return s;
+}
+
+// Traces and compares with the expected text; prints both on a mismatch, so a failure is readable.
+bool traces(const Bitmap& b, ContourRetrieval mode, bool simple, const std::string& want) {
+  const std::string got = describe(trace(b, mode, simple));
+  if (got != want) std::fprintf(stderr, "  got:  %s\n  want: %s\n", got.c_str(), want.c_str());
+  return got == want;
+}
+
+const ContourRetrieval kModes[] = {ContourRetrieval::External, ContourRetrieval::All};
+constexpr ContourRetrieval kAll = ContourRetrieval::All, kExternal = ContourRetrieval::External;
+
+// A filled rectangle: traced down its left side first (cv2's order); SIMPLE keeps the 4 corners.
+void testContoursRectangle() {
+  const Bitmap b = art({"........",
+                        ".######.",
+                        ".######.",
+                        ".######.",
+                        ".######.",
+                        "........"});
+  std::string border = "outer:";
+  const auto add = [&border](int x, int y) { border += " (" + std::to_string(x) + "," + std::to_string(y) + ")"; };
+  for (int y = 1; y <= 4; ++y) add(1, y);  // left side, down
+  for (int x = 2; x <= 6; ++x) add(x, 4);  // bottom, rightwards
+  for (int y = 3; y >= 1; --y) add(6, y);  // right side, up
+  for (int x = 5; x >= 2; --x) add(x, 1);  // top, leftwards
+  const std::vector<Contour> full = trace(b, kAll, false);
+  CHECK(full.size() == 1 && full[0].points.size() == 2 * (2 * (6 + 4) - 4));
+  for (ContourRetrieval mode : kModes) {
+    CHECK(traces(b, mode, true, "outer: (1,1) (1,4) (6,4) (6,1)"));
+    CHECK(traces(b, mode, false, border));
+  }
+}
+
+void testContoursSinglePixel() {
+  for (ContourRetrieval mode : kModes)
+    for (bool simple : {true, false}) {
+      CHECK(traces(art({"...", ".#.", "..."}), mode, simple, "outer: (1,1)"));
+      CHECK(traces(art({"#"}), mode, simple, "outer: (0,0)"));
+      CHECK(traces(art({"."}), mode, simple, ""));
+    }
+}
+
+// One-pixel-wide lines: the border runs out and back, so inner pixels appear twice (as in cv2); SIMPLE
+// keeps the two ends.
+void testContoursLines() {
+  struct Line {
+    Bitmap b;
+    const char *full, *simple;
+  };
+  const Line lines[] = {
+      {art({".......", ".#####.", "......."}), "outer: (1,1) (2,1) (3,1) (4,1) (5,1) (4,1) (3,1) (2,1)",
+       "outer: (1,1) (5,1)"},
+      {art({"...", ".#.", ".#.", ".#.", ".#.", "..."}), "outer: (1,1) (1,2) (1,3) (1,4) (1,3) (1,2)",
+       "outer: (1,1) (1,4)"},
+      {art({"#...", ".#..", "..#.", "...#"}), "outer: (0,0) (1,1) (2,2) (3,3) (2,2) (1,1)", "outer: (0,0) (3,3)"},
+      {art({"...#", "..#.", ".#..", "#..."}), "outer: (3,0) (2,1) (1,2) (0,3) (1,2) (2,1)", "outer: (3,0) (0,3)"},
+      {art({".##."}), "outer: (1,0) (2,0)", "outer: (1,0) (2,0)"},  // two pixels: nothing to drop
+  };
+  for (const Line& line : lines)
+    for (ContourRetrieval mode : kModes) {
+      CHECK(traces(line.b, mode, false, line.full));
+      CHECK(traces(line.b, mode, true, line.simple));
+    }
+}
+
+// Separate blobs are separate contours, in raster order of their first pixel; pixels touching at a corner
+// are one blob (8-connectivity), also in the bitmap's corners.
+void testContoursBlobs() {
+  const Bitmap b = art({"##....", "##....", "......", "....#."});
+  for (ContourRetrieval mode : kModes)
+    for (bool simple : {true, false}) CHECK(traces(b, mode, simple, "outer: (0,0) (0,1) (1,1) (1,0) | outer: (4,3)"));
+  CHECK(traces(art({"#.", ".#"}), kAll, false, "outer: (0,0) (1,1)"));
+  CHECK(traces(art({".#", "#."}), kAll, false, "outer: (1,0) (0,1)"));
+  CHECK(traces(art({"#.#", "...", "#.#"}), kAll, true, "outer: (0,0) | outer: (2,0) | outer: (0,2) | outer: (2,2)"));
+}
+
+// A 5x5 ring, inside a margin and touching the bitmap's edges: All mode gives the outer border and the
+// hole (child of the outer border); External only the outer one. The hole border cuts the ring's corners,
+// which are not 4-adjacent to the hole.
+void testContoursRing() {
+  const Bitmap margin = art({".......",
+                             ".#####.",
+                             ".#...#.",
+                             ".#...#.",
+                             ".#...#.",
+                             ".#####.",
+                             "......."});
+  CHECK(traces(margin, kAll, true,
+               "outer: (1,1) (1,5) (5,5) (5,1) | hole of 0: (1,2) (2,1) (4,1) (5,2) (5,4) (4,5) (2,5) (1,4)"));
+  CHECK(traces(margin, kAll, false,
+               "outer: (1,1) (1,2) (1,3) (1,4) (1,5) (2,5) (3,5) (4,5) (5,5) (5,4) (5,3) (5,2) (5,1) (4,1) (3,1) (2,1)"
+               " | hole of 0: (1,2) (2,1) (3,1) (4,1) (5,2) (5,3) (5,4) (4,5) (3,5) (2,5) (1,4) (1,3)"));
+  CHECK(traces(margin, kExternal, true, "outer: (1,1) (1,5) (5,5) (5,1)"));
+  const Bitmap edge = art({"#####", "#...#", "#...#", "#...#", "#####"});
+  CHECK(traces(edge, kAll, true,
+               "outer: (0,0) (0,4) (4,4) (4,0) | hole of 0: (0,1) (1,0) (3,0) (4,1) (4,3) (3,4) (1,4) (0,3)"));
+  CHECK(traces(edge, kAll, false,
+               "outer: (0,0) (0,1) (0,2) (0,3) (0,4) (1,4) (2,4) (3,4) (4,4) (4,3) (4,2) (4,1) (4,0) (3,0) (2,0) (1,0)"
+               " | hole of 0: (0,1) (1,0) (2,0) (3,0) (4,1) (4,2) (4,3) (3,4) (2,4) (1,4) (0,3) (0,2)"));
+  CHECK(traces(edge, kExternal, false,
+               "outer: (0,0) (0,1) (0,2) (0,3) (0,4) (1,4) (2,4) (3,4) (4,4) (4,3) (4,2) (4,1) (4,0) (3,0) (2,0)"
+               " (1,0)"));
+}
+
+// Nesting: a ring inside the hole of a ring. Parents chain outer -> hole -> inner outer -> inner hole;
+// External keeps only the outermost border.
+void testContoursNested() {
+  const Bitmap b = art({"...........",
+                        ".#########.",
+                        ".#.......#.",
+                        ".#.......#.",
+                        ".#..###..#.",
+                        ".#..#.#..#.",
+                        ".#..###..#.",
+                        ".#.......#.",
+                        ".#.......#.",
+                        ".#########.",
+                        "..........."});
+  CHECK(traces(b, kAll, true,
+               "outer: (1,1) (1,9) (9,9) (9,1) | hole of 0: (1,2) (2,1) (8,1) (9,2) (9,8) (8,9) (2,9) (1,8)"
+               " | outer in 1: (4,4) (4,6) (6,6) (6,4) | hole of 2: (4,5) (5,4) (6,5) (5,6)"));
+  CHECK(traces(b, kExternal, true, "outer: (1,1) (1,9) (9,9) (9,1)"));
+}
+
+// Degenerate shapes: the whole bitmap, nothing, zero sizes, one row or one column.
+void testContoursDegenerate() {
+  const uint8_t one = 1;
+  for (ContourRetrieval mode : kModes) {
+    CHECK(traces(art({"####", "####", "####"}), mode, true, "outer: (0,0) (0,2) (3,2) (3,0)"));
+    CHECK(traces(art({".....", "....."}), mode, false, ""));
+    CHECK(findContours(nullptr, 0, 0, mode, true).empty());
+    CHECK(findContours(&one, 0, 1, mode, true).empty());
+    CHECK(findContours(&one, 1, 0, mode, true).empty());
+    CHECK(findContours(&one, -1, -1, mode, true).empty());
+    const Bitmap column = art({"#", "#", "#", "#", "#"}), row = art({"#####"});
+    CHECK(traces(column, mode, false, "outer: (0,0) (0,1) (0,2) (0,3) (0,4) (0,3) (0,2) (0,1)"));
+    CHECK(traces(column, mode, true, "outer: (0,0) (0,4)"));
+    CHECK(traces(row, mode, false, "outer: (0,0) (1,0) (2,0) (3,0) (4,0) (3,0) (2,0) (1,0)"));
+    CHECK(traces(row, mode, true, "outer: (0,0) (4,0)"));
+    CHECK(traces(art({"#", ".", "#", "#", "."}), mode, true, "outer: (0,0) | outer: (0,2) (0,3)"));
+    CHECK(traces(art({"##.#"}), mode, true, "outer: (0,0) (1,0) | outer: (3,0)"));
+  }
+}
+
+// Components of the bitmap framed by one background pixel: foreground 8-connected, background
+// 4-connected (the pairing Suzuki-Abe traces). Background component 0 is the outside.
+struct Components {
+  int w = 0, h = 0;        // framed size
+  std::vector<int> label;  // framed pixel -> its component (foreground and background numbered apart)
+  int foreground = 0, background = 0;
+  int at(int x, int y) const { return label[static_cast<size_t>(y + 1) * w + x + 1]; }  // bitmap coordinates
+};
+
+Components components(const Bitmap& b) {
+  Components c;
+  c.w = b.w + 2, c.h = b.h + 2;
+  c.label.assign(static_cast<size_t>(c.w) * c.h, -1);
+  std::vector<int> stack;
+  for (int y = 0; y < c.h; ++y)
+    for (int x = 0; x < c.w; ++x) {
+      if (c.label[static_cast<size_t>(y) * c.w + x] >= 0) continue;
+      const bool fg = b.on(x - 1, y - 1);
+      const int id = fg ? c.foreground++ : c.background++;
+      c.label[static_cast<size_t>(y) * c.w + x] = id;
+      stack.assign(1, y * c.w + x);
+      while (!stack.empty()) {
+        const int qx = stack.back() % c.w, qy = stack.back() / c.w;
+        stack.pop_back();
+        for (int dy = -1; dy <= 1; ++dy)
+          for (int dx = -1; dx <= 1; ++dx) {
+            const int nx = qx + dx, ny = qy + dy;
+            if ((dx == 0 && dy == 0) || (!fg && dx != 0 && dy != 0)) continue;
+            if (nx < 0 || ny < 0 || nx >= c.w || ny >= c.h || b.on(nx - 1, ny - 1) != fg) continue;
+            if (c.label[static_cast<size_t>(ny) * c.w + nx] >= 0) continue;
+            c.label[static_cast<size_t>(ny) * c.w + nx] = id;
+            stack.push_back(ny * c.w + nx);
+          }
+      }
+    }
+  return c;
+}
+
+int sign(int v) { return (v > 0) - (v < 0); }
+
+// CHAIN_APPROX_SIMPLE's points, joined by straight or diagonal unit steps, give back the full border (from
+// a later point when the start was mid-run), and no kept point is mid-run.
+bool simplifies(const Points& simple, const Points& full) {
+  const size_t n = simple.size() / 2, m = full.size() / 2;
+  if (m <= 2) return simple == full;
+  if (n < 2 || simple.size() % 2 != 0) return false;
+  Points joined;
+  for (size_t i = 0; i < n; ++i) {
+    const size_t next = (i + 1) % n, prev = (i + n - 1) % n;
+    const int dx = simple[2 * next] - simple[2 * i], dy = simple[2 * next + 1] - simple[2 * i + 1];
+    if ((dx == 0 && dy == 0) || (dx != 0 && dy != 0 && std::abs(dx) != std::abs(dy))) return false;
+    const int inX = sign(simple[2 * i] - simple[2 * prev]), inY = sign(simple[2 * i + 1] - simple[2 * prev + 1]);
+    if (inX == sign(dx) && inY == sign(dy)) return false;  // mid-run: SIMPLE should have dropped it
+    for (int k = 0; k < std::max(std::abs(dx), std::abs(dy)); ++k)
+      joined.insert(joined.end(), {simple[2 * i] + k * sign(dx), simple[2 * i + 1] + k * sign(dy)});
+  }
+  if (joined.size() != full.size()) return false;
+  for (size_t r = 0; r < m; ++r) {
+    bool match = true;
+    for (size_t k = 0; match && k < m; ++k)
+      match = joined[2 * ((k + r) % m)] == full[2 * k] && joined[2 * ((k + r) % m) + 1] == full[2 * k + 1];
+    if (match) return true;
+  }
+  return false;
+}
+
+// Suzuki-Abe's guarantees on any bitmap, checked against the flood fill above. In All mode with every
+// border pixel kept: each foreground component has one outer border and each enclosed background
+// component one hole border; a border is exactly the pixels of its component that are 4-adjacent to the
+// background component on its other side (the left of an outer border's start, the right of a hole's);
+// an outer border's parent is the hole it sits in, a hole's parent its component's outer border.
+void checkContourProperties(const Bitmap& b) {
+  const Components cc = components(b);
+  const std::vector<Contour> all = trace(b, ContourRetrieval::All, false);
+  CHECK(all.size() == static_cast<size_t>(cc.foreground + cc.background - 1));
+  std::vector<int> outerOf(cc.foreground, -1), holeOf(cc.background, -1), faces(all.size());
+  std::map<std::pair<int, int>, int> borderOf;  // (foreground, background component) -> contour
+  for (size_t i = 0; i < all.size(); ++i) {
+    const Points& p = all[i].points;
+    CHECK(!p.empty() && p.size() % 2 == 0);
+    const size_t n = p.size() / 2;
+    const int x0 = p[0], y0 = p[1], fg = cc.at(x0, y0);
+    for (size_t k = 0; k < n; ++k) {
+      CHECK(b.on(p[2 * k], p[2 * k + 1]));  // inside the bitmap, foreground
+      CHECK(cc.at(p[2 * k], p[2 * k + 1]) == fg);
+      const size_t next = (k + 1) % n;  // consecutive points are 8-neighbours
+      if (n > 1) CHECK(std::max(std::abs(p[2 * next] - p[2 * k]), std::abs(p[2 * next + 1] - p[2 * k + 1])) == 1);
+    }
+    const int side = all[i].hole ? x0 + 1 : x0 - 1;
+    CHECK(!b.on(side, y0));
+    const int bg = cc.at(side, y0);
+    faces[i] = bg;
+    if (all[i].hole) {
+      CHECK(bg != 0 && holeOf[bg] < 0);
+      holeOf[bg] = static_cast<int>(i);
+    } else {
+      CHECK(outerOf[fg] < 0);
+      outerOf[fg] = static_cast<int>(i);
+    }
+    CHECK(borderOf.emplace(std::make_pair(fg, bg), static_cast<int>(i)).second);
+  }
+  for (size_t i = 0; i < all.size(); ++i) {
+    const Contour& c = all[i];
+    CHECK(c.parent < static_cast<int>(i));
+    if (c.hole) CHECK(c.parent == outerOf[cc.at(c.points[0], c.points[1])]);
+    else CHECK(c.parent == (faces[i] == 0 ? -1 : holeOf[faces[i]]));
+  }
+
+  // Every border pixel (a 4-neighbour in the background or beyond the edge) lies on the border between its
+  // component and that background component, and those borders hold nothing else.
+  const int dx4[4] = {1, 0, -1, 0}, dy4[4] = {0, 1, 0, -1};
+  std::vector<std::vector<int>> want(all.size());
+  for (int y = 0; y < b.h; ++y)
+    for (int x = 0; x < b.w; ++x) {
+      if (!b.on(x, y)) continue;
+      for (int d = 0; d < 4; ++d) {
+        if (b.on(x + dx4[d], y + dy4[d])) continue;
+        const auto found = borderOf.find({cc.at(x, y), cc.at(x + dx4[d], y + dy4[d])});
+        CHECK(found != borderOf.end());
+        want[found->second].push_back(y * b.w + x);
+      }
+    }
+  for (size_t i = 0; i < all.size(); ++i) {
+    std::vector<int> got;
+    for (size_t k = 0; k < all[i].points.size(); k += 2) got.push_back(all[i].points[k + 1] * b.w + all[i].points[k]);
+    for (std::vector<int>* v : {&got, &want[i]}) {
+      std::sort(v->begin(), v->end());
+      v->erase(std::unique(v->begin(), v->end()), v->end());
+    }
+    CHECK(got == want[i]);
+  }
+
+  // External: the outer borders of the components that touch the outside, as All mode traces them.
+  const std::vector<Contour> external = trace(b, ContourRetrieval::External, false);
+  std::vector<const Contour*> topLevel;
+  for (const Contour& c : all)
+    if (!c.hole && c.parent == -1) topLevel.push_back(&c);
+  std::vector<uint8_t> touchesOutside(cc.foreground, 0);
+  for (int y = 0; y < b.h; ++y)
+    for (int x = 0; x < b.w; ++x)
+      for (int d = 0; d < 4; ++d)
+        if (b.on(x, y) && !b.on(x + dx4[d], y + dy4[d]) && cc.at(x + dx4[d], y + dy4[d]) == 0)
+          touchesOutside[cc.at(x, y)] = 1;
+  CHECK(external.size() == topLevel.size());
+  CHECK(external.size() == static_cast<size_t>(std::count(touchesOutside.begin(), touchesOutside.end(), 1)));
+  for (size_t i = 0; i < external.size(); ++i)
+    CHECK(!external[i].hole && external[i].parent == -1 && external[i].points == topLevel[i]->points);
+
+  // SIMPLE: the same contours, each a compression of its full border.
+  for (ContourRetrieval mode : kModes) {
+    const std::vector<Contour>& full = mode == ContourRetrieval::All ? all : external;
+    const std::vector<Contour> simple = trace(b, mode, true);
+    CHECK(simple.size() == full.size());
+    for (size_t i = 0; i < full.size(); ++i) {
+      CHECK(simple[i].hole == full[i].hole && simple[i].parent == full[i].parent);
+      CHECK(simplifies(simple[i].points, full[i].points));
+    }
+  }
+}
+
+// SIGALRM: a border that never closes would hang the run; fail it instead.
+void onWatchdog(int) {
+  const char message[] = "core_test: watchdog expired: findContours did not terminate?\n";
+  if (write(2, message, sizeof message - 1) < 0) _exit(2);
+  _exit(1);
+}
+
+void testContourProperties() {
+  std::signal(SIGALRM, onWatchdog);
+  alarm(200);  // generous: valgrind runs this ~50x slower than native
+  Rng rng{2024};
+  for (int i = 0; i < 2000; ++i) {
+    Bitmap b;
+    b.w = 1 + static_cast<int>((rng.next() >> 16) % 20);
+    b.h = 1 + static_cast<int>((rng.next() >> 16) % 20);
+    const float density = rng.uniform(0.1f, 0.9f);
+    for (int p = 0; p < b.w * b.h; ++p) b.bits.push_back(rng.uniform(0.f, 1.f) < density ? 1 : 0);
+    checkContourProperties(b);
+    // Any non-zero byte is foreground: 255s (and other values) trace like 1s.
+    Bitmap bytes = b;
+    for (uint8_t& v : bytes.bits) v = v ? static_cast<uint8_t>(1 + rng.byte() % 255) : 0;
+    const std::vector<Contour> a = trace(b, ContourRetrieval::All, true), c = trace(bytes, ContourRetrieval::All, true);
+    CHECK(a.size() == c.size());
+    for (size_t k = 0; k < a.size(); ++k) CHECK(a[k].points == c[k].points && a[k].parent == c[k].parent);
+  }
+  // Patterns random bitmaps rarely produce: checkerboards (every joint diagonal, every enclosed background
+  // pixel its own hole), all ones, stripes, and larger bitmaps.
+  for (int w = 1; w <= 12; ++w)
+    for (int h = 1; h <= 12; ++h)
+      for (int phase = 0; phase < 2; ++phase) {
+        Bitmap b;
+        b.w = w, b.h = h;
+        for (int y = 0; y < h; ++y)
+          for (int x = 0; x < w; ++x) b.bits.push_back((x + y + phase) % 2 == 0);
+        checkContourProperties(b);
+        for (int y = 0; y < h; ++y)
+          for (int x = 0; x < w; ++x) b.bits[static_cast<size_t>(y) * w + x] = phase ? 1 : (y % 2 == 0);
+        checkContourProperties(b);
+      }
+  for (float density : {0.3f, 0.5f, 0.6f, 0.7f}) {
+    Bitmap b;
+    b.w = 64, b.h = 48;
+    for (int p = 0; p < b.w * b.h; ++p) b.bits.push_back(rng.uniform(0.f, 1.f) < density ? 1 : 0);
+    checkContourProperties(b);
+  }
+  alarm(0);
+}
+
+// ---------------------------------------------------------------------------------------- morphology
+
+// The definition, tap by tap: out(x, y) = max (dilate) or min (erode) of in(x + i - kw/2, y + j - kh/2)
+// over i < kw, j < kh, skipping taps beyond the image. Non-zero input counts as 1.
+std::vector<uint8_t> bruteMorph(const std::vector<uint8_t>& in, int w, int h, int kw, int kh, bool dilation) {
+  std::vector<uint8_t> out(in.size());
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      bool acc = !dilation;
+      for (int j = 0; j < kh; ++j)
+        for (int i = 0; i < kw; ++i) {
+          const int sx = x + i - kw / 2, sy = y + j - kh / 2;
+          if (sx < 0 || sy < 0 || sx >= w || sy >= h) continue;
+          const bool v = in[static_cast<size_t>(sy) * w + sx] != 0;
+          acc = dilation ? acc || v : acc && v;
+        }
+      out[static_cast<size_t>(y) * w + x] = acc ? 1 : 0;
+    }
+  return out;
+}
+
+std::vector<uint8_t> randomBits(Rng& rng, int w, int h, float density) {
+  std::vector<uint8_t> bits(static_cast<size_t>(w) * h);
+  for (uint8_t& v : bits) v = rng.uniform(0.f, 1.f) < density ? (rng.byte() < 128 ? 1 : 255) : 0;
+  return bits;
+}
+
+std::vector<uint8_t> ones(std::initializer_list<int> set, int n) {
+  std::vector<uint8_t> v(n, 0);
+  for (int i : set) v[i] = 1;
+  return v;
+}
+
+void testMorphologyKnown() {
+  // Anchor k / 2: a 2-wide kernel takes taps x-1 and x, so dilation grows a pixel rightwards and erosion
+  // eats a run's left end; an 8-wide one takes x-4 .. x+3. The same holds down a column.
+  std::vector<uint8_t> v = ones({5}, 10);
+  dilate(v, 10, 1, 2, 1);
+  CHECK(v == ones({5, 6}, 10));
+  v = ones({3, 4, 5, 6}, 10);
+  erode(v, 10, 1, 2, 1);
+  CHECK(v == ones({4, 5, 6}, 10));
+  v = ones({10}, 20);
+  dilate(v, 20, 1, 8, 1);
+  CHECK(v == ones({7, 8, 9, 10, 11, 12, 13, 14}, 20));
+  v = ones({10}, 20);
+  dilate(v, 1, 20, 1, 8);
+  CHECK(v == ones({7, 8, 9, 10, 11, 12, 13, 14}, 20));
+  v = ones({10}, 20);
+  dilate(v, 20, 1, 1, 8);  // a vertical kernel on a one-row image: nothing to reach
+  CHECK(v == ones({10}, 20));
+
+  // Beyond the image never wins: a full image survives any erosion (even a kernel larger than the image),
+  // an empty one any dilation. Non-zero bytes count as set, and the output is 0/1.
+  v.assign(6, 1);
+  erode(v, 3, 2, 9, 9);
+  CHECK(v == std::vector<uint8_t>(6, 1));
+  v.assign(6, 0);
+  dilate(v, 3, 2, 9, 9);
+  CHECK(v == std::vector<uint8_t>(6, 0));
+  v = {0, 255, 0, 0, 0};
+  dilate(v, 5, 1, 3, 1);
+  CHECK(v == ones({0, 1, 2}, 5));
+  v = {7, 255, 1};
+  erode(v, 3, 1, 3, 3);
+  CHECK(v == std::vector<uint8_t>(3, 1));
+
+  // refineMask: the 3x3 close fills a one-pixel hole, the 8x8 open keeps a 10x10 square but moves it one
+  // pixel right and down (erode and dilate share the anchor 4, as in cv2.morphologyEx: opencv#22042) and
+  // removes a 7-pixel-tall bar (3 rows below the square, so the close does not bridge them; clear of the
+  // bottom edge, where erosion would spare it).
+  const int w = 24, h = 28;
+  std::vector<uint8_t> m(static_cast<size_t>(w) * h, 0), want(m.size(), 0);
+  for (int y = 5; y < 15; ++y)
+    for (int x = 5; x < 15; ++x) m[static_cast<size_t>(y) * w + x] = !(x == 9 && y == 9);
+  for (int y = 18; y < 25; ++y)
+    for (int x = 0; x < w; ++x) m[static_cast<size_t>(y) * w + x] = 1;
+  for (int y = 6; y < 16; ++y)
+    for (int x = 6; x < 16; ++x) want[static_cast<size_t>(y) * w + x] = 1;
+  refineMask(m, w, h);
+  CHECK(m == want);
+}
+
+// dilate and erode against the definition: kernels 1..9 each way, random sizes from 1x1 up, many smaller
+// than the kernel.
+void testMorphologyRandom() {
+  Rng rng{31337};
+  for (int i = 0; i < 40; ++i) {
+    const int w = i == 0 ? 1 : 1 + static_cast<int>((rng.next() >> 16) % 12);
+    const int h = i == 0 ? 1 : 1 + static_cast<int>((rng.next() >> 16) % 12);
+    const std::vector<uint8_t> in = randomBits(rng, w, h, rng.uniform(0.1f, 0.9f));
+    for (int kw = 1; kw <= 9; ++kw)
+      for (int kh = 1; kh <= 9; ++kh) {
+        std::vector<uint8_t> d = in, e = in;
+        dilate(d, w, h, kw, kh);
+        erode(e, w, h, kw, kh);
+        CHECK(d == bruteMorph(in, w, h, kw, kh, true));
+        CHECK(e == bruteMorph(in, w, h, kw, kh, false));
+      }
+  }
+  // One row, one column and a wider image with odd kernels.
+  const int sizes[][2] = {{1, 30}, {30, 1}, {37, 23}};
+  for (const auto& s : sizes) {
+    const std::vector<uint8_t> in = randomBits(rng, s[0], s[1], 0.5f);
+    for (int k : {1, 2, 5, 8, 9}) {
+      std::vector<uint8_t> d = in, e = in;
+      dilate(d, s[0], s[1], k, 10 - k);
+      erode(e, s[0], s[1], k, 10 - k);
+      CHECK(d == bruteMorph(in, s[0], s[1], k, 10 - k, true));
+      CHECK(e == bruteMorph(in, s[0], s[1], k, 10 - k, false));
+    }
+  }
+}
+
+// refineMask = close 3x3 (dilate, erode) then open 8x8 (erode, dilate), by the definition.
+void testRefineMask() {
+  Rng rng{777};
+  int kept = 0, changed = 0;
+  for (int i = 0; i < 60; ++i) {
+    const int w = i < 2 ? 1 : 1 + static_cast<int>((rng.next() >> 16) % 40);
+    const int h = i < 1 ? 1 : 1 + static_cast<int>((rng.next() >> 16) % 40);
+    const std::vector<uint8_t> in = randomBits(rng, w, h, rng.uniform(0.5f, 0.97f));
+    std::vector<uint8_t> want = bruteMorph(in, w, h, 3, 3, true);
+    want = bruteMorph(want, w, h, 3, 3, false);
+    want = bruteMorph(want, w, h, 8, 8, false);
+    want = bruteMorph(want, w, h, 8, 8, true);
+    std::vector<uint8_t> got = in;
+    refineMask(got, w, h);
+    CHECK(got == want);
+    for (size_t p = 0; p < in.size(); ++p) kept += got[p], changed += got[p] != (in[p] != 0);
+  }
+  CHECK(kept > 0 && changed > 0);  // neither everything erased nor nothing done
 }
 
 // ------------------------------------------------------------------------------- detect, parallelFor
@@ -598,7 +1400,20 @@ int main() {
   testFullImageBox();
   testScaleBoxes();
   testMasks();
+  testPaintUnassigned();
+  testApproximateArea();
   testRleKnown();
+  testContoursRectangle();
+  testContoursSinglePixel();
+  testContoursLines();
+  testContoursBlobs();
+  testContoursRing();
+  testContoursNested();
+  testContoursDegenerate();
+  testContourProperties();
+  testMorphologyKnown();
+  testMorphologyRandom();
+  testRefineMask();
   testDetect();
   testParallelFor();
   std::printf("core_test: all checks passed\n");
