@@ -5,6 +5,8 @@
  *   const [result] = await model.predict('bus.jpg');
  */
 import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { resolveOnnx } from './cache';
 import type { Backend, RawOutputs, RawTensor } from './backends/backend';
 import { OnnxRuntimeBackend } from './backends/onnxruntime';
 import { type ModelContract, readContract } from './contract';
@@ -31,6 +33,11 @@ export interface LoadOptions {
    * axis only; ignored otherwise). Off by default.
    */
   dynamicBatching?: boolean | DynamicBatchingOptions;
+  /**
+   * For a checkpoint (`FastSAM-s.pt`, or a bare name looked up in the cache and downloaded): the size to
+   * export the ONNX at (default: the checkpoint's), or a dynamic export. Exports are cached by content.
+   */
+  export?: { imgsz?: number | [number, number]; dynamic?: boolean };
 }
 
 export interface PredictOptions {
@@ -62,6 +69,11 @@ function badOption(message: string): never {
 function checkPositiveInt(name: string, value: number, max: number): number {
   if (!Number.isInteger(value) || value < 1 || value > max) badOption(`${name} must be an integer in [1, ${max}], got ${String(value)}`);
   return value;
+}
+
+/** `.pt` files and bare names without an extension go through the checkpoint exporter and cache. */
+function isCheckpointName(model: string): boolean {
+  return /\.(pt|pth)$/i.test(model) || !/\.[a-z0-9]+$/i.test(path.basename(model));
 }
 
 async function readModelFile(modelPath: string): Promise<Uint8Array> {
@@ -117,7 +129,9 @@ export class FastSAM {
 
   /** Loads an ONNX model file (or its bytes) and checks it is a YOLOv8-seg / FastSAM export. */
   static async load(model: string | Uint8Array, options: LoadOptions = {}): Promise<FastSAM> {
-    const bytes = typeof model === 'string' ? await readModelFile(model) : model;
+    // A checkpoint or a bare model name: find it (cache, download), export it to ONNX (cached), load that.
+    const file = typeof model === 'string' && isCheckpointName(model) ? await resolveOnnx(model, options.export ?? {}) : model;
+    const bytes = typeof file === 'string' ? await readModelFile(file) : file;
     const label = typeof model === 'string' ? model : '<buffer>';
     let contract: ModelContract;
     try {

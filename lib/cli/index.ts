@@ -8,12 +8,14 @@ import { FastSAM } from '../model';
 import { parseArgs, type ParsedArgs } from './args';
 import { PREDICT_HELP, predictCommand } from './predict';
 import { VAL_HELP, valCommand } from './val';
+import { EXPORT_USAGE, exportCommand } from './export';
 
 const USAGE = `usage: fastsam COMMAND key=value ... [--json] [--help]
 
 commands:
   predict   segment images (fastsam predict --help)
   val       validate on a YOLO dataset, or evaluate COCO results (fastsam val --help)
+  export    a checkpoint to ONNX, in Node alone: fastsam export model=FastSAM-s.pt imgsz=1024
   info      describe a model: fastsam info model=MODEL.onnx [--json]
 
 --json prints one JSON object per line; errors print one line and exit 2.`;
@@ -42,6 +44,7 @@ async function info(args: ParsedArgs): Promise<void> {
 const COMMANDS: Record<string, { help: string; run: (args: ParsedArgs) => Promise<number | void> }> = {
   predict: { help: PREDICT_HELP, run: (args) => predictCommand(args.values, args.flags) },
   val: { help: VAL_HELP, run: (args) => valCommand(args.values, args.flags) },
+  export: { help: EXPORT_USAGE, run: (args) => exportCommand(args.values, args.flags) },
   info: { help: INFO_HELP, run: info },
 };
 

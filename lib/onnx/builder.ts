@@ -1,7 +1,7 @@
 // Writes small ONNX ModelProtos from a plain description: test fixtures
 // today, export work later. Only the parts of onnx.proto we need.
 
-import { ProtoWriter, float32LittleEndian } from './protobuf';
+import { ProtoWriter, WireType, float32LittleEndian } from './protobuf';
 import { ONNX_ELEM_TYPE } from './model-info';
 
 export type OnnxTensorSpec =
@@ -198,4 +198,87 @@ function writeShape(w: ProtoWriter, dims: readonly (number | string)[]): void {
       else d.writeStringField(DIM.param, dim);
     });
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Chunked output for big models (additive): the same bytes as buildOnnxModel, but float32 initializers
+// are referenced as views instead of being copied through nested writers, so a 300 MB model costs one
+// copy of its weights, not five.
+
+const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+class PartList {
+  readonly parts: Uint8Array[] = [];
+  byteLength = 0;
+
+  push(bytes: Uint8Array): void {
+    this.parts.push(bytes);
+    this.byteLength += bytes.length;
+  }
+
+  /** `field` as a length-delimited message made of `inner`. */
+  pushMessage(field: number, inner: PartList): void {
+    this.push(new ProtoWriter().writeTag(field, WireType.LengthDelimited).writeRawVarint(inner.byteLength).finish());
+    for (const part of inner.parts) this.push(part);
+  }
+
+  pushWriter(build: (w: ProtoWriter) => void): void {
+    const w = new ProtoWriter();
+    build(w);
+    this.push(w.finish());
+  }
+}
+
+function float32Bytes(data: ArrayLike<number>): Uint8Array {
+  if (LITTLE_ENDIAN_HOST && data instanceof Float32Array) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return float32LittleEndian(data);
+}
+
+// Field order matches writeTensor exactly.
+function tensorParts(tensor: OnnxTensorSpec): PartList {
+  const parts = new PartList();
+  if (tensor.dataType !== 'float32') {
+    parts.pushWriter((w) => writeTensor(w, tensor));
+    return parts;
+  }
+  checkElementCount(tensor);
+  const raw = float32Bytes(tensor.data);
+  parts.pushWriter((w) => {
+    if (tensor.dims.length > 0) w.writePackedInt64s(TENSOR.dims, tensor.dims);
+    w.writeVarintField(TENSOR.dataType, ONNX_ELEM_TYPE.FLOAT);
+    if (tensor.name !== undefined) w.writeStringField(TENSOR.name, tensor.name);
+    w.writeTag(TENSOR.rawData, WireType.LengthDelimited).writeRawVarint(raw.length);
+  });
+  parts.push(raw);
+  return parts;
+}
+
+function graphParts(spec: OnnxModelSpec): PartList {
+  const parts = new PartList();
+  parts.pushWriter((g) => {
+    for (const node of spec.nodes) g.writeMessageField(GRAPH.node, (n) => writeNode(n, node));
+    g.writeStringField(GRAPH.name, spec.graphName ?? 'graph');
+  });
+  for (const init of spec.initializers ?? []) parts.pushMessage(GRAPH.initializer, tensorParts(init));
+  parts.pushWriter((g) => {
+    for (const input of spec.inputs) g.writeMessageField(GRAPH.input, (v) => writeValueInfo(v, input));
+    for (const output of spec.outputs) g.writeMessageField(GRAPH.output, (v) => writeValueInfo(v, output));
+  });
+  return parts;
+}
+
+/** buildOnnxModel's bytes as a list of chunks (concatenate or write them in order). */
+export function buildOnnxModelParts(spec: OnnxModelSpec): Uint8Array[] {
+  const parts = new PartList();
+  parts.pushWriter((w) => {
+    w.writeVarintField(MODEL.irVersion, spec.irVersion ?? DEFAULT_IR_VERSION);
+    w.writeStringField(MODEL.producerName, spec.producerName ?? 'fastsam-node');
+    if (spec.producerVersion !== undefined) w.writeStringField(MODEL.producerVersion, spec.producerVersion);
+  });
+  parts.pushMessage(MODEL.graph, graphParts(spec));
+  parts.pushWriter((w) => {
+    for (const opset of spec.opsetImports ?? DEFAULT_OPSETS) w.writeMessageField(MODEL.opsetImport, (o) => writeOpset(o, opset));
+    for (const [key, value] of Object.entries(spec.metadata ?? {})) w.writeMessageField(MODEL.metadataProps, (e) => writeEntry(e, key, value));
+  });
+  return parts.parts;
 }

@@ -85,7 +85,7 @@ missing.png
   });
 
   test('--help for every command', () => {
-    for (const command of ['predict', 'info']) {
+    for (const command of ['predict', 'val', 'export', 'info']) {
       const run = fastsam(command, '--help');
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(new RegExp(`fastsam ${command}`));
