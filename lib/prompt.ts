@@ -59,6 +59,9 @@ function pyRound(v: number): number {
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
 
+/** Stands in for masks that were not rendered because no point can hit them. */
+const EMPTY_MASK = new Mask(0, 0, 0, 0, new Uint8Array(0), [0, 0]);
+
 export class FastSAMPrompt {
   private readonly result: Result;
   private image?: Promise<DecodedImage>;
@@ -143,7 +146,13 @@ export class FastSAMPrompt {
       const [mx, my] = imageToMask(frame, x, y);
       return [clamp(Math.trunc(mx), 0, w - 1), clamp(Math.trunc(my), 0, h - 1)] as const;
     });
-    const masks = await this.result.masks.all();
+    // Only masks whose box can hold a point are rendered: a mask outside every point is never hit.
+    const candidates = this.masksNear(inMask);
+    const rendered = await this.result.masks.all(candidates);
+    const masks: Mask[] = Array.from({ length: this.result.length }, () => EMPTY_MASK);
+    candidates.forEach((row, i) => {
+      masks[row] = rendered[i];
+    });
     const hits = masks.map((mask) => inMask.map(([x, y]) => mask.at(x, y) === 1));
 
     if (mode === 'instances') {
@@ -200,6 +209,23 @@ export class FastSAMPrompt {
     if (!(annotations instanceof Result)) badPrompt('plot() needs a Result (from a prompt or everything())');
     const canvas = await plotPrompt(await this.decodedImage(), annotations, options);
     return options.output ? canvas.save(options.output) : canvas.encode('png');
+  }
+
+  /**
+   * Detections whose box, mapped to mask pixels and widened by the upsampling reach (letterboxed masks
+   * leak up to one prototype cell outside their box), contains one of the points.
+   */
+  private masksNear(points: ReadonlyArray<readonly [number, number]>): number[] {
+    const frame = this.result.masks.frame;
+    const reach = frame.gain === 1 && frame.padX === 0 && frame.padY === 0 ? 1 : 8;
+    const { xyxy } = this.result.boxes;
+    const near: number[] = [];
+    for (let i = 0; i < this.result.length; i++) {
+      const [x1, y1] = imageToMask(frame, xyxy[i * 4], xyxy[i * 4 + 1]);
+      const [x2, y2] = imageToMask(frame, xyxy[i * 4 + 2], xyxy[i * 4 + 3]);
+      if (points.some(([x, y]) => x >= x1 - reach && x <= x2 + reach && y >= y1 - reach && y <= y2 + reach)) near.push(i);
+    }
+    return near;
   }
 
   /**

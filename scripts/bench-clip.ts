@@ -20,26 +20,17 @@ import { colourImageEncoder, colourTextEncoder } from './fixtures/clip-models';
 import { drawShapes } from './fixtures/clip-scene';
 import { miniClipVocab } from './fixtures/clip-vocab';
 import { MASK_COEFS, tinySegmentModel, type TinyBox } from './fixtures/tiny-models';
+import { seededRandom } from '../lib/random';
 
 const CANDIDATES = 300;
 const SIZE = 640;
 const BATCH = 32;
 const BUS = path.resolve(__dirname, '../../shared/data/images/bus.jpg');
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 300 boxes of 16-320 px, away from the border (FastSAM snaps edges within 20 px); masks = boxes. */
 function segmentationModel(): Uint8Array {
-  const random = seeded(42);
+  const random = seededRandom(42);
   const boxes: TinyBox[] = Array.from({ length: CANDIDATES }, (_, k) => {
     const w = 16 + random() * 304;
     const h = 16 + random() * 304;

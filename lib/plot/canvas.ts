@@ -47,17 +47,8 @@ export class PlotCanvas {
   }
 }
 
-/** Deterministic colours for `randomColor`: mulberry32, so a seed gives the same picture every time. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic colours for `randomColor`: a seed gives the same picture every time. */
+export { seededRandom } from '../random';
 
 export const rgbCss = ([r, g, b]: Rgb): string => `rgb(${r},${g},${b})`;
 

@@ -144,50 +144,45 @@ class IndexMapWorker : public PromiseWorker {
   std::vector<int32_t> index_;
 };
 
+// protos, coef, boxes and the options object, as both entry points take them.
+struct RenderArgs {
+  Napi::Float32Array protos, coef, boxes;
+  RenderRequest request;
+  size_t count;
+};
+
+RenderArgs readRenderArgs(const Napi::CallbackInfo& info) {
+  RenderArgs a{typedArrayArg<float>(info, 0, "protos"), typedArrayArg<float>(info, 1, "coef"),
+               typedArrayArg<float>(info, 2, "boxes"), readRequest(objectArg(info, 3, "options")), 0};
+  if (a.protos.ElementLength() != static_cast<size_t>(a.request.nm) * a.request.protoH * a.request.protoW)
+    throw ArgumentError{"protos must hold nm * protoHeight * protoWidth values"};
+  if (static_cast<uint64_t>(a.request.geometry.outH) * a.request.geometry.outW >= (uint64_t{1} << 32))
+    throw ArgumentError{"masks of 2^32 pixels or more cannot be encoded (COCO RLE counts are 32-bit)"};
+  a.count = a.boxes.ElementLength() / 4;
+  if (a.boxes.ElementLength() % 4 != 0 || a.coef.ElementLength() != a.count * a.request.nm)
+    throw ArgumentError{"boxes must be n x 4 and coef n x nm"};
+  return a;
+}
+
+template <typename Worker>
+Napi::Value queueRender(const Napi::CallbackInfo& info) {
+  RenderArgs a = readRenderArgs(info);
+  auto* worker = new Worker(info.Env(), a.protos.Data(), a.coef.Data(), a.boxes.Data(), a.count, a.request);
+  worker->Hold(a.protos);
+  worker->Hold(a.coef);
+  worker->Hold(a.boxes);
+  return worker->Queue();
+}
+
 }  // namespace
 
 Napi::Value RenderMasks(const Napi::CallbackInfo& info) {
-  return guard(info, [&]() -> Napi::Value {
-    Napi::Float32Array protos = typedArrayArg<float>(info, 0, "protos");
-    Napi::Float32Array coef = typedArrayArg<float>(info, 1, "coef");
-    Napi::Float32Array boxes = typedArrayArg<float>(info, 2, "boxes");
-    RenderRequest request = readRequest(objectArg(info, 3, "options"));
-    if (protos.ElementLength() != static_cast<size_t>(request.nm) * request.protoH * request.protoW)
-      throw ArgumentError{"protos must hold nm * protoHeight * protoWidth values"};
-    if (static_cast<uint64_t>(request.geometry.outH) * request.geometry.outW >= (uint64_t{1} << 32))
-      throw ArgumentError{"masks of 2^32 pixels or more cannot be encoded (COCO RLE counts are 32-bit)"};
-    const size_t count = boxes.ElementLength() / 4;
-    if (boxes.ElementLength() % 4 != 0 || coef.ElementLength() != count * request.nm)
-      throw ArgumentError{"boxes must be n x 4 and coef n x nm"};
-    auto* worker = new RenderWorker(info.Env(), protos.Data(), coef.Data(), boxes.Data(), count, request);
-    worker->Hold(protos);
-    worker->Hold(coef);
-    worker->Hold(boxes);
-    return worker->Queue();
-  });
+  return guard(info, [&]() -> Napi::Value { return queueRender<RenderWorker>(info); });
 }
-
-}  // namespace fastsam_binding
-
-namespace fastsam_binding {
 
 Napi::Value PaintIndexMap(const Napi::CallbackInfo& info) {
-  return guard(info, [&]() -> Napi::Value {
-    Napi::Float32Array protos = typedArrayArg<float>(info, 0, "protos");
-    Napi::Float32Array coef = typedArrayArg<float>(info, 1, "coef");
-    Napi::Float32Array boxes = typedArrayArg<float>(info, 2, "boxes");
-    RenderRequest request = readRequest(objectArg(info, 3, "options"));
-    if (protos.ElementLength() != static_cast<size_t>(request.nm) * request.protoH * request.protoW)
-      throw ArgumentError{"protos must hold nm * protoHeight * protoWidth values"};
-    const size_t count = boxes.ElementLength() / 4;
-    if (boxes.ElementLength() % 4 != 0 || coef.ElementLength() != count * request.nm)
-      throw ArgumentError{"boxes must be n x 4 and coef n x nm"};
-    auto* worker = new IndexMapWorker(info.Env(), protos.Data(), coef.Data(), boxes.Data(), count, request);
-    worker->Hold(protos);
-    worker->Hold(coef);
-    worker->Hold(boxes);
-    return worker->Queue();
-  });
+  return guard(info, [&]() -> Napi::Value { return queueRender<IndexMapWorker>(info); });
 }
 
 }  // namespace fastsam_binding
+
