@@ -39,7 +39,9 @@ async function main(): Promise<void> {
   const maskPixels = masks.reduce((n, m) => n + m.width * m.height, 0);
 
   const predict = await time(runs, () => model.predict(photo, options));
+  const out = path.join(os.tmpdir(), 'fastsam-bench-plot');
   const plotPlain = await time(runs, () => prompt.plot(result, { withContours: false, betterQuality: false }));
+  const plotJpeg = await time(runs, () => prompt.plot(result, { withContours: false, betterQuality: false, output: `${out}.jpg` }));
   const plotFull = await time(runs, () => prompt.plot(result, { withContours: true, betterQuality: true }));
   const plotResult = await time(runs, () => result.plot());
   await model.dispose();
@@ -48,7 +50,8 @@ async function main(): Promise<void> {
   console.log(`Image 3000x4000, ${result.length} retina masks, ${(maskPixels / 1e6).toFixed(0)} M pixels inside their boxes\n`);
   console.log('| step | ms |\n|---|---:|');
   console.log(`| predict (lazy masks) | ${predict.toFixed(0)} |`);
-  console.log(`| prompt.plot, masks only | ${plotPlain.toFixed(0)} |`);
+  console.log(`| prompt.plot, masks only, PNG | ${plotPlain.toFixed(0)} |`);
+  console.log(`| prompt.plot, masks only, written as JPEG | ${plotJpeg.toFixed(0)} |`);
   console.log(`| prompt.plot, contours + clean-up (reference defaults) | ${plotFull.toFixed(0)} |`);
   console.log(`| result.plot (Ultralytics style) | ${plotResult.toFixed(0)} |`);
 }

@@ -10,10 +10,6 @@ namespace fastsam {
 
 namespace {
 
-struct Span {
-  int begin = 0, end = 0;  // [begin, end)
-  bool empty() const { return end <= begin; }
-};
 
 // Integer indices i with lo <= i < hi (float compare, as crop_mask does), within [0, limit).
 Span indicesInside(float lo, float hi, int limit) {
@@ -79,27 +75,36 @@ float MaskRenderer::logit(const float* coef, int row, int col) const {
   return sum;
 }
 
-bool MaskRenderer::interpolateRows(const float* coef, const float* box, RowInterpolation& out) const {
+bool MaskRenderer::window(const float* box, MaskWindow& w) const {
   if (srcH_ <= 0 || srcW_ <= 0) return false;
   const int outH = geometry_.outH, outW = geometry_.outW;
-
   // Source cells that survive the crop (Letterbox crops at prototype resolution, before upsampling),
   // and the output window whose values can be non-zero.
-  Span srcCols{0, srcW_}, srcRows{0, srcH_}, outCols, outRows;
+  w.srcCols = {0, srcW_};
+  w.srcRows = {0, srcH_};
   if (geometry_.mode == MaskMode::Letterbox) {
     // The reference multiplies float32 boxes by the Python float mw / iw.
     const float sx = static_cast<float>(static_cast<double>(protoW_) / geometry_.inputW);
     const float sy = static_cast<float>(static_cast<double>(protoH_) / geometry_.inputH);
-    srcCols = indicesInside(box[0] * sx, box[2] * sx, srcW_);
-    srcRows = indicesInside(box[1] * sy, box[3] * sy, srcH_);
-    outCols = outputsTouching(srcCols, srcW_, outW);
-    outRows = outputsTouching(srcRows, srcH_, outH);
+    w.srcCols = indicesInside(box[0] * sx, box[2] * sx, srcW_);
+    w.srcRows = indicesInside(box[1] * sy, box[3] * sy, srcH_);
+    w.outCols = outputsTouching(w.srcCols, srcW_, outW);
+    w.outRows = outputsTouching(w.srcRows, srcH_, outH);
   } else {
-    outCols = indicesInside(box[0], box[2], outW);
-    outRows = indicesInside(box[1], box[3], outH);
+    w.outCols = indicesInside(box[0], box[2], outW);
+    w.outRows = indicesInside(box[1], box[3], outH);
   }
-  if (outCols.empty() || outRows.empty() || srcCols.empty() || srcRows.empty()) return false;
+  return !(w.outCols.empty() || w.outRows.empty() || w.srcCols.empty() || w.srcRows.empty());
+}
 
+bool MaskRenderer::interpolateRows(const float* coef, const float* box, RowInterpolation& out, int rowBegin,
+                                   int rowEnd) const {
+  MaskWindow w;
+  if (!window(box, w)) return false;
+  const int outH = geometry_.outH, outW = geometry_.outW;
+  const Span srcCols = w.srcCols, srcRows = w.srcRows, outCols = w.outCols;
+  const Span outRows{std::max(w.outRows.begin, rowBegin), std::min(w.outRows.end, rowEnd)};  // a band's share
+  if (outRows.empty()) return false;
   const std::vector<LinearTap> xt = linearTaps(srcW_, outW, outCols.begin, outCols.end);
   out.yt = linearTaps(srcH_, outH, outRows.begin, outRows.end);
   const int firstSrcCol = xt.front().i0, lastSrcCol = xt.back().i1;
@@ -179,23 +184,40 @@ std::vector<uint32_t> MaskRenderer::renderRle(const float* coef, const float* bo
 
 void MaskRenderer::paintUnassigned(const float* coef, const float* box, int32_t value, int32_t* index,
                                    uint8_t* assigned, int rowBegin, int rowEnd) const {
-  RowInterpolation rows;
-  if (!interpolateRows(coef, box, rows)) return;
+  // Most masks land where smaller ones already painted everything: check before computing any logit.
+  MaskWindow w;
+  if (!window(box, w)) return;
   const int outW = geometry_.outW;
-  const int yBegin = std::max(0, rowBegin - rows.y), yEnd = std::min(rows.height, rowEnd - rows.y);
+  const int r0 = std::max(w.outRows.begin, rowBegin), r1 = std::min(w.outRows.end, rowEnd);
+  bool anythingLeft = false;
+  for (int y = r0; y < r1 && !anythingLeft; ++y) {
+    const uint8_t* done = assigned + static_cast<size_t>(y) * outW;
+    uint8_t all = 1;
+    for (int x = w.outCols.begin; x < w.outCols.end; ++x) all &= done[x];
+    anythingLeft = !all;
+  }
+  if (!anythingLeft) return;
+
+  RowInterpolation rows;
+  if (!interpolateRows(coef, box, rows, rowBegin, rowEnd)) return;
+  const int yBegin = 0, yEnd = rows.height;
+  constexpr int kChunk = 64;  // skip granularity: after a few masks, almost every chunk is fully assigned
   for (int y = yBegin; y < yEnd; ++y) {
     uint8_t* done = assigned + static_cast<size_t>(rows.y + y) * outW + rows.x;
-    uint8_t all = 1;
-    for (int x = 0; x < rows.width; ++x) all &= done[x];  // vectorised "anything left?"
-    if (all) continue;
+    int32_t* out = index + static_cast<size_t>(rows.y + y) * outW + rows.x;
     const LinearTap& t = rows.yt[y];
     const float* h0 = rows.row(t.i0);
     const float* h1 = rows.row(t.i1);
-    int32_t* out = index + static_cast<size_t>(rows.y + y) * outW + rows.x;
-    for (int x = 0; x < rows.width; ++x) {
-      const bool set = !done[x] && (h0[x] * t.w0 + h1[x] * t.w1) > 0.f;
-      out[x] = set ? value : out[x];
-      done[x] = done[x] | static_cast<uint8_t>(set);
+    for (int c0 = 0; c0 < rows.width; c0 += kChunk) {
+      const int c1 = std::min(rows.width, c0 + kChunk);
+      uint8_t all = 1;
+      for (int x = c0; x < c1; ++x) all &= done[x];  // vectorised "anything left?"
+      if (all) continue;
+      for (int x = c0; x < c1; ++x) {
+        const bool set = !done[x] && (h0[x] * t.w0 + h1[x] * t.w1) > 0.f;
+        out[x] = set ? value : out[x];
+        done[x] = done[x] | static_cast<uint8_t>(set);
+      }
     }
   }
 }

@@ -15,6 +15,12 @@ struct MaskCrop {
   std::vector<uint8_t> bits;                // width * height, row-major, 0 or 1
 };
 
+// A half-open index range [begin, end).
+struct Span {
+  int begin = 0, end = 0;
+  bool empty() const { return end <= begin; }
+};
+
 enum class MaskMode {
   Letterbox,  // process_mask(upsample=True): crop at prototype resolution, upsample to the input size
   Native,     // process_mask_native (retina): slice off the padding, upsample to the original, crop
@@ -59,7 +65,15 @@ class MaskRenderer {
     const float* row(int srcRow) const { return &horizontal[static_cast<size_t>(srcRow - firstSrcRow) * width]; }
   };
 
-  bool interpolateRows(const float* coef, const float* box, RowInterpolation& out) const;
+  // Source cells kept by the crop and the output window that can be non-zero.
+  struct MaskWindow {
+    Span srcCols, srcRows, outCols, outRows;
+  };
+  bool window(const float* box, MaskWindow& w) const;
+
+  // Rows [rowBegin, rowEnd) of the window only (a band's share), or all of them by default.
+  bool interpolateRows(const float* coef, const float* box, RowInterpolation& out, int rowBegin = 0,
+                       int rowEnd = 1 << 30) const;
   float logit(const float* coef, int row, int col) const;
 
   std::vector<float> protosHwc_;
