@@ -24,6 +24,11 @@ function slice(tensor: RawTensor, from: number, to: number): RawTensor {
   return { data: tensor.data.subarray(from * per, to * per), dims: [to - from, ...tensor.dims.slice(1)] };
 }
 
+/** The outputs of the first `n` images of a batch (views). */
+export function firstImages(outputs: RawOutputs, n: number): RawOutputs {
+  return { output0: slice(outputs.output0, 0, n), output1: slice(outputs.output1, 0, n) };
+}
+
 export class DynamicBatcher {
   private queue: Waiting[] = [];
   private timer: NodeJS.Timeout | undefined;

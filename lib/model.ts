@@ -16,7 +16,8 @@ import { readOnnxModelInfo } from './onnx/model-info';
 import { checkMaxDet, checkUnitInterval, FASTSAM_DEFAULTS, postprocess, YOLO_DEFAULTS } from './postprocess';
 import { letterboxBatch } from './preprocess';
 import type { Result } from './results';
-import { DynamicBatcher, type DynamicBatchingOptions } from './batcher';
+import { DynamicBatcher, type DynamicBatchingOptions, firstImages } from './batcher';
+import { native } from './native';
 import { type StreamItem, type StreamOptions, streamPredictions } from './stream';
 
 export type BackendName = 'cpu' | 'tensorrt' | 'auto';
@@ -217,7 +218,8 @@ export class FastSAM {
       failFast: failFast ?? false,
       run: async (items) => {
         if (this.disposed) throw new FastSAMError('E_DISPOSED', 'this model was disposed');
-        const task = this.runPrepared(await this.prepare(items, size, predictOptions), size, predictOptions);
+        // The whole batch counts as in flight, decoding included, so dispose() waits for it.
+        const task = this.prepare(items, size, predictOptions).then((prepared) => this.runPrepared(prepared, size, predictOptions));
         this.inFlight.add(task);
         try {
           return await task;
@@ -258,11 +260,28 @@ export class FastSAM {
     const started = performance.now();
     const decoded = await Promise.allSettled(sources.map((s) => decodeImage(s, { maxPixels: options.maxPixels })));
     const items = decoded.map((d, i): PreparedItem =>
-      d.status === 'fulfilled' ? { source: sources[i], image: d.value } : { source: sources[i], error: asFastSAMError(d.reason) },
+      d.status === 'fulfilled' ? this.checkFits(sources[i], d.value, size) : { source: sources[i], error: asFastSAMError(d.reason) },
     );
     const images = items.flatMap((item) => (item.image ? [item.image] : []));
-    const tensor = images.length > 0 ? (await letterboxBatch(images, size, this.contract.stride)).tensor : undefined;
+    let tensor = images.length > 0 ? (await letterboxBatch(images, size, this.contract.stride)).tensor : undefined;
+    // A fixed-batch export takes exactly its batch: pad with blank images, whose outputs are dropped.
+    const fixed = this.contract.fixedBatch;
+    if (tensor && fixed !== null && images.length < fixed) {
+      const data = new Float32Array((tensor.data.length / images.length) * fixed);
+      data.set(tensor.data);
+      tensor = { data, dims: [fixed, ...tensor.dims.slice(1)] };
+    }
     return { items, images, tensor, preprocessMs: performance.now() - started };
+  }
+
+  /** An image so thin that it letterboxes to zero pixels is that image's error, not the batch's. */
+  private checkFits(source: ImageSource, image: DecodedImage, [h, w]: [number, number]): PreparedItem {
+    const g = native().letterboxGeometry({ height: image.height, width: image.width, newHeight: h, newWidth: w, stride: this.contract.stride, auto: false, scaleUp: true });
+    if (g.unpadWidth < 1 || g.unpadHeight < 1) {
+      const error = new FastSAMError('E_BAD_SOURCE', `a ${image.width}x${image.height} image is too thin to letterbox to ${w}x${h}`);
+      return { source, error };
+    }
+    return { source, image };
   }
 
   /** Runs the network (one batch at a time: ONNX Runtime already uses every core) and post-processes. */
@@ -270,7 +289,8 @@ export class FastSAM {
     const { items, images, tensor } = prepared;
     if (!tensor) return items.map((item) => ({ source: item.source, error: item.error! }));
     const started = performance.now();
-    const outputs = await (this.batcher ? this.batcher.submit(tensor) : this.serialisedRun(tensor));
+    const raw = await (this.batcher ? this.batcher.submit(tensor) : this.serialisedRun(tensor));
+    const outputs = raw.output0.dims[0] > images.length ? firstImages(raw, images.length) : raw;
     const inferenceMs = performance.now() - started;
     const n = images.length;
     const results = await postprocess(outputs, {

@@ -142,8 +142,10 @@ export class FastSAMPrompt {
     // Points in mask pixels, truncated like the reference's int conversion, clamped inside the mask.
     const frame = this.result.masks.frame;
     const [h, w] = frame.shape;
+    const [h0, w0] = frame.origShape;
     const inMask = checked.map(([x, y]) => {
-      const [mx, my] = imageToMask(frame, x, y);
+      // Clamped inside the image first, so a point outside it never lands in the letterbox padding.
+      const [mx, my] = imageToMask(frame, clamp(x, 0, w0 - 1), clamp(y, 0, h0 - 1));
       return [clamp(Math.trunc(mx), 0, w - 1), clamp(Math.trunc(my), 0, h - 1)] as const;
     });
     // Only masks whose box can hold a point are rendered: a mask outside every point is never hit.
@@ -217,7 +219,9 @@ export class FastSAMPrompt {
    */
   private masksNear(points: ReadonlyArray<readonly [number, number]>): number[] {
     const frame = this.result.masks.frame;
-    const reach = frame.gain === 1 && frame.padX === 0 && frame.padY === 0 ? 1 : 8;
+    // Letterboxed masks leak up to ~1.5 prototype cells past their box (crop at prototype resolution,
+    // then upsample), even when the frame is the identity (an image of exactly the input size).
+    const reach = 8;
     const { xyxy } = this.result.boxes;
     const near: number[] = [];
     for (let i = 0; i < this.result.length; i++) {

@@ -51,19 +51,26 @@ export async function* streamPredictions(
   const start = async (): Promise<boolean> => {
     const next = await input.next();
     if (next.done) return false;
-    const running = options.run(next.value);
-    running.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile
+    const sources = next.value;
+    // A batch that fails as a whole (e.g. the runtime) becomes one error per image, like decode failures.
+    const running = options.run(sources).catch((error: unknown) =>
+      sources.map((source): StreamItem => ({ source, error: error instanceof FastSAMError ? error : new FastSAMError('E_INFERENCE', String(error)) })),
+    );
     pending.push(running);
     return true;
   };
   let more = true;
-  while (more && pending.length < options.concurrency) more = await start();
-  while (pending.length > 0) {
-    const items = await pending.shift()!;
-    if (more) more = await start(); // keep `concurrency` batches in flight while this one is consumed
-    for (const item of items) {
-      if (item.error && options.failFast) throw item.error;
-      yield item;
+  try {
+    while (more && pending.length < options.concurrency) more = await start();
+    while (pending.length > 0) {
+      const items = await pending.shift()!;
+      if (more) more = await start(); // keep `concurrency` batches in flight while this one is consumed
+      for (const item of items) {
+        if (item.error && options.failFast) throw item.error;
+        yield item;
+      }
     }
+  } finally {
+    await input.return(undefined); // the caller's iterator or stream is closed when we stop early
   }
 }

@@ -87,7 +87,8 @@ export async function predictCommand(values: Record<string, string>, flags: Set<
       const stem = path.parse(file).name;
       let saved: string | undefined;
       if (saveDir && save) {
-        saved = path.join(saveDir, path.basename(file).replace(/\.(tiff?|bmp|gif|avif|heic)$/i, '.png'));
+        // Pictures keep a JPEG source's format; every other format is written as PNG.
+        saved = path.join(saveDir, /\.(jpe?g|png)$/i.test(file) ? path.basename(file) : `${path.parse(file).name}.png`);
         if (model.contract.isFastSAM) {
           await prompt.plot(picked, {
             output: saved,

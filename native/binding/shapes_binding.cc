@@ -175,9 +175,15 @@ Napi::Value TraceContours(const Napi::CallbackInfo& info) {
 Napi::Value RefineMasks(const Napi::CallbackInfo& info) {
   return guard(info, [&]() -> Napi::Value {
     Napi::Object o = objectArg(info, 3, "options");
-    auto* worker = new RefineWorker(info.Env(), intField(o, "maskWidth", 1, 1 << 20), intField(o, "maskHeight", 1, 1 << 20));
+    const int maskW = intField(o, "maskWidth", 1, 1 << 20), maskH = intField(o, "maskHeight", 1, 1 << 20);
+    auto* worker = new RefineWorker(info.Env(), maskW, maskH);
     try {
       worker->crops = readCrops(info, worker);
+      // The padded copy is sized by the mask: every window must lie inside it.
+      const CropSet& c = worker->crops;
+      for (size_t i = 0; i < c.count; ++i)
+        if (c.x(i) < 0 || c.y(i) < 0 || c.x(i) + c.w(i) > maskW || c.y(i) + c.h(i) > maskH)
+          throw ArgumentError{"crop " + std::to_string(i) + " lies outside the mask"};
     } catch (...) {
       delete worker;
       throw;
