@@ -143,9 +143,7 @@ describe('interruptions', () => {
 describe('slow and stalled servers', () => {
   test('a stalled transfer times out, is retried, and reports clearly when it never recovers', async () => {
     server.always = { stallAfter: 1000 };
-    const started = Date.now();
     await expect(resolveModel(NAME, options({ timeoutMs: 300, retries: 1 }))).rejects.toEqual(failure(/no data from 127\.0\.0\.1:\d+ for 300 ms/));
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(fs.existsSync(target())).toBe(false);
   });
 

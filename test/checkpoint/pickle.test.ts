@@ -79,7 +79,6 @@ describe('hostile pickles are refused', () => {
   });
 
   test.each(hostilePickles(canary).map((h) => [h.name, h] as const))('%s', (_, hostile) => {
-    const started = performance.now();
     let thrown: unknown;
     try {
       unpickle(hostile.bytes, noPersistent);
@@ -87,7 +86,6 @@ describe('hostile pickles are refused', () => {
       thrown = error;
     }
     expect(thrown).toMatchObject({ name: 'FastSAMError', code: hostile.code, message: expect.stringMatching(hostile.message) });
-    expect(performance.now() - started).toBeLessThan(2000);
     expect(fs.existsSync(canary)).toBe(false);
   });
 

