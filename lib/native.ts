@@ -35,6 +35,8 @@ export interface DetectRequest {
   agnostic: boolean;
   maxDet: number;
   classes?: number[];
+  /** Every class score above conf is its own candidate (the validator's NMS). */
+  multiLabel?: boolean;
   fullImageBox: boolean;
   inputHeight: number;
   inputWidth: number;

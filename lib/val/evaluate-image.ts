@@ -7,10 +7,14 @@ import { groundTruth, scaleBoxesToOriginal, type ValGeometry } from './dataset/g
 import type { ImageLabels } from './dataset/labels';
 import { maskIou } from './mask-overlap';
 import { boxIou, IOU_THRESHOLDS, matchPredictions } from './metrics/match';
-import { valNms, type ValNmsOptions } from './nms';
+import { native } from '../native';
 import type { StatsAccumulator } from './stats';
 
-export interface ImageEvalOptions extends ValNmsOptions {
+export interface ImageEvalOptions {
+  conf: number;
+  iou: number;
+  agnostic: boolean;
+  maxDet: number;
   singleCls: boolean;
 }
 
@@ -25,7 +29,24 @@ export async function evaluateImage(
 ): Promise<void> {
   const [, rows, anchors] = outputs.output0.dims;
   const [, nm, protoH, protoW] = outputs.output1.dims;
-  const det = valNms(outputs.output0.data.subarray(i * rows * anchors, (i + 1) * rows * anchors), rows, anchors, nm, options);
+  // The native NMS in its validation flavour (multi_label, no full-image box); boxes stay in letterbox
+  // pixels (inputBoxes): scaling to the original uses the validator's own ratio_pad below.
+  const found = await native().detect(outputs.output0.data.subarray(i * rows * anchors, (i + 1) * rows * anchors), {
+    rows,
+    anchors,
+    nc: rows - 4 - nm,
+    conf: options.conf,
+    iou: options.iou,
+    agnostic: options.agnostic,
+    maxDet: options.maxDet,
+    multiLabel: true,
+    fullImageBox: false,
+    inputHeight: g.inputH,
+    inputWidth: g.inputW,
+    origHeight: g.inputH,
+    origWidth: g.inputW,
+  });
+  const det = { boxes: found.inputBoxes, conf: found.conf, cls: found.cls, coef: found.coef };
   const gt = groundTruth(labels, g);
   const nd = det.conf.length;
   const T = IOU_THRESHOLDS.length;

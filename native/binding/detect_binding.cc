@@ -23,6 +23,8 @@ fastsam::PostprocessOptions readOptions(const Napi::Object& o) {
       p.nms.classes.push_back(c.As<Napi::Number>().Int32Value());
     }
   }
+  Napi::Value multiLabel = o.Get("multiLabel");
+  p.nms.multiLabel = multiLabel.IsBoolean() && multiLabel.As<Napi::Boolean>().Value();
   p.nc = intField(o, "nc", 1, 1 << 16);
   p.fullImageBox = boolField(o, "fullImageBox");
   p.inputH = intField(o, "inputHeight", 1, 1 << 16);

@@ -14,8 +14,34 @@ bool classAllowed(const NmsOptions& options, int cls) {
          std::find(options.classes.begin(), options.classes.end(), cls) != options.classes.end();
 }
 
+Detection makeDetection(const float* out, size_t stride, int a, float score, int cls) {
+  const float cx = out[a], cy = out[stride + a], w = out[2 * stride + a], h = out[3 * stride + a];
+  Detection d;
+  d.box[0] = cx - w / 2.f;
+  d.box[1] = cy - h / 2.f;
+  d.box[2] = cx + w / 2.f;
+  d.box[3] = cy + h / 2.f;
+  d.conf = score;
+  d.cls = cls;
+  d.anchor = a;
+  return d;
+}
+
+// multi_label (the validator's NMS): one candidate per class score above the threshold.
+std::vector<Detection> multiLabelCandidates(const float* out, int anchors, int nc, const NmsOptions& options) {
+  std::vector<Detection> found;
+  const size_t stride = static_cast<size_t>(anchors);
+  for (int a = 0; a < anchors; ++a)
+    for (int c = 0; c < nc; ++c) {
+      const float s = out[(4 + c) * stride + a];
+      if (s > options.confThreshold && classAllowed(options, c)) found.push_back(makeDetection(out, stride, a, s, c));
+    }
+  return found;
+}
+
 // Candidates above the threshold, best class each, boxes converted to xyxy in float32.
 std::vector<Detection> candidates(const float* out, int anchors, int nc, const NmsOptions& options) {
+  if (options.multiLabel && nc > 1) return multiLabelCandidates(out, anchors, nc, options);
   std::vector<Detection> found;
   const size_t stride = static_cast<size_t>(anchors);  // size_t: rows * anchors may exceed 2^31
   for (int a = 0; a < anchors; ++a) {
@@ -29,16 +55,7 @@ std::vector<Detection> candidates(const float* out, int anchors, int nc, const N
     }
     // torch's amax/max propagate NaN, so the reference drops an anchor with any NaN class score.
     if (nan || !(score > options.confThreshold) || !classAllowed(options, best)) continue;
-    const float cx = out[a], cy = out[stride + a], w = out[2 * stride + a], h = out[3 * stride + a];
-    Detection d;
-    d.box[0] = cx - w / 2.f;
-    d.box[1] = cy - h / 2.f;
-    d.box[2] = cx + w / 2.f;
-    d.box[3] = cy + h / 2.f;
-    d.conf = score;
-    d.cls = best;
-    d.anchor = a;
-    found.push_back(d);
+    found.push_back(makeDetection(out, stride, a, score, best));
   }
   return found;
 }

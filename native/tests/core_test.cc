@@ -247,6 +247,24 @@ std::vector<Detection> runNms(const Output0& o, const NmsOptions& opt) {
   return nonMaxSuppression(d.data(), o.rows(), o.count(), o.nc, opt);
 }
 
+void testNmsMultiLabel() {
+  // The validator's multi_label: each class score above conf is a candidate, NMS runs per class (offset).
+  Output0 o{3, 0, {}};
+  o.add(10, 10, 4, 4, {0.9f, 0.6f, 0.1f});
+  o.add(40, 40, 4, 4, {0.3f, 0.2f, 0.8f});
+  NmsOptions opt;
+  opt.multiLabel = true;
+  std::vector<Detection> d = runNms(o, opt);
+  CHECK(d.size() == 4);
+  CHECK(d[0].cls == 0 && d[0].anchor == 0 && d[1].cls == 2 && d[1].anchor == 1);
+  CHECK(d[2].cls == 1 && d[2].anchor == 0 && d[3].cls == 0 && d[3].anchor == 1);
+  opt.agnostic = true;  // same boxes, no class offset: the lower-scored duplicates are suppressed
+  CHECK(runNms(o, opt).size() == 2);
+  opt.multiLabel = false;
+  opt.agnostic = false;
+  CHECK(runNms(o, opt).size() == 2);  // best class only
+}
+
 void testNms() {
   NmsOptions opt;
   {  // No anchors at all, and anchors all at or below the (strict) threshold.
@@ -1397,6 +1415,7 @@ int main() {
   testResizeProperties();
   testLetterboxToTensor();
   testNms();
+  testNmsMultiLabel();
   testFullImageBox();
   testScaleBoxes();
   testMasks();
