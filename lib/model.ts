@@ -13,7 +13,7 @@ import { type ModelContract, readContract } from './contract';
 import { FastSAMError, messageOf } from './errors';
 import { type DecodedImage, decodeImage, type ImageSource } from './image';
 import { readOnnxModelInfo } from './onnx/model-info';
-import { checkMaxDet, checkUnitInterval, FASTSAM_DEFAULTS, postprocess, YOLO_DEFAULTS } from './postprocess';
+import { checkMaxDet, checkUnitInterval, type DetectionOptions, FASTSAM_DEFAULTS, postprocess, YOLO_DEFAULTS } from './postprocess';
 import { letterboxBatch } from './preprocess';
 import type { Result } from './results';
 import { DynamicBatcher, type DynamicBatchingOptions, firstImages } from './batcher';
@@ -41,18 +41,9 @@ export interface LoadOptions {
   export?: { imgsz?: number | [number, number]; dynamic?: boolean };
 }
 
-export interface PredictOptions {
+export interface PredictOptions extends DetectionOptions {
   /** Input size; fixed by a static export, free (rounded up to the stride) for a dynamic one. */
   imgsz?: number | [number, number];
-  /** Confidence threshold (strictly greater). Default 0.4 for FastSAM, 0.25 for YOLOv8-seg. */
-  conf?: number;
-  /** NMS IoU threshold. Default 0.9 for FastSAM, 0.7 for YOLOv8-seg. */
-  iou?: number;
-  maxDet?: number;
-  /** Masks at the original image size. Default true for FastSAM, false for YOLOv8-seg. */
-  retinaMasks?: boolean;
-  agnosticNms?: boolean;
-  classes?: number[];
   /** Images with more pixels are refused before decoding. Default 16383². */
   maxPixels?: number;
   /** Largest batch sent through a model with a dynamic batch axis. Default 8. */

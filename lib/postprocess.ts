@@ -11,21 +11,27 @@ import { LazyMaskStore, Masks } from './masks';
 import { native } from './native';
 import { Result, type Speed } from './results';
 
-export interface PostprocessOptions {
+/** What decides the detections and their masks: shared by predict() and postprocess(). */
+export interface DetectionOptions {
+  /** Confidence threshold (strictly greater). Default 0.4 for FastSAM, 0.25 for YOLOv8-seg. */
+  conf?: number;
+  /** NMS IoU threshold. Default 0.9 for FastSAM, 0.7 for YOLOv8-seg. */
+  iou?: number;
+  maxDet?: number;
+  /** Masks at the original image size (process_mask_native) instead of the letterboxed input size. */
+  retinaMasks?: boolean;
+  agnosticNms?: boolean;
+  /** Keep only these class indices. */
+  classes?: number[];
+}
+
+export interface PostprocessOptions extends DetectionOptions {
   /** The letterboxed network input: [H, W] or the tensor dims [B, 3, H, W]. */
   inputShape: number[];
   /** [H0, W0] of the original image, or one per image of the batch. */
   origShape: [number, number] | Array<[number, number]>;
   /** 'fastsam' applies the full-image-box step (spec 3.2); 'segment' is plain YOLOv8-seg. Default: 'fastsam' when nc = 1. */
   task?: 'fastsam' | 'segment';
-  conf?: number;
-  iou?: number;
-  maxDet?: number;
-  /** Masks at the original size (process_mask_native) instead of the letterboxed input size. */
-  retinaMasks?: boolean;
-  agnosticNms?: boolean;
-  /** Keep only these class indices. */
-  classes?: number[];
   /** Class names; default { 0: 'object' } for one class, else the indices. */
   names?: Record<number, string>;
   /** File paths per image, carried into Result.path. */

@@ -37,27 +37,44 @@ RenderRequest readRequest(const Napi::Object& o) {
   return r;
 }
 
-class RenderWorker : public PromiseWorker {
+// The inputs every mask worker reads: prototypes, n x nm coefficients, n x 4 crop boxes.
+class MaskInputsWorker : public PromiseWorker {
  public:
-  RenderWorker(Napi::Env env, const float* protos, const float* coef, const float* boxes, size_t count,
-               RenderRequest request)
+  MaskInputsWorker(Napi::Env env, const float* protos, const float* coef, const float* boxes, size_t count,
+                   RenderRequest request)
       : PromiseWorker(env), protos_(protos), coef_(coef), boxes_(boxes), count_(count), request_(request) {}
+
+ protected:
+  fastsam::MaskRenderer renderer() const {
+    return fastsam::MaskRenderer(protos_, request_.nm, request_.protoH, request_.protoW, request_.geometry);
+  }
+  const float* coef(size_t i) const { return coef_ + i * request_.nm; }
+  const float* box(size_t i) const { return boxes_ + i * 4; }
+
+  const float* protos_;
+  const float* coef_;
+  const float* boxes_;
+  size_t count_;
+  RenderRequest request_;
+};
+
+class RenderWorker : public MaskInputsWorker {
+ public:
+  using MaskInputsWorker::MaskInputsWorker;
 
  private:
   void Run() override {
-    fastsam::MaskRenderer renderer(protos_, request_.nm, request_.protoH, request_.protoW, request_.geometry);
+    const fastsam::MaskRenderer renderer = this->renderer();
     if (request_.rle) {
       rles_.resize(count_);
     } else {
       crops_.resize(count_);
     }
     fastsam::parallelFor(count_, [&](size_t i) {
-      const float* coef = coef_ + i * request_.nm;
-      const float* box = boxes_ + i * 4;
       if (request_.rle) {
-        rles_[i] = renderer.renderRle(coef, box);
+        rles_[i] = renderer.renderRle(coef(i), box(i));
       } else {
-        crops_[i] = renderer.render(coef, box);
+        crops_[i] = renderer.render(coef(i), box(i));
       }
     });
   }
@@ -95,28 +112,21 @@ class RenderWorker : public PromiseWorker {
     return o;
   }
 
-  const float* protos_;
-  const float* coef_;
-  const float* boxes_;
-  size_t count_;
-  RenderRequest request_;
   std::vector<fastsam::MaskCrop> crops_;
   std::vector<std::vector<uint32_t>> rles_;
 };
 
 // Paints masks smallest first into one index map (-1 = no mask): what a plot needs, without rendering
 // any mask in full. Sizes are estimated at prototype resolution to choose the order.
-class IndexMapWorker : public PromiseWorker {
+class IndexMapWorker : public MaskInputsWorker {
  public:
-  IndexMapWorker(Napi::Env env, const float* protos, const float* coef, const float* boxes, size_t count,
-                 RenderRequest request)
-      : PromiseWorker(env), protos_(protos), coef_(coef), boxes_(boxes), count_(count), request_(request) {}
+  using MaskInputsWorker::MaskInputsWorker;
 
  private:
   void Run() override {
-    fastsam::MaskRenderer renderer(protos_, request_.nm, request_.protoH, request_.protoW, request_.geometry);
+    const fastsam::MaskRenderer renderer = this->renderer();
     std::vector<double> areas(count_);
-    fastsam::parallelFor(count_, [&](size_t i) { areas[i] = renderer.approximateArea(coef_ + i * request_.nm, boxes_ + i * 4); });
+    fastsam::parallelFor(count_, [&](size_t i) { areas[i] = renderer.approximateArea(coef(i), box(i)); });
     std::vector<size_t> order(count_);
     for (size_t i = 0; i < count_; ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return areas[a] < areas[b]; });
@@ -129,18 +139,13 @@ class IndexMapWorker : public PromiseWorker {
     fastsam::parallelFor(static_cast<size_t>(bands), [&](size_t band) {
       const int rowBegin = static_cast<int>(height * band / bands), rowEnd = static_cast<int>(height * (band + 1) / bands);
       for (size_t i : order)
-        renderer.paintUnassigned(coef_ + i * request_.nm, boxes_ + i * 4, static_cast<int32_t>(i), index_.data(),
+        renderer.paintUnassigned(coef(i), box(i), static_cast<int32_t>(i), index_.data(),
                                  assigned.data(), rowBegin, rowEnd);
     });
   }
 
   Napi::Value Result(Napi::Env env) override { return toTypedArray(env, std::move(index_)); }
 
-  const float* protos_;
-  const float* coef_;
-  const float* boxes_;
-  size_t count_;
-  RenderRequest request_;
   std::vector<int32_t> index_;
 };
 
