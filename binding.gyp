@@ -4,6 +4,7 @@
       "target_name": "fastsam",
       "sources": [
         "native/core/bilinear.cc",
+        "native/core/bitpack.cc",
         "native/core/contours.cc",
         "native/core/full_image_box.cc",
         "native/core/letterbox.cc",
@@ -14,10 +15,12 @@
         "native/core/rle.cc",
         "native/core/scale_boxes.cc",
         "native/binding/addon.cc",
+        "native/binding/bitpack_binding.cc",
         "native/binding/convert.cc",
         "native/binding/detect_binding.cc",
         "native/binding/letterbox_binding.cc",
         "native/binding/masks_binding.cc",
+        "native/binding/postprocess_options.cc",
         "native/binding/shapes_binding.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

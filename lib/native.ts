@@ -123,6 +123,8 @@ export interface NativeBinding {
     offsets: Float64Array,
     options: { retrieval: 'external' | 'all'; simple: boolean },
   ): Promise<NativeContours>;
+  /** Bit-packed crops (8 pixels a byte, LSB first, rows byte-aligned; mask i from packedStarts[i]) to bytes. */
+  unpackMasks(packed: Uint8Array, windows: Int32Array, packedStarts: Float64Array): Promise<NativeCrops>;
   refineMasks(
     bits: Uint8Array,
     windows: Int32Array,

@@ -14,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("paintIndexMap", Napi::Function::New(env, PaintIndexMap, "paintIndexMap"));
   exports.Set("traceContours", Napi::Function::New(env, TraceContours, "traceContours"));
   exports.Set("refineMasks", Napi::Function::New(env, RefineMasks, "refineMasks"));
+  exports.Set("unpackMasks", Napi::Function::New(env, UnpackMasks, "unpackMasks"));
   return exports;
 }
 

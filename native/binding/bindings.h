@@ -27,5 +27,6 @@ Napi::Value RenderMasks(const Napi::CallbackInfo& info);
 Napi::Value PaintIndexMap(const Napi::CallbackInfo& info);
 Napi::Value TraceContours(const Napi::CallbackInfo& info);
 Napi::Value RefineMasks(const Napi::CallbackInfo& info);
+Napi::Value UnpackMasks(const Napi::CallbackInfo& info);
 
 }  // namespace fastsam_binding

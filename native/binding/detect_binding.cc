@@ -2,37 +2,12 @@
 // and scale_boxes for one image, off the JS thread.
 #include "../core/postprocess.h"
 #include "bindings.h"
+#include "postprocess_options.h"
 #include "promise_worker.h"
 
 namespace fastsam_binding {
 
 namespace {
-
-fastsam::PostprocessOptions readOptions(const Napi::Object& o) {
-  fastsam::PostprocessOptions p;
-  p.nms.confThreshold = static_cast<float>(numberField(o, "conf"));
-  p.nms.iouThreshold = static_cast<float>(numberField(o, "iou"));
-  p.nms.agnostic = boolField(o, "agnostic");
-  p.nms.maxDet = intField(o, "maxDet", 0, 1 << 20);
-  Napi::Value classes = o.Get("classes");
-  if (classes.IsArray()) {
-    Napi::Array list = classes.As<Napi::Array>();
-    for (uint32_t i = 0; i < list.Length(); ++i) {
-      Napi::Value c = list.Get(i);
-      if (!c.IsNumber()) throw ArgumentError{"option 'classes' must hold class indices"};
-      p.nms.classes.push_back(c.As<Napi::Number>().Int32Value());
-    }
-  }
-  Napi::Value multiLabel = o.Get("multiLabel");
-  p.nms.multiLabel = multiLabel.IsBoolean() && multiLabel.As<Napi::Boolean>().Value();
-  p.nc = intField(o, "nc", 1, 1 << 16);
-  p.fullImageBox = boolField(o, "fullImageBox");
-  p.inputH = intField(o, "inputHeight", 1, 1 << 16);
-  p.inputW = intField(o, "inputWidth", 1, 1 << 16);
-  p.origH = intField(o, "origHeight", 1, 1 << 20);
-  p.origW = intField(o, "origWidth", 1, 1 << 20);
-  return p;
-}
 
 class DetectWorker : public PromiseWorker {
  public:
@@ -67,7 +42,7 @@ Napi::Value Detect(const Napi::CallbackInfo& info) {
     const int rows = intField(o, "rows", 5, 1 << 16), anchors = intField(o, "anchors", 1, 1 << 24);
     if (output0.ElementLength() != static_cast<size_t>(rows) * anchors)
       throw ArgumentError{"output0 must hold rows * anchors values"};
-    fastsam::PostprocessOptions options = readOptions(o);
+    fastsam::PostprocessOptions options = readPostprocessOptions(o);
     if (rows < 4 + options.nc) throw ArgumentError{"output0 has fewer rows than 4 + nc"};
     auto* worker = new DetectWorker(info.Env(), output0.Data(), rows, anchors, std::move(options));
     worker->Hold(output0);

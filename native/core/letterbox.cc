@@ -32,16 +32,8 @@ LetterboxGeometry computeLetterbox(int srcH, int srcW, int newH, int newW, bool 
   return g;
 }
 
-namespace {
-
-// One axis of OpenCV's linear interpolation table: source index and 11-bit weights.
-struct AxisTap {
-  int s0, s1;
-  int16_t w0, w1;
-};
-
-std::vector<AxisTap> buildTaps(int srcLen, int dstLen, bool clampLikeX) {
-  std::vector<AxisTap> taps(dstLen);
+std::vector<ResizeTap> resizeTaps(int srcLen, int dstLen, bool clampLikeX) {
+  std::vector<ResizeTap> taps(dstLen);
   const double scale = static_cast<double>(srcLen) / dstLen;
   for (int d = 0; d < dstLen; ++d) {
     float f = static_cast<float>((d + 0.5) * scale - 0.5);
@@ -51,7 +43,7 @@ std::vector<AxisTap> buildTaps(int srcLen, int dstLen, bool clampLikeX) {
       if (s < 0) { s = 0; a = 0.f; }
       if (s >= srcLen - 1) { s = srcLen - 1; a = 0.f; }
     }
-    AxisTap t;
+    ResizeTap t;
     t.w1 = static_cast<int16_t>(std::nearbyint(a * 2048.f));
     t.w0 = static_cast<int16_t>(std::nearbyint((1.f - a) * 2048.f));
     t.s0 = std::clamp(s, 0, srcLen - 1);
@@ -61,11 +53,13 @@ std::vector<AxisTap> buildTaps(int srcLen, int dstLen, bool clampLikeX) {
   return taps;
 }
 
+namespace {
+
 // Horizontal pass of one source row into int32 (OpenCV's intermediate buffer).
-void horizontalPass(const uint8_t* row, const std::vector<AxisTap>& xt, int channels, int32_t* out) {
+void horizontalPass(const uint8_t* row, const std::vector<ResizeTap>& xt, int channels, int32_t* out) {
   const int dstW = static_cast<int>(xt.size());
   for (int x = 0; x < dstW; ++x) {
-    const AxisTap& t = xt[x];
+    const ResizeTap& t = xt[x];
     const uint8_t* p0 = row + t.s0 * channels;
     const uint8_t* p1 = row + t.s1 * channels;
     for (int c = 0; c < channels; ++c) out[x * channels + c] = p0[c] * t.w0 + p1[c] * t.w1;
@@ -76,8 +70,8 @@ void horizontalPass(const uint8_t* row, const std::vector<AxisTap>& xt, int chan
 
 void resizeBilinearU8(const uint8_t* src, int srcW, int srcH, int channels, uint8_t* dst, int dstW,
                       int dstH) {
-  const std::vector<AxisTap> xt = buildTaps(srcW, dstW, true);
-  const std::vector<AxisTap> yt = buildTaps(srcH, dstH, false);
+  const std::vector<ResizeTap> xt = resizeTaps(srcW, dstW, true);
+  const std::vector<ResizeTap> yt = resizeTaps(srcH, dstH, false);
   const int rowLen = dstW * channels;
   // Two cached horizontally-resized source rows: consecutive output rows share them.
   std::vector<int32_t> bufA(rowLen), bufB(rowLen);
@@ -97,16 +91,12 @@ void resizeBilinearU8(const uint8_t* src, int srcW, int srcH, int channels, uint
     return bufA.data();
   };
   for (int y = 0; y < dstH; ++y) {
-    const AxisTap& t = yt[y];
+    const ResizeTap& t = yt[y];
     const int32_t* h0 = ensureRow(t.s0, t.s1);
     const int32_t* h1 = ensureRow(t.s1, t.s0);
     uint8_t* out = dst + static_cast<size_t>(y) * rowLen;
     const int32_t b0 = t.w0, b1 = t.w1;
-    for (int i = 0; i < rowLen; ++i) {
-      // OpenCV's x86 SIMD vertical formula (spec 2.4a), not the plain scalar one.
-      int32_t v = ((((h0[i] >> 4) * b0) >> 16) + (((h1[i] >> 4) * b1) >> 16) + 2) >> 2;
-      out[i] = static_cast<uint8_t>(std::clamp(v, 0, 255));
-    }
+    for (int i = 0; i < rowLen; ++i) out[i] = static_cast<uint8_t>(blendRowsFixedPoint(h0[i], h1[i], b0, b1));
   }
 }
 

@@ -45,27 +45,59 @@ void verticalPass(const float* __restrict h0, const float* __restrict h1, float 
 
 }  // namespace
 
-MaskRenderer::MaskRenderer(const float* protos, int nm, int protoH, int protoW, const MaskGeometry& geometry)
-    : protosHwc_(static_cast<size_t>(nm) * protoH * protoW), nm_(nm), protoH_(protoH), protoW_(protoW),
-      geometry_(geometry) {
-  const size_t plane = static_cast<size_t>(protoH) * protoW;
-  for (int c = 0; c < nm; ++c)
-    for (size_t p = 0; p < plane; ++p) protosHwc_[p * nm + c] = protos[c * plane + p];
-
+ProtoRegion protoRegion(int protoH, int protoW, const MaskGeometry& geometry) {
+  ProtoRegion r;
   if (geometry.mode == MaskMode::Native) {
     // process_mask_native: the padding as it appears at prototype resolution, truncated with int().
     const double gain = std::min(static_cast<double>(protoH) / geometry.outH,
                                  static_cast<double>(protoW) / geometry.outW);
     const double padW = (protoW - geometry.outW * gain) / 2;
     const double padH = (protoH - geometry.outH * gain) / 2;
-    srcTop_ = static_cast<int>(padH);
-    srcLeft_ = static_cast<int>(padW);
-    srcH_ = static_cast<int>(protoH - padH) - srcTop_;
-    srcW_ = static_cast<int>(protoW - padW) - srcLeft_;
+    r.top = static_cast<int>(padH);
+    r.left = static_cast<int>(padW);
+    r.height = static_cast<int>(protoH - padH) - r.top;
+    r.width = static_cast<int>(protoW - padW) - r.left;
   } else {
-    srcH_ = protoH;
-    srcW_ = protoW;
+    r.height = protoH;
+    r.width = protoW;
   }
+  return r;
+}
+
+bool maskWindow(const float* box, int protoH, int protoW, const ProtoRegion& region, const MaskGeometry& geometry,
+                MaskWindow& w) {
+  const int srcH = region.height, srcW = region.width;
+  if (srcH <= 0 || srcW <= 0) return false;
+  const int outH = geometry.outH, outW = geometry.outW;
+  // Source cells that survive the crop (Letterbox crops at prototype resolution, before upsampling),
+  // and the output window whose values can be non-zero.
+  w.srcCols = {0, srcW};
+  w.srcRows = {0, srcH};
+  if (geometry.mode == MaskMode::Letterbox) {
+    // The reference multiplies float32 boxes by the Python float mw / iw.
+    const float sx = static_cast<float>(static_cast<double>(protoW) / geometry.inputW);
+    const float sy = static_cast<float>(static_cast<double>(protoH) / geometry.inputH);
+    w.srcCols = indicesInside(box[0] * sx, box[2] * sx, srcW);
+    w.srcRows = indicesInside(box[1] * sy, box[3] * sy, srcH);
+    w.outCols = outputsTouching(w.srcCols, srcW, outW);
+    w.outRows = outputsTouching(w.srcRows, srcH, outH);
+  } else {
+    w.outCols = indicesInside(box[0], box[2], outW);
+    w.outRows = indicesInside(box[1], box[3], outH);
+  }
+  return !(w.outCols.empty() || w.outRows.empty() || w.srcCols.empty() || w.srcRows.empty());
+}
+
+MaskRenderer::MaskRenderer(const float* protos, int nm, int protoH, int protoW, const MaskGeometry& geometry)
+    : protosHwc_(static_cast<size_t>(nm) * protoH * protoW), nm_(nm), protoH_(protoH), protoW_(protoW),
+      geometry_(geometry), region_(protoRegion(protoH, protoW, geometry)) {
+  const size_t plane = static_cast<size_t>(protoH) * protoW;
+  for (int c = 0; c < nm; ++c)
+    for (size_t p = 0; p < plane; ++p) protosHwc_[p * nm + c] = protos[c * plane + p];
+  srcTop_ = region_.top;
+  srcLeft_ = region_.left;
+  srcH_ = region_.height;
+  srcW_ = region_.width;
 }
 
 float MaskRenderer::logit(const float* coef, int row, int col) const {
@@ -73,28 +105,6 @@ float MaskRenderer::logit(const float* coef, int row, int col) const {
   float sum = 0.f;
   for (int c = 0; c < nm_; ++c) sum += coef[c] * p[c];
   return sum;
-}
-
-bool MaskRenderer::window(const float* box, MaskWindow& w) const {
-  if (srcH_ <= 0 || srcW_ <= 0) return false;
-  const int outH = geometry_.outH, outW = geometry_.outW;
-  // Source cells that survive the crop (Letterbox crops at prototype resolution, before upsampling),
-  // and the output window whose values can be non-zero.
-  w.srcCols = {0, srcW_};
-  w.srcRows = {0, srcH_};
-  if (geometry_.mode == MaskMode::Letterbox) {
-    // The reference multiplies float32 boxes by the Python float mw / iw.
-    const float sx = static_cast<float>(static_cast<double>(protoW_) / geometry_.inputW);
-    const float sy = static_cast<float>(static_cast<double>(protoH_) / geometry_.inputH);
-    w.srcCols = indicesInside(box[0] * sx, box[2] * sx, srcW_);
-    w.srcRows = indicesInside(box[1] * sy, box[3] * sy, srcH_);
-    w.outCols = outputsTouching(w.srcCols, srcW_, outW);
-    w.outRows = outputsTouching(w.srcRows, srcH_, outH);
-  } else {
-    w.outCols = indicesInside(box[0], box[2], outW);
-    w.outRows = indicesInside(box[1], box[3], outH);
-  }
-  return !(w.outCols.empty() || w.outRows.empty() || w.srcCols.empty() || w.srcRows.empty());
 }
 
 bool MaskRenderer::interpolateRows(const float* coef, const float* box, RowInterpolation& out, int rowBegin,

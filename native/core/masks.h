@@ -32,6 +32,22 @@ struct MaskGeometry {
   int outH = 0, outW = 0;      // mask size: input size (Letterbox) or original image size (Native)
 };
 
+// The prototype region that is upsampled: all of it (Letterbox), or the part inside the letterbox
+// padding (Native), in prototype cells.
+struct ProtoRegion {
+  int top = 0, left = 0, height = 0, width = 0;
+};
+ProtoRegion protoRegion(int protoH, int protoW, const MaskGeometry& geometry);
+
+// Source cells kept by the crop (relative to the region) and the output window that can be non-zero.
+struct MaskWindow {
+  Span srcCols, srcRows, outCols, outRows;
+};
+// False when the mask is empty (box outside the frame, NaN box, empty region). Shared by the CPU renderer
+// and the GPU mask kernels, so both materialise exactly the same windows.
+bool maskWindow(const float* box, int protoH, int protoW, const ProtoRegion& region, const MaskGeometry& geometry,
+                MaskWindow& w);
+
 class MaskRenderer {
  public:
   // `protos` is [nm][protoH][protoW]; it is transposed once so each logit is one contiguous dot product.
@@ -65,11 +81,7 @@ class MaskRenderer {
     const float* row(int srcRow) const { return &horizontal[static_cast<size_t>(srcRow - firstSrcRow) * width]; }
   };
 
-  // Source cells kept by the crop and the output window that can be non-zero.
-  struct MaskWindow {
-    Span srcCols, srcRows, outCols, outRows;
-  };
-  bool window(const float* box, MaskWindow& w) const;
+  bool window(const float* box, MaskWindow& w) const { return maskWindow(box, protoH_, protoW_, region_, geometry_, w); }
 
   // Rows [rowBegin, rowEnd) of the window only (a band's share), or all of them by default.
   bool interpolateRows(const float* coef, const float* box, RowInterpolation& out, int rowBegin = 0,
@@ -79,7 +91,8 @@ class MaskRenderer {
   std::vector<float> protosHwc_;
   int nm_, protoH_, protoW_;
   MaskGeometry geometry_;
-  // The prototype region that is upsampled (Native slices off the letterbox padding).
+  ProtoRegion region_;
+  // The region's fields, named for the interpolation code.
   int srcTop_ = 0, srcLeft_ = 0, srcH_ = 0, srcW_ = 0;
 };
 

@@ -25,6 +25,7 @@
 #include "../core/contours.h"
 #include "../core/full_image_box.h"
 #include "../core/letterbox.h"
+#include "../core/bitpack.h"
 #include "../core/masks.h"
 #include "../core/morphology.h"
 #include "../core/nms.h"
@@ -409,9 +410,9 @@ void torchTap(int srcLen, int dstLen, int d, int& i0, int& i1, float& w0, float&
 
 // The prototype region that is upsampled: all of it (Letterbox), or process_mask_native's slice without
 // the letterbox padding, truncated with int() (Native).
-struct ProtoRegion { int top = 0, left = 0, h = 0, w = 0; };
-ProtoRegion protoRegion(int ph, int pw, const MaskGeometry& g) {
-  ProtoRegion r{0, 0, ph, pw};
+struct ReferenceRegion { int top = 0, left = 0, h = 0, w = 0; };
+ReferenceRegion referenceRegion(int ph, int pw, const MaskGeometry& g) {
+  ReferenceRegion r{0, 0, ph, pw};
   if (g.mode == MaskMode::Native) {
     const double gain = std::min(static_cast<double>(ph) / g.outH, static_cast<double>(pw) / g.outW);
     const double padW = (pw - g.outW * gain) / 2, padH = (ph - g.outH * gain) / 2;
@@ -425,7 +426,7 @@ ProtoRegion protoRegion(int ph, int pw, const MaskGeometry& g) {
 // -> crop in output space (Native mode) -> logit > 0. Same float operation order as the core.
 std::vector<uint8_t> denseMask(const std::vector<float>& protos, int nm, int ph, int pw, const MaskGeometry& g,
                                const float* coef, const float* box) {
-  const ProtoRegion region = protoRegion(ph, pw, g);
+  const ReferenceRegion region = referenceRegion(ph, pw, g);
   const int top = region.top, left = region.left, sh = region.h, sw = region.w;
   std::vector<uint8_t> out(static_cast<size_t>(g.outH) * g.outW, 0);
   if (sh <= 0 || sw <= 0) return out;
@@ -761,7 +762,7 @@ void testApproximateArea() {
   Rng rng{9001};
   for (const PlotCase& k : kPlotCases) {
     const MaskGeometry g = plotGeometry(k);
-    const ProtoRegion region = protoRegion(k.ph, k.pw, g);
+    const ReferenceRegion region = referenceRegion(k.ph, k.pw, g);
     const float bw = k.mode == MaskMode::Letterbox ? k.inW : k.outW;
     const float bh = k.mode == MaskMode::Letterbox ? k.inH : k.outH;
     const double total = static_cast<double>(k.outW) * k.outH;
@@ -1391,6 +1392,23 @@ void testDetect() {
   CHECK(threw);
 }
 
+// unpackBits against a bit-by-bit reading, for widths around the byte boundaries.
+void testUnpackBits() {
+  for (int width : {1, 7, 8, 9, 15, 16, 17, 63, 64, 65}) {
+    const int height = 3;
+    std::vector<uint8_t> packed(fastsam::packedRowBytes(width) * height);
+    for (size_t i = 0; i < packed.size(); ++i) packed[i] = static_cast<uint8_t>(i * 37 + width * 11);
+    std::vector<uint8_t> out(static_cast<size_t>(width) * height, 7);
+    fastsam::unpackBits(packed.data(), width, height, out.data());
+    for (int y = 0; y < height; ++y)
+      for (int x = 0; x < width; ++x) {
+        const int expected = (packed[y * fastsam::packedRowBytes(width) + x / 8] >> (x % 8)) & 1;
+        CHECK(out[static_cast<size_t>(y) * width + x] == expected);
+      }
+  }
+  fastsam::unpackBits(nullptr, 0, 5, nullptr);  // an empty window touches nothing
+}
+
 void testParallelFor() {
   for (size_t count : {size_t(0), size_t(1), size_t(257)}) {
     std::vector<std::atomic<int>> hits(count);
@@ -1435,6 +1453,7 @@ int main() {
   testRefineMask();
   testDetect();
   testParallelFor();
+  testUnpackBits();
   std::printf("core_test: all checks passed\n");
   return 0;
 }

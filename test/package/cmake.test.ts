@@ -16,7 +16,7 @@ if (!hasCmake) console.warn('skipping the cmake-js build test: cmake is not inst
     const script = `const a = require(${JSON.stringify(addon)});
       console.log(JSON.stringify([Object.keys(a).sort(), a.letterboxGeometry({ height: 667, width: 1000, newHeight: 640, newWidth: 640, stride: 32, auto: false, scaleUp: true })]));`;
     const [keys, geometry] = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
-    expect(keys).toEqual(['detect', 'letterbox', 'letterboxGeometry', 'paintIndexMap', 'refineMasks', 'renderMasks', 'traceContours']);
+    expect(keys).toEqual(['detect', 'letterbox', 'letterboxGeometry', 'paintIndexMap', 'refineMasks', 'renderMasks', 'traceContours', 'unpackMasks']);
     // The spec's example: 1000x667 at 640 -> 640x427, top 106, bottom 107.
     expect(geometry).toMatchObject({ unpadWidth: 640, unpadHeight: 427, top: 106, bottom: 107, height: 640 });
   } finally {

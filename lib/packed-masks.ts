@@ -1,0 +1,46 @@
+/**
+ * Masks that arrive bit-packed (the GPU backend assembles them so, an eighth of the bytes to copy back):
+ * kept packed, and unpacked natively, off the JS thread, only for the masks whose pixels are asked for.
+ */
+import { Mask, type RLE } from './mask';
+import type { MaskStore } from './masks';
+import { native } from './native';
+import { smallestOnTop } from './plot/overlay';
+
+export class PackedMaskStore implements MaskStore {
+  constructor(
+    private readonly packed: Uint8Array,
+    /** n x [x, y, width, height]. */
+    private readonly windows: Int32Array,
+    /** Where each mask's packed rows start. */
+    private readonly starts: Float64Array,
+    readonly shape: [number, number],
+  ) {}
+
+  get count(): number {
+    return this.starts.length;
+  }
+
+  async crops(rows: number[]): Promise<Mask[]> {
+    if (rows.length === 0) return [];
+    const windows = new Int32Array(rows.length * 4);
+    const starts = new Float64Array(rows.length);
+    rows.forEach((row, i) => {
+      windows.set(this.windows.subarray(row * 4, row * 4 + 4), i * 4);
+      starts[i] = this.starts[row];
+    });
+    const crops = await native().unpackMasks(this.packed, windows, starts);
+    return rows.map((_, i) => {
+      const [x, y, w, h] = crops.windows.subarray(i * 4, i * 4 + 4);
+      return new Mask(x, y, w, h, crops.bits.subarray(crops.offsets[i], crops.offsets[i + 1]), this.shape);
+    });
+  }
+
+  async rles(rows: number[]): Promise<RLE[]> {
+    return (await this.crops(rows)).map((mask) => mask.toRLE());
+  }
+
+  async indexMap(rows: number[]): Promise<Int32Array> {
+    return smallestOnTop(await this.crops(rows), this.shape);
+  }
+}

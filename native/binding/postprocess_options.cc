@@ -1,0 +1,33 @@
+#include "postprocess_options.h"
+
+namespace fastsam_binding {
+
+fastsam::PostprocessOptions readPostprocessOptions(const Napi::Object& o, bool withOriginalSize) {
+  fastsam::PostprocessOptions p;
+  p.nms.confThreshold = static_cast<float>(numberField(o, "conf"));
+  p.nms.iouThreshold = static_cast<float>(numberField(o, "iou"));
+  p.nms.agnostic = boolField(o, "agnostic");
+  p.nms.maxDet = intField(o, "maxDet", 0, 1 << 20);
+  Napi::Value classes = o.Get("classes");
+  if (classes.IsArray()) {
+    Napi::Array list = classes.As<Napi::Array>();
+    for (uint32_t i = 0; i < list.Length(); ++i) {
+      Napi::Value c = list.Get(i);
+      if (!c.IsNumber()) throw ArgumentError{"option 'classes' must hold class indices"};
+      p.nms.classes.push_back(c.As<Napi::Number>().Int32Value());
+    }
+  }
+  Napi::Value multiLabel = o.Get("multiLabel");
+  p.nms.multiLabel = multiLabel.IsBoolean() && multiLabel.As<Napi::Boolean>().Value();
+  p.nc = intField(o, "nc", 1, 1 << 16);
+  p.fullImageBox = boolField(o, "fullImageBox");
+  p.inputH = intField(o, "inputHeight", 1, 1 << 16);
+  p.inputW = intField(o, "inputWidth", 1, 1 << 16);
+  if (withOriginalSize) {
+    p.origH = intField(o, "origHeight", 1, 1 << 20);
+    p.origW = intField(o, "origWidth", 1, 1 << 20);
+  }
+  return p;
+}
+
+}  // namespace fastsam_binding
