@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 
-export const SHARED_DIR = path.resolve(__dirname, '../../../shared');
+// FASTSAM_SHARED_DIR points elsewhere (e.g. a copy carried to a GPU machine); default: beside the checkout.
+export const SHARED_DIR = path.resolve(process.env.FASTSAM_SHARED_DIR ?? path.join(__dirname, '../../../shared'));
 
 export function sharedPath(...parts: string[]): string {
   return path.join(SHARED_DIR, ...parts);

@@ -1,0 +1,96 @@
+/**
+ * The typed interface of the optional GPU addon (`fastsam_tensorrt.node`, native/binding/gpu/): the CUDA
+ * pre/post-processing kernels, and the TensorRT engine when the addon was built against TensorRT.
+ */
+import type { DetectRequest, LetterboxGeometry, LetterboxRequest, NativeDetections } from '../native';
+
+export interface GpuDevice {
+  index: number;
+  name: string;
+  computeCapability: [number, number];
+  totalMemory: number;
+}
+
+export interface GpuProbe {
+  /** CUDA runtime linked into the addon, e.g. "13.0". */
+  cudaRuntime: string;
+  /** The installed driver's CUDA version, or null without an NVIDIA driver (libcuda.so.1). */
+  cudaDriver: string | null;
+  devices: GpuDevice[];
+  /** Why the devices could not be listed, if they could not. */
+  error: string | null;
+  /** TensorRT version the addon was built against; null for a kernels-only build. */
+  tensorrt: string | null;
+}
+
+/**
+ * One image's detections (as the core addon's detect() gives them) and its masks cropped to their windows,
+ * bit-packed: 8 pixels a byte, LSB first, rows byte-aligned, mask i's rows from packed[packedStarts[i]].
+ * The core addon's unpackMasks() turns them into bytes.
+ */
+export interface GpuImageResult extends NativeDetections {
+  /** n x [x, y, width, height] in mask coordinates. */
+  windows: Int32Array;
+  packedStarts: Float64Array;
+  packed: Uint8Array;
+}
+
+export interface GpuPostprocessRequest extends Omit<DetectRequest, 'origHeight' | 'origWidth' | 'multiLabel'> {
+  batch: number;
+  nm: number;
+  protoHeight: number;
+  protoWidth: number;
+  origShapes: Array<[number, number]>;
+  /** 'native': retina masks at the original size; 'letterbox': at the input size. */
+  mode: 'letterbox' | 'native';
+  /** Assemble masks too (default true). */
+  masks?: boolean;
+  device?: number;
+}
+
+/** Milliseconds per stage, timed with CUDA events. */
+export interface GpuStageTimes {
+  upload?: number;
+  letterbox?: number;
+  inference?: number;
+  detect: number;
+  masks: number;
+}
+
+export interface GpuEngineInfo {
+  inputShape: [number, number, number, number];
+  maxBatch: number;
+  precision: 'fp16' | 'fp32';
+  fromCache: boolean;
+  cacheFile: string;
+  tensorrt: string;
+  device: number;
+}
+
+export interface GpuEnginePredictRequest extends Omit<GpuPostprocessRequest, 'batch' | 'nm' | 'protoHeight' | 'protoWidth' | 'origShapes' | 'inputHeight' | 'inputWidth' | 'rows' | 'anchors' | 'device'> {
+  images: Array<{ rgb: Uint8Array; width: number; height: number }>;
+}
+
+export interface GpuEngine {
+  info(): GpuEngineInfo;
+  predict(request: GpuEnginePredictRequest): Promise<{ images: GpuImageResult[]; times: GpuStageTimes }>;
+  dispose(): void;
+}
+
+export interface GpuEngineOptions {
+  device: number;
+  precision: 'fp16' | 'fp32';
+  maxBatch: number;
+  cacheDir: string;
+}
+
+export interface GpuBinding {
+  probe(): GpuProbe;
+  letterbox(
+    rgb: Uint8Array,
+    request: LetterboxRequest & { width: number; height: number; device?: number },
+  ): Promise<{ tensor: Float32Array; geometry: LetterboxGeometry; ms: number }>;
+  postprocess(output0: Float32Array, output1: Float32Array, request: GpuPostprocessRequest): Promise<{ images: GpuImageResult[]; times: GpuStageTimes }>;
+  /** Only in addons built against TensorRT. */
+  createEngine?(onnx: Uint8Array, options: GpuEngineOptions, onProgress: (stage: string, fraction: number) => void): Promise<GpuEngine>;
+}

@@ -1,0 +1,13 @@
+// GPU results to JS objects: detections as the core addon's detect() gives them, masks bit-packed
+// (the core addon's unpackMasks() turns them into renderMasks(format: 'crop')'s layout).
+#pragma once
+#include <napi.h>
+
+#include "../../cuda/postprocess_gpu.h"
+
+namespace fastsam_binding {
+
+// {boxes, inputBoxes, conf, cls, coef, nm, windows, packedStarts, packed}, handing the vectors over without copies.
+Napi::Object imageResultToJs(Napi::Env env, fastsam::cuda::ImageResult&& result);
+
+}  // namespace fastsam_binding

@@ -1,0 +1,245 @@
+#include "detect_gpu.h"
+
+#include <cub/device/device_radix_sort.cuh>
+
+#include <algorithm>
+#include <cmath>
+
+#include "float_ops.cuh"
+#include "../core/letterbox.h"
+
+namespace fastsam::cuda {
+
+namespace {
+
+constexpr float kMaxWh = 7680.f;        // class offset of the reference's NMS (nms.cc)
+constexpr float kNotCandidate = -1.f;   // sorts after every candidate (scores are > conf >= 0)
+constexpr float kBorderThreshold = 20.f;
+constexpr float kFullBoxIou = 0.9f;
+constexpr int kBlockBits = 64;
+
+// Best class per anchor (first maximum, NaN drops the anchor), threshold, class filter.
+__global__ void scoreKernel(const float* __restrict__ out, int anchors, int nc, float conf,
+                            const uint8_t* __restrict__ allowed, float* scores, int32_t* classes, int32_t* order,
+                            int32_t* counters) {
+  const int a = blockIdx.x * blockDim.x + threadIdx.x;
+  if (a >= anchors) return;
+  const size_t stride = static_cast<size_t>(anchors);
+  int best = 0;
+  float score = out[4 * stride + a];
+  bool nan = score != score;
+  for (int c = 1; c < nc; ++c) {
+    const float s = out[(4 + c) * stride + a];
+    nan = nan || s != s;
+    if (s > score) {
+      score = s;
+      best = c;
+    }
+  }
+  const bool pass = !nan && score > conf && (allowed == nullptr || allowed[best]);
+  scores[a] = pass ? score : kNotCandidate;
+  classes[a] = best;
+  order[a] = a;
+  if (pass) atomicAdd(&counters[0], 1);
+}
+
+// Candidates in sorted order: xyxy box and the class-offset box NMS compares.
+__global__ void gatherKernel(const float* __restrict__ out, int anchors, const int32_t* __restrict__ sortedOrder,
+                             const int32_t* __restrict__ classes, const int32_t* counters, int maxNms, bool agnostic,
+                             float* boxes) {
+  const int k = blockIdx.x * blockDim.x + threadIdx.x;
+  const int n = min(counters[0], maxNms);
+  if (k >= n) return;
+  const int a = sortedOrder[k];
+  const size_t stride = static_cast<size_t>(anchors);
+  const float cx = out[a], cy = out[stride + a], w = out[2 * stride + a], h = out[3 * stride + a];
+  float* b = boxes + static_cast<size_t>(k) * 8;
+  b[0] = cx - w / 2.f;
+  b[1] = cy - h / 2.f;
+  b[2] = cx + w / 2.f;
+  b[3] = cy + h / 2.f;
+  const float offset = agnostic ? 0.f : static_cast<float>(classes[a]) * kMaxWh;
+  for (int i = 0; i < 4; ++i) b[4 + i] = b[i] + offset;
+}
+
+// torchvision's IoU on the shifted boxes, the same float operations as boxIou (nms.cc).
+__device__ float boxIou(const float* a, const float* b) {
+  const float areaA = (a[2] - a[0]) * (a[3] - a[1]);
+  const float areaB = (b[2] - b[0]) * (b[3] - b[1]);
+  const float w = stdMax(0.f, stdMin(a[2], b[2]) - stdMax(a[0], b[0]));
+  const float h = stdMax(0.f, stdMin(a[3], b[3]) - stdMax(a[1], b[1]));
+  const float inter = w * h;
+  return inter / (areaA + areaB - inter);
+}
+
+// Bit j of word (i, block) is set when candidate i (higher score) suppresses candidate j > i.
+__global__ void overlapKernel(const float* __restrict__ boxes, const int32_t* counters, int maxNms, int words,
+                              float iou, uint64_t* overlap) {
+  const int rowBlock = blockIdx.y, colBlock = blockIdx.x;
+  const int n = min(counters[0], maxNms);
+  if (colBlock < rowBlock || rowBlock * kBlockBits >= n || colBlock * kBlockBits >= n) return;
+  __shared__ float cols[kBlockBits * 4];
+  const int colCount = min(kBlockBits, n - colBlock * kBlockBits);
+  if (threadIdx.x < colCount) {
+    for (int k = 0; k < 4; ++k) cols[threadIdx.x * 4 + k] = boxes[(static_cast<size_t>(colBlock) * kBlockBits + threadIdx.x) * 8 + 4 + k];
+  }
+  __syncthreads();
+  const int i = rowBlock * kBlockBits + threadIdx.x;
+  if (i >= n) return;
+  const float* mine = boxes + static_cast<size_t>(i) * 8 + 4;
+  uint64_t bits = 0;
+  for (int jj = 0; jj < colCount; ++jj) {
+    const int j = colBlock * kBlockBits + jj;
+    if (j > i && boxIou(mine, &cols[jj * 4]) > iou) bits |= 1ull << jj;
+  }
+  overlap[static_cast<size_t>(i) * words + colBlock] = bits;
+}
+
+// The greedy pass, in score order, on one block: a candidate is kept unless a kept one suppressed it.
+__global__ void reduceKernel(const uint64_t* __restrict__ overlap, int32_t* counters, int maxNms, int words, int maxDet,
+                             int32_t* kept) {
+  extern __shared__ uint64_t removed[];
+  const int n = min(counters[0], maxNms);
+  const int used = (n + kBlockBits - 1) / kBlockBits;  // words the overlap kernel wrote for these candidates
+  for (int w = threadIdx.x; w < used; w += blockDim.x) removed[w] = 0;
+  __syncthreads();
+  int count = 0;  // every thread counts alike, so the loop's branches stay uniform
+  for (int i = 0; i < n && count < maxDet; ++i) {
+    if ((removed[i / kBlockBits] >> (i % kBlockBits)) & 1ull) continue;
+    __syncthreads();  // every thread has read the word above before any thread ORs into it
+    if (threadIdx.x == 0) kept[count] = i;
+    ++count;
+    const uint64_t* row = overlap + static_cast<size_t>(i) * words;
+    for (int w = i / kBlockBits + threadIdx.x; w < used; w += blockDim.x) removed[w] |= row[w];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) counters[1] = count;
+}
+
+struct FinalizeParams {
+  int anchors, nc, nm;
+  bool fullImageBox;
+  float inputH, inputW;
+  float padX, padY, gain;
+  float origH, origW;
+};
+
+// Kept candidates -> detections: full-image box (full_image_box.cc), scale_boxes (scale_boxes.cc), coefficients.
+__global__ void finalizeKernel(const float* __restrict__ out, const float* __restrict__ boxes,
+                               const float* __restrict__ sortedScores, const int32_t* __restrict__ sortedOrder,
+                               const int32_t* __restrict__ classes, const int32_t* __restrict__ kept,
+                               const int32_t* counters, FinalizeParams p, DetectionSlot slot) {
+  const int k = blockIdx.x * blockDim.x + threadIdx.x;
+  const int count = counters[1];
+  if (k == 0) *slot.count = count;
+  if (k >= count) return;
+  const int i = kept[k];
+  const int anchor = sortedOrder[i];
+  float box[4];
+  for (int c = 0; c < 4; ++c) box[c] = boxes[static_cast<size_t>(i) * 8 + c];
+  int cls = classes[anchor];
+  if (p.fullImageBox) {
+    const float h = p.inputH, w = p.inputW;
+    if (box[0] < kBorderThreshold) box[0] = 0.f;
+    if (box[1] < kBorderThreshold) box[1] = 0.f;
+    if (box[2] > w - kBorderThreshold) box[2] = w;
+    if (box[3] > h - kBorderThreshold) box[3] = h;
+    const float x1 = stdMax(0.f, box[0]), y1 = stdMax(0.f, box[1]);
+    const float x2 = stdMin(w, box[2]), y2 = stdMin(h, box[3]);
+    const float inter = stdMax(x2 - x1, 0.f) * stdMax(y2 - y1, 0.f);
+    const float fullArea = (w - 0.f) * (h - 0.f);
+    const float boxArea = (box[2] - box[0]) * (box[3] - box[1]);
+    if (inter / (fullArea + boxArea - inter) > kFullBoxIou) {
+      box[0] = 0.f;
+      box[1] = 0.f;
+      box[2] = w;
+      box[3] = h;
+      cls = 0;
+    }
+  }
+  float* v = slot.values + static_cast<size_t>(k) * detectionStride(p.nm);
+  for (int c = 0; c < 4; ++c) v[4 + c] = box[c];
+  v[0] = stdClamp((box[0] - p.padX) / p.gain, 0.f, p.origW);
+  v[2] = stdClamp((box[2] - p.padX) / p.gain, 0.f, p.origW);
+  v[1] = stdClamp((box[1] - p.padY) / p.gain, 0.f, p.origH);
+  v[3] = stdClamp((box[3] - p.padY) / p.gain, 0.f, p.origH);
+  v[8] = sortedScores[i];
+  v[9] = static_cast<float>(cls);
+  const size_t stride = static_cast<size_t>(p.anchors);
+  for (int c = 0; c < p.nm; ++c) v[10 + c] = out[static_cast<size_t>(4 + p.nc + c) * stride + anchor];
+}
+
+int blocksFor(size_t n, int threads) { return static_cast<int>((n + threads - 1) / threads); }
+
+}  // namespace
+
+void GpuDetector::enqueue(const float* dOutput0, int rows, int anchors, const PostprocessOptions& options,
+                          DetectionSlot slot, cudaStream_t stream) {
+  const NmsOptions& nms = options.nms;
+  if (nms.multiLabel) throw std::invalid_argument("multi-label NMS runs on the CPU only");
+  const int nc = options.nc, nm = rows - 4 - nc;
+  if (nc < 1 || nm < 0 || anchors < 1) throw std::invalid_argument("output0 has too few rows for its classes");
+  const int maxNms = std::min(anchors, nms.maxNms);
+  const int words = (maxNms + kBlockBits - 1) / kBlockBits;
+
+  float* scores = scores_.reserve(anchors);
+  float* sortedScores = sortedScores_.reserve(anchors);
+  int32_t* classes = classes_.reserve(anchors);
+  int32_t* order = order_.reserve(anchors);
+  int32_t* sortedOrder = sortedOrder_.reserve(anchors);
+  float* boxes = boxes_.reserve(static_cast<size_t>(maxNms) * 8);
+  uint64_t* overlap = overlap_.reserve(static_cast<size_t>(maxNms) * words);
+  int32_t* kept = kept_.reserve(std::max(1, nms.maxDet));
+  int32_t* counters = counters_.reserve(2);
+
+  const uint8_t* allowed = nullptr;
+  if (!nms.classes.empty()) {
+    allowedHost_.assign(nc, 0);
+    for (int c : nms.classes)
+      if (c >= 0 && c < nc) allowedHost_[c] = 1;
+    allowed = allowedClasses_.reserve(nc);
+    // Pageable source: the copy is staged before this returns, so allowedHost_ may change afterwards.
+    check(cudaMemcpyAsync(allowedClasses_.data(), allowedHost_.data(), nc, cudaMemcpyHostToDevice, stream),
+          "cannot upload the class filter");
+  }
+  check(cudaMemsetAsync(counters, 0, 2 * sizeof(int32_t), stream), "cannot reset the NMS counters");
+
+  constexpr int kThreads = 256;
+  scoreKernel<<<blocksFor(anchors, kThreads), kThreads, 0, stream>>>(dOutput0, anchors, nc, nms.confThreshold, allowed,
+                                                                   scores, classes, order, counters);
+  // Stable descending radix sort: equal scores keep anchor order, as std::stable_sort does on the CPU.
+  size_t scratchBytes = 0;
+  check(cub::DeviceRadixSort::SortPairsDescending(nullptr, scratchBytes, scores, sortedScores, order, sortedOrder,
+                                                  anchors, 0, 32, stream),
+        "cannot size the candidate sort");
+  uint8_t* scratch = sortScratch_.reserve(scratchBytes);
+  check(cub::DeviceRadixSort::SortPairsDescending(scratch, scratchBytes, scores, sortedScores, order, sortedOrder,
+                                                  anchors, 0, 32, stream),
+        "candidate sort failed");
+  gatherKernel<<<blocksFor(maxNms, kThreads), kThreads, 0, stream>>>(dOutput0, anchors, sortedOrder, classes, counters,
+                                                                   maxNms, nms.agnostic, boxes);
+  const dim3 grid(words, words);
+  overlapKernel<<<grid, kBlockBits, 0, stream>>>(boxes, counters, maxNms, words, nms.iouThreshold, overlap);
+  reduceKernel<<<1, 512, words * sizeof(uint64_t), stream>>>(overlap, counters, maxNms, words, nms.maxDet, kept);
+
+  // scale_boxes' letterbox geometry, computed on the host in double exactly as scale_boxes.cc does.
+  const double gain = std::min(static_cast<double>(options.inputH) / options.origH,
+                               static_cast<double>(options.inputW) / options.origW);
+  FinalizeParams p;
+  p.anchors = anchors;
+  p.nc = nc;
+  p.nm = nm;
+  p.fullImageBox = options.fullImageBox;
+  p.inputH = static_cast<float>(options.inputH);
+  p.inputW = static_cast<float>(options.inputW);
+  p.padX = static_cast<float>(roundHalfEven((options.inputW - options.origW * gain) / 2 - 0.1));
+  p.padY = static_cast<float>(roundHalfEven((options.inputH - options.origH * gain) / 2 - 0.1));
+  p.gain = static_cast<float>(gain);
+  p.origH = static_cast<float>(options.origH);
+  p.origW = static_cast<float>(options.origW);
+  finalizeKernel<<<blocksFor(std::max(1, nms.maxDet), 128), 128, 0, stream>>>(dOutput0, boxes, sortedScores, sortedOrder,
+                                                                              classes, kept, counters, p, slot);
+  check(cudaGetLastError(), "detection kernel launch failed");
+}
+
+}  // namespace fastsam::cuda
