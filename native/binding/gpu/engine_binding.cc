@@ -1,0 +1,220 @@
+// The TensorRT engine for JS (built only with FASTSAM_WITH_TENSORRT):
+//   createEngine(onnx, {device, precision, maxBatch, cacheDir}, onProgress) -> Promise<GpuEngine>
+//   engine.predict({images: [{rgb, width, height}], conf, iou, ...}) -> Promise<{images, times}>
+//   engine.info(), engine.dispose()
+// Building runs off the JS thread (minutes the first time); progress reaches JS through a thread-safe
+// function. Each predict leases its own lane (stream, buffers, execution context) in the pipeline.
+#ifdef FASTSAM_WITH_TENSORRT
+#include <memory>
+#include <string>
+
+#include "../../tensorrt/pipeline.h"
+#include "../bindings.h"
+#include "../postprocess_options.h"
+#include "../promise_worker.h"
+#include "gpu_bindings.h"
+#include "gpu_results.h"
+
+namespace fastsam_binding {
+
+namespace {
+
+namespace cu = fastsam::cuda;
+namespace trt = fastsam::trt;
+
+struct EngineSettings {
+  trt::EngineOptions options;
+  std::string precision;
+};
+
+class GpuEngine : public Napi::ObjectWrap<GpuEngine> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "GpuEngine",
+                       {InstanceMethod<&GpuEngine::Info>("info"), InstanceMethod<&GpuEngine::Predict>("predict"),
+                        InstanceMethod<&GpuEngine::Dispose>("dispose")});
+  }
+  explicit GpuEngine(const Napi::CallbackInfo& info) : Napi::ObjectWrap<GpuEngine>(info) {}
+
+  void attach(std::shared_ptr<trt::Pipeline> pipeline, std::string precision) {
+    pipeline_ = std::move(pipeline);
+    precision_ = std::move(precision);
+  }
+
+ private:
+  std::shared_ptr<trt::Pipeline> live(Napi::Env env) const {
+    if (!pipeline_) throw Napi::Error::New(env, "this GPU engine was disposed");
+    return pipeline_;
+  }
+  Napi::Value Info(const Napi::CallbackInfo& info);
+  Napi::Value Predict(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info) {
+    pipeline_.reset();  // in-flight predicts keep their own reference until they finish
+    return info.Env().Undefined();
+  }
+
+  std::shared_ptr<trt::Pipeline> pipeline_;
+  std::string precision_;
+};
+
+Napi::FunctionReference* engineConstructor(Napi::Env env) { return env.GetInstanceData<Napi::FunctionReference>(); }
+
+Napi::Value GpuEngine::Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::shared_ptr<trt::Pipeline> pipeline = live(env);
+  const trt::TensorShape s = pipeline->engine().inputShape();
+  Napi::Object o = Napi::Object::New(env);
+  Napi::Array shape = Napi::Array::New(env, 4);
+  shape.Set(0u, s.batch);
+  shape.Set(1u, s.channels);
+  shape.Set(2u, s.height);
+  shape.Set(3u, s.width);
+  o.Set("inputShape", shape);
+  o.Set("maxBatch", pipeline->engine().maxBatch());
+  o.Set("precision", precision_);
+  o.Set("fromCache", pipeline->engine().fromCache());
+  o.Set("tensorrt", trt::Engine::tensorrtVersion());
+  o.Set("device", pipeline->device());
+  return o;
+}
+
+class PredictWorker : public PromiseWorker {
+ public:
+  PredictWorker(Napi::Env env, std::shared_ptr<trt::Pipeline> pipeline, std::vector<cu::HostImage> images,
+                trt::PredictRequest request)
+      : PromiseWorker(env), pipeline_(std::move(pipeline)), images_(std::move(images)), request_(std::move(request)) {}
+
+ private:
+  void Run() override { results_ = pipeline_->predict(images_, request_, &times_); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    Napi::Array images = Napi::Array::New(env, results_.size());
+    for (size_t i = 0; i < results_.size(); ++i) images.Set(static_cast<uint32_t>(i), imageResultToJs(env, std::move(results_[i])));
+    o.Set("images", images);
+    Napi::Object times = Napi::Object::New(env);
+    times.Set("letterbox", times_.letterbox);
+    times.Set("inference", times_.inference);
+    times.Set("detect", times_.detect);
+    times.Set("masks", times_.masks);
+    o.Set("times", times);
+    return o;
+  }
+
+  std::shared_ptr<trt::Pipeline> pipeline_;
+  std::vector<cu::HostImage> images_;
+  trt::PredictRequest request_;
+  std::vector<cu::ImageResult> results_;
+  trt::PredictTimes times_;
+};
+
+Napi::Value GpuEngine::Predict(const Napi::CallbackInfo& info) {
+  return guard(info, [&]() -> Napi::Value {
+    std::shared_ptr<trt::Pipeline> pipeline = live(info.Env());
+    Napi::Object o = objectArg(info, 0, "request");
+    Napi::Value list = o.Get("images");
+    if (!list.IsArray() || list.As<Napi::Array>().Length() == 0) throw ArgumentError{"request.images must be a non-empty array"};
+    const trt::TensorShape input = pipeline->engine().inputShape();
+    // The sizes come from the engine; the options object carries them only to share the reader.
+    Napi::Object withSizes = Napi::Object::New(info.Env());
+    Napi::Array keys = o.GetPropertyNames();
+    for (uint32_t i = 0; i < keys.Length(); ++i) withSizes.Set(keys.Get(i), o.Get(keys.Get(i)));
+    withSizes.Set("inputHeight", input.height);
+    withSizes.Set("inputWidth", input.width);
+    trt::PredictRequest request;
+    request.options = readPostprocessOptions(withSizes, false);
+    if (request.options.nms.multiLabel) throw ArgumentError{"multiLabel NMS is not available on the GPU"};
+    if (request.options.nms.maxDet < 1) throw ArgumentError{"option 'maxDet' must be at least 1"};
+    const std::string mode = stringField(o, "mode");
+    if (mode != "letterbox" && mode != "native") throw ArgumentError{"option 'mode' must be 'letterbox' or 'native'"};
+    request.maskMode = mode == "native" ? fastsam::MaskMode::Native : fastsam::MaskMode::Letterbox;
+    request.masks = o.Get("masks").IsUndefined() ? true : boolField(o, "masks");
+
+    Napi::Array array = list.As<Napi::Array>();
+    std::vector<cu::HostImage> images;
+    std::vector<Napi::Value> held;
+    for (uint32_t i = 0; i < array.Length(); ++i) {
+      if (!array.Get(i).IsObject()) throw ArgumentError{"each image must be {rgb, width, height}"};
+      Napi::Object image = array.Get(i).As<Napi::Object>();
+      Napi::Value rgb = image.Get("rgb");
+      if (!rgb.IsTypedArray() || rgb.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+        throw ArgumentError{"image.rgb must be a Uint8Array"};
+      const int width = intField(image, "width", 1, 1 << 16), height = intField(image, "height", 1, 1 << 16);
+      Napi::Uint8Array bytes = rgb.As<Napi::Uint8Array>();
+      if (bytes.ElementLength() != static_cast<size_t>(width) * height * 3) throw ArgumentError{"image.rgb must hold width * height * 3 bytes"};
+      images.push_back(cu::HostImage{bytes.Data(), width, height});
+      held.push_back(bytes);
+    }
+    auto* worker = new PredictWorker(info.Env(), std::move(pipeline), std::move(images), std::move(request));
+    for (const Napi::Value& value : held) worker->Hold(value);
+    return worker->Queue();
+  });
+}
+
+class CreateEngineWorker : public PromiseWorker {
+ public:
+  CreateEngineWorker(Napi::Env env, std::vector<uint8_t> onnx, EngineSettings settings, Napi::ThreadSafeFunction progress)
+      : PromiseWorker(env), onnx_(std::move(onnx)), settings_(std::move(settings)), progress_(std::move(progress)) {}
+  ~CreateEngineWorker() override {
+    if (progress_) progress_.Release();
+  }
+
+ private:
+  void Run() override {
+    trt::EngineOptions options = settings_.options;
+    Napi::ThreadSafeFunction tsfn = progress_;
+    options.progress = [tsfn](const std::string& stage, double fraction) mutable {
+      auto* message = new std::pair<std::string, double>(stage, fraction);
+      const napi_status status = tsfn.NonBlockingCall(message, [](Napi::Env env, Napi::Function fn, std::pair<std::string, double>* m) {
+        if (env != nullptr && fn != nullptr) fn.Call({Napi::String::New(env, m->first), Napi::Number::New(env, m->second)});
+        delete m;
+      });
+      if (status != napi_ok) delete message;
+    };
+    cu::DeviceScope scope(options.device);
+    pipeline_ = std::make_shared<trt::Pipeline>(trt::Engine::load(onnx_, options), options.device);
+    onnx_.clear();
+    onnx_.shrink_to_fit();
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object instance = engineConstructor(env)->New({});
+    GpuEngine::Unwrap(instance)->attach(std::move(pipeline_), settings_.precision);
+    return instance;
+  }
+
+  std::vector<uint8_t> onnx_;
+  EngineSettings settings_;
+  Napi::ThreadSafeFunction progress_;
+  std::shared_ptr<trt::Pipeline> pipeline_;
+};
+
+}  // namespace
+
+void InitEngineClass(Napi::Env env, Napi::Object exports) {
+  Napi::Function constructor = GpuEngine::Define(env);
+  env.SetInstanceData(new Napi::FunctionReference(Napi::Persistent(constructor)));
+  exports.Set("GpuEngine", constructor);
+}
+
+Napi::Value CreateEngine(const Napi::CallbackInfo& info) {
+  return guard(info, [&]() -> Napi::Value {
+    Napi::Uint8Array onnx = typedArrayArg<uint8_t>(info, 0, "onnx");
+    Napi::Object o = objectArg(info, 1, "options");
+    if (info.Length() <= 2 || !info[2].IsFunction()) throw ArgumentError{"onProgress must be a function"};
+    EngineSettings settings;
+    settings.options.device = intField(o, "device", 0, 1024);
+    settings.precision = stringField(o, "precision");
+    if (settings.precision != "fp16" && settings.precision != "fp32") throw ArgumentError{"option 'precision' must be 'fp16' or 'fp32'"};
+    settings.options.precision = settings.precision == "fp16" ? trt::Precision::FP16 : trt::Precision::FP32;
+    settings.options.maxBatch = intField(o, "maxBatch", 1, 1024);
+    settings.options.cacheDir = stringField(o, "cacheDir");
+    Napi::ThreadSafeFunction progress =
+        Napi::ThreadSafeFunction::New(info.Env(), info[2].As<Napi::Function>(), "fastsam engine progress", 0, 1);
+    progress.Unref(info.Env());  // progress reports alone must not keep the process alive
+    std::vector<uint8_t> bytes(onnx.Data(), onnx.Data() + onnx.ElementLength());
+    auto* worker = new CreateEngineWorker(info.Env(), std::move(bytes), std::move(settings), progress);
+    return worker->Queue();
+  });
+}
+
+}  // namespace fastsam_binding
+#endif  // FASTSAM_WITH_TENSORRT
