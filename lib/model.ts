@@ -9,6 +9,9 @@ import * as path from 'node:path';
 import { resolveOnnx } from './cache';
 import type { Backend, RawOutputs, RawTensor } from './backends/backend';
 import { OnnxRuntimeBackend } from './backends/onnxruntime';
+import { TensorRtPipeline, type TensorRtOptions } from './backends/tensorrt';
+import { gpuAvailability } from './gpu/load';
+import { gpuResults } from './gpu/results';
 import { type ModelContract, readContract } from './contract';
 import { FastSAMError, messageOf } from './errors';
 import { type DecodedImage, decodeImage, type ImageSource } from './image';
@@ -22,8 +25,12 @@ import { type StreamItem, type StreamOptions, streamPredictions } from './stream
 
 export type BackendName = 'cpu' | 'tensorrt' | 'auto';
 
-export interface LoadOptions {
-  /** 'cpu' (ONNX Runtime, default), 'tensorrt' (NVIDIA GPUs), or 'auto' (TensorRT when it loads, else CPU). */
+export interface LoadOptions extends TensorRtOptions {
+  /**
+   * 'cpu' (ONNX Runtime, default), 'tensorrt' (NVIDIA GPUs: E_BACKEND_UNAVAILABLE, listing what is
+   * missing, when it cannot run), or 'auto' (TensorRT when it loads, else the CPU with a warning saying why).
+   * The GPU options (device, precision, maxBatch, engineCacheDir, onProgress) apply to TensorRT only.
+   */
   backend?: BackendName;
   /** CPU threads for inference; default one per core. */
   threads?: number;
@@ -80,17 +87,43 @@ async function readModelFile(modelPath: string): Promise<Uint8Array> {
   }
 }
 
-async function loadBackend(bytes: Uint8Array, options: LoadOptions): Promise<Backend> {
-  const requested = options.backend ?? 'cpu';
-  if (requested === 'tensorrt') {
-    throw new FastSAMError(
-      'E_BACKEND_UNAVAILABLE',
-      'the tensorrt backend is not built into this package (looked for the fastsam_tensorrt addon); use backend "cpu" or "auto"',
-    );
+interface LoadedBackend {
+  cpu?: Backend;
+  gpu?: TensorRtPipeline;
+  /** Why 'auto' picked what it picked. */
+  note?: string;
+}
+
+function checkGpuOptions(options: LoadOptions): void {
+  if (options.device !== undefined) checkPositiveInt('device', options.device + 1, 1025);
+  if (options.maxBatch !== undefined) checkPositiveInt('maxBatch', options.maxBatch, 1024);
+  if (options.precision !== undefined && options.precision !== 'fp16' && options.precision !== 'fp32') {
+    badOption(`precision must be 'fp16' or 'fp32', got ${String(options.precision)}`);
   }
-  if (requested !== 'cpu' && requested !== 'auto') badOption(`backend must be 'cpu', 'tensorrt' or 'auto', got ${String(requested)}`);
+}
+
+async function loadBackend(bytes: Uint8Array, options: LoadOptions): Promise<LoadedBackend> {
+  const requested = options.backend ?? 'cpu';
+  if (requested !== 'cpu' && requested !== 'auto' && requested !== 'tensorrt') badOption(`backend must be 'cpu', 'tensorrt' or 'auto', got ${String(requested)}`);
   if (options.threads !== undefined) checkPositiveInt('threads', options.threads, 1024);
-  return OnnxRuntimeBackend.load(bytes, { threads: options.threads });
+  checkGpuOptions(options);
+  if (requested === 'tensorrt') return { gpu: await TensorRtPipeline.load(bytes, options) };
+  if (requested === 'auto') {
+    const { missing } = gpuAvailability(options.device ?? 0, { engine: true });
+    let why = `missing: ${missing.join('; ')}`;
+    if (missing.length === 0) {
+      try {
+        const gpu = await TensorRtPipeline.load(bytes, options);
+        return { gpu, note: `TensorRT ${gpu.info.tensorrt} on GPU ${gpu.info.device}` };
+      } catch (error) {
+        why = messageOf(error);
+      }
+    }
+    const note = `the CPU (ONNX Runtime), because the tensorrt backend cannot run here (${why})`;
+    process.emitWarning(`fastsam: backend 'auto' is using ${note}`, { code: 'FASTSAM_BACKEND_FALLBACK' });
+    return { cpu: await OnnxRuntimeBackend.load(bytes, { threads: options.threads }), note };
+  }
+  return { cpu: await OnnxRuntimeBackend.load(bytes, { threads: options.threads }) };
 }
 
 export class FastSAM {
@@ -101,15 +134,25 @@ export class FastSAM {
 
   private readonly batcher?: DynamicBatcher;
 
+  /** ONNX Runtime on the CPU, unless the whole pipeline runs on the GPU (`gpu`). */
+  private readonly backend?: Backend;
+  private readonly gpu?: TensorRtPipeline;
+  /** What backend 'auto' picked and why, e.g. "the CPU (ONNX Runtime), because ..."; undefined for an explicit backend. */
+  readonly backendNote?: string;
+
   private constructor(
-    private readonly backend: Backend,
+    loaded: LoadedBackend,
     /** What the model file declares: classes, input size, stride, FastSAM or plain YOLOv8-seg. */
     readonly contract: ModelContract,
     /** Where the model came from. */
     readonly source: string,
     dynamicBatching?: boolean | DynamicBatchingOptions,
   ) {
-    if (dynamicBatching && contract.fixedBatch === null) {
+    this.backend = loaded.cpu;
+    this.gpu = loaded.gpu;
+    this.backendNote = loaded.note;
+    // The GPU engine runs concurrent requests side by side (one lane each): no batcher in front of it.
+    if (dynamicBatching && contract.fixedBatch === null && !this.gpu) {
       this.batcher = new DynamicBatcher((tensor) => this.serialisedRun(tensor), dynamicBatching === true ? {} : dynamicBatching);
     }
   }
@@ -137,7 +180,7 @@ export class FastSAM {
 
   /** The backend that runs the network: 'cpu' (ONNX Runtime) or 'tensorrt'. */
   get backendName(): 'cpu' | 'tensorrt' {
-    return this.backend.name;
+    return this.gpu ? 'tensorrt' : 'cpu';
   }
 
   get names(): Record<number, string> {
@@ -161,11 +204,12 @@ export class FastSAM {
     if (this.disposed) return;
     this.disposed = true;
     await Promise.allSettled([...this.inFlight]);
-    await this.backend.dispose();
+    await (this.gpu ?? this.backend)?.dispose();
   }
 
   private inputSize(imgsz: PredictOptions['imgsz']): [number, number] {
-    const { fixedSize, stride } = this.contract;
+    const { stride } = this.contract;
+    const fixedSize = this.gpu?.inputSize ?? this.contract.fixedSize;
     if (imgsz === undefined) return fixedSize ?? this.contract.imgsz;
     const pair = typeof imgsz === 'number' ? [imgsz, imgsz] : imgsz;
     if (!Array.isArray(pair) || pair.length !== 2) badOption(`imgsz must be a number or [height, width], got ${JSON.stringify(imgsz)}`);
@@ -224,7 +268,7 @@ export class FastSAM {
   private async run(sources: ImageSource[], options: PredictOptions): Promise<Result[]> {
     this.checkOptions(options);
     const size = this.inputSize(options.imgsz);
-    const maxBatch = this.contract.fixedBatch ?? options.batch ?? 8;
+    const maxBatch = this.gpu ? this.gpu.info.maxBatch : (this.contract.fixedBatch ?? options.batch ?? 8);
     const results: Result[] = [];
     for (let start = 0; start < sources.length; start += maxBatch) {
       const prepared = await this.prepare(sources.slice(start, start + maxBatch), size, options);
@@ -238,7 +282,7 @@ export class FastSAM {
 
   /** One backend run at a time (ONNX Runtime already uses every core); later callers queue. */
   private serialisedRun(tensor: RawTensor): Promise<RawOutputs> {
-    const turn = this.inferenceTurn.then(() => this.backend.run(tensor));
+    const turn = this.inferenceTurn.then(() => this.backend!.run(tensor));
     this.inferenceTurn = turn.then(
       () => undefined,
       () => undefined,
@@ -254,6 +298,8 @@ export class FastSAM {
       d.status === 'fulfilled' ? this.checkFits(sources[i], d.value, size) : { source: sources[i], error: asFastSAMError(d.reason) },
     );
     const images = items.flatMap((item) => (item.image ? [item.image] : []));
+    // On the GPU the letterbox is part of the engine's pipeline: decoded pixels go straight to it.
+    if (this.gpu) return { items, images, preprocessMs: performance.now() - started };
     let tensor = images.length > 0 ? (await letterboxBatch(images, size, this.contract.stride)).tensor : undefined;
     // A fixed-batch export takes exactly its batch: pad with blank images, whose outputs are dropped.
     const fixed = this.contract.fixedBatch;
@@ -278,6 +324,7 @@ export class FastSAM {
   /** Runs the network (one batch at a time: ONNX Runtime already uses every core) and post-processes. */
   private async runPrepared(prepared: PreparedBatch, size: [number, number], options: PredictOptions): Promise<StreamItem[]> {
     const { items, images, tensor } = prepared;
+    if (this.gpu && images.length > 0) return this.runOnGpu(this.gpu, prepared, size, options);
     if (!tensor) return items.map((item) => ({ source: item.source, error: item.error! }));
     const started = performance.now();
     const raw = await (this.batcher ? this.batcher.submit(tensor) : this.serialisedRun(tensor));
@@ -298,6 +345,39 @@ export class FastSAM {
       paths: images.map((img) => img.path),
       sources: items.flatMap((item) => (item.image ? [item.source] : [])),
       speed: { preprocess: prepared.preprocessMs / n, inference: inferenceMs / n },
+    });
+    let next = 0;
+    return items.map((item) => (item.image ? { source: item.source, result: results[next++] } : { source: item.source, error: item.error! }));
+  }
+
+  /** The whole pipeline on the GPU: letterbox, TensorRT, detection and masks; Results as on the CPU. */
+  private async runOnGpu(gpu: TensorRtPipeline, prepared: PreparedBatch, size: [number, number], options: PredictOptions): Promise<StreamItem[]> {
+    const { items, images } = prepared;
+    const defaults = this.contract.isFastSAM ? FASTSAM_DEFAULTS : YOLO_DEFAULTS;
+    const retina = options.retinaMasks ?? defaults.retinaMasks;
+    const { images: outputs, times } = await gpu.predict(images, {
+      conf: options.conf ?? defaults.conf,
+      iou: options.iou ?? defaults.iou,
+      agnostic: options.agnosticNms ?? false,
+      maxDet: options.maxDet ?? 300,
+      ...(options.classes ? { classes: options.classes } : {}),
+      nc: this.contract.nc,
+      fullImageBox: this.contract.isFastSAM,
+      mode: retina ? 'native' : 'letterbox',
+    });
+    const n = images.length;
+    const results = gpuResults(outputs, {
+      names: this.contract.names,
+      retina,
+      inputShape: size,
+      origShapes: images.map((img) => [img.height, img.width] as [number, number]),
+      paths: images.map((img) => img.path),
+      sources: items.flatMap((item) => (item.image ? [item.source] : [])),
+      speed: {
+        preprocess: (prepared.preprocessMs + (times.letterbox ?? 0)) / n,
+        inference: (times.inference ?? 0) / n,
+        postprocess: (times.detect + times.masks) / n,
+      },
     });
     let next = 0;
     return items.map((item) => (item.image ? { source: item.source, result: results[next++] } : { source: item.source, error: item.error! }));

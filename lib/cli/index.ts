@@ -5,6 +5,8 @@
  */
 import { FastSAMError } from '../errors';
 import { FastSAM } from '../model';
+import { gpuAvailability } from '../gpu/load';
+import { BACKEND_HELP, backendOptions } from './backend-args';
 import { parseArgs, type ParsedArgs } from './args';
 import { PREDICT_HELP, predictCommand } from './predict';
 import { VAL_HELP, valCommand } from './val';
@@ -20,12 +22,21 @@ commands:
 
 --json prints one JSON object per line; errors print one line and exit 2.`;
 
-const INFO_HELP = 'fastsam info model=MODEL.onnx [--json]: task, classes, input shape, stride, backend';
+const INFO_HELP = `fastsam info model=MODEL.onnx [--json]: task, classes, input shape, stride, backend, and what the GPU backend finds
+${BACKEND_HELP}`;
+
+/** The first GPU and TensorRT, or what the tensorrt backend would miss. */
+function gpuSummary(): string {
+  const { probe, missing } = gpuAvailability(0, { engine: true });
+  const device = probe?.devices[0];
+  const found = device ? `${device.name} (compute ${device.computeCapability.join('.')}), TensorRT ${probe?.tensorrt ?? 'not built in'}` : '';
+  return missing.length === 0 ? found : `${found ? `${found}; ` : ''}tensorrt backend unavailable: missing ${missing.join('; ')}`;
+}
 
 async function info(args: ParsedArgs): Promise<void> {
   const modelPath = args.values.model;
   if (!modelPath) throw new FastSAMError('E_BAD_OPTION', 'missing model=... (see fastsam info --help)');
-  const model = await FastSAM.load(modelPath);
+  const model = await FastSAM.load(modelPath, backendOptions(args.values));
   const c = model.contract;
   const summary = {
     model: model.source,
@@ -35,6 +46,7 @@ async function info(args: ParsedArgs): Promise<void> {
     imgsz: c.imgsz,
     stride: c.stride,
     backend: model.backendName,
+    gpu: gpuSummary(),
   };
   const text = Object.entries(summary).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n');
   console.log(args.flags.has('json') ? JSON.stringify(summary) : text);

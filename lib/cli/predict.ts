@@ -12,6 +12,7 @@ import { FastSAM } from '../model';
 import { FastSAMPrompt, type PointMode } from '../prompt';
 import type { Result } from '../results';
 import { boolArg, numberArg } from './args';
+import { BACKEND_HELP, backendOptions } from './backend-args';
 import { progressBar } from './progress';
 import { type CliPrompts, parsePrompts } from './prompt-args';
 import { incrementPath, runDir } from './save-dir';
@@ -21,6 +22,7 @@ export const PREDICT_HELP = `fastsam predict model=MODEL.onnx source=PATH [key=v
 
   source=        an image, a folder, a glob ("imgs/*.jpg") or a .txt list of paths
   imgsz= conf= iou= max_det= retina_masks=true|false agnostic_nms=true|false batch=N
+${BACKEND_HELP}
   bboxes=[[x1,y1,x2,y2],...]  points=[[x,y],...]  labels=[1,0,...]  point_mode=merge|instances|additive
   texts="a dog|a cat" clip=DIR (CLIP encoders as ONNX + vocabulary)
   save=true|false (annotated images)  save_json=true (COCO results)  save_txt=true (YOLO labels)
@@ -58,7 +60,7 @@ export async function predictCommand(values: Record<string, string>, flags: Set<
   const saveJson = boolArg(values, 'save_json') ?? false;
   const saveTxt = boolArg(values, 'save_txt') ?? false;
   const saveMasks = boolArg(values, 'save_masks') ?? false;
-  const model = await FastSAM.load(required(values, 'model'));
+  const model = await FastSAM.load(required(values, 'model'), backendOptions(values));
   const saveDir = save || saveJson || saveTxt || saveMasks ? await incrementPath(runDir(values, 'segment', 'predict'), boolArg(values, 'exist_ok') ?? false) : undefined;
   const progress = progressBar(files.length, !json);
   const coco: CocoDetection[] = [];

@@ -99,6 +99,21 @@ missing.png
     expect(JSON.parse(run.stdout)).toMatchObject({ task: 'fastsam', classes: 1, input: [1, 3, 64, 64], backend: 'cpu' });
   });
 
+  test('device=0 asks for the GPU backend: where it cannot run, one line saying what is missing', () => {
+    if (process.env.FASTSAM_TEST_GPU === '1') return; // a GPU machine may well run it
+    const run = spawnSync(process.execPath, [bin, 'predict', `model=${model}`, `source=${image}`, 'device=0'], {
+      encoding: 'utf8',
+      cwd: tmp,
+      env: { ...process.env, FASTSAM_GPU_ADDON: path.join(tmp, 'no-gpu-addon.node') },
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^fastsam: .*the tensorrt backend cannot run here; missing: the GPU addon fastsam_tensorrt\.node/);
+    const info = JSON.parse(fastsam('info', `model=${model}`, 'device=cpu', '--json').stdout);
+    expect(info.backend).toBe('cpu');
+    expect(info.gpu).toMatch(/tensorrt backend unavailable|TensorRT/);
+    expect(fastsam('predict', `model=${model}`, `source=${image}`, 'device=gpu').stderr).toMatch(/device=gpu: expected cpu/);
+  });
+
   test('user mistakes print one line, no stack trace, and exit 2', () => {
     for (const args of [['predict', `model=${model}`], ['predict', 'model=missing.onnx', `source=${image}`], ['predict', `model=${model}`, `source=${image}`, 'conf=lots'], ['bogus']]) {
       const run = fastsam(...args);

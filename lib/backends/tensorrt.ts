@@ -1,0 +1,105 @@
+/**
+ * The `tensorrt` backend: the whole predict on an NVIDIA GPU through the GPU addon. The ONNX is built into
+ * a TensorRT engine (cached on disk, keyed by model, GPU, TensorRT version, precision and shapes), and
+ * letterbox, inference, detection and mask assembly all run on the GPU with the CPU path's exact
+ * arithmetic, so the Results are the same as on the CPU (up to the network's own FP16/TF32 rounding).
+ */
+import * as path from 'node:path';
+import { cacheHome } from '../cache/paths';
+import { FastSAMError, messageOf } from '../errors';
+import type { DecodedImage } from '../image';
+import type { GpuEngine, GpuEngineInfo, GpuImageResult, GpuStageTimes } from '../gpu/binding';
+import { requireGpu } from '../gpu/load';
+
+export interface TensorRtOptions {
+  /** CUDA device index. Default 0. */
+  device?: number;
+  /** Default 'fp16' (TensorRT 10 builder flag; TensorRT 11 needs an FP16 ONNX for it). */
+  precision?: 'fp16' | 'fp32';
+  /** Largest batch per engine run (a static-batch export fixes it). Default 1. */
+  maxBatch?: number;
+  /** Where engines and the timing cache are kept. Default $FASTSAM_HOME/engines (~/.cache/fastsam-node/engines). */
+  engineCacheDir?: string;
+  /**
+   * Engine build progress. Default: a line per stage on stderr, since a first build takes minutes; pass
+   * `() => {}` to silence it.
+   */
+  onProgress?: (stage: string, fraction: number) => void;
+}
+
+export interface GpuPredictRequest {
+  conf: number;
+  iou: number;
+  agnostic: boolean;
+  maxDet: number;
+  classes?: number[];
+  nc: number;
+  fullImageBox: boolean;
+  mode: 'letterbox' | 'native';
+}
+
+function defaultProgress(): (stage: string, fraction: number) => void {
+  let last = '';
+  return (stage, fraction) => {
+    const line = fraction >= 0 ? `${stage} ${Math.round(fraction * 100)}%` : stage;
+    if (line === last) return;
+    last = line;
+    process.stderr.write(`fastsam tensorrt: ${line}\n`);
+  };
+}
+
+export class TensorRtPipeline {
+  readonly name = 'tensorrt' as const;
+
+  private constructor(
+    private engine: GpuEngine | undefined,
+    readonly info: GpuEngineInfo,
+  ) {}
+
+  static async load(model: Uint8Array, options: TensorRtOptions = {}): Promise<TensorRtPipeline> {
+    const device = options.device ?? 0;
+    const { binding } = requireGpu(device, { engine: true });
+    let engine: GpuEngine;
+    try {
+      engine = await binding.createEngine!(
+        model,
+        {
+          device,
+          precision: options.precision ?? 'fp16',
+          maxBatch: options.maxBatch ?? 1,
+          cacheDir: options.engineCacheDir ?? path.join(cacheHome(), 'engines'),
+        },
+        options.onProgress ?? defaultProgress(),
+      );
+    } catch (error) {
+      const message = messageOf(error);
+      // The model itself is unsuitable (not ONNX, dynamic image size, wrong outputs) vs TensorRT failing.
+      const code = /ONNX|dynamic|float32|output|input/i.test(message) ? 'E_MODEL_FORMAT' : 'E_BACKEND_UNAVAILABLE';
+      throw new FastSAMError(code, `TensorRT could not build or load an engine for this model: ${message}`, { cause: error });
+    }
+    return new TensorRtPipeline(engine, engine.info());
+  }
+
+  /** [height, width] of the engine's input. */
+  get inputSize(): [number, number] {
+    return [this.info.inputShape[2], this.info.inputShape[3]];
+  }
+
+  async predict(images: DecodedImage[], request: GpuPredictRequest): Promise<{ images: GpuImageResult[]; times: GpuStageTimes }> {
+    if (!this.engine) throw new FastSAMError('E_DISPOSED', 'this model was disposed');
+    try {
+      return await this.engine.predict({
+        images: images.map((image) => ({ rgb: image.rgb, width: image.width, height: image.height })),
+        ...request,
+        masks: true,
+      });
+    } catch (error) {
+      throw new FastSAMError('E_INFERENCE', `TensorRT predict failed: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.engine?.dispose();
+    this.engine = undefined;
+  }
+}
