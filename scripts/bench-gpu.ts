@@ -97,7 +97,7 @@ async function benchLetterbox(gpu: GpuBinding, runs: number, rows: string[][]): 
       kernel.push(out.ms);
     });
     kernel = kernel.slice(1);
-    rows.push([`letterbox ${w}x${h} -> ${size}`, cpu.wall.toFixed(2), `${median(kernel).toFixed(3)} kernel, ${gpuWall.wall.toFixed(2)} wall (upload + copy back)`]);
+    rows.push([`letterbox ${w}x${h} -> ${size}`, cpu.wall.toFixed(2), `${median(kernel).toFixed(3)} upload + kernel; ${gpuWall.wall.toFixed(2)} wall (with staging in pinned memory and the tensor's copy back)`]);
   }
 }
 
@@ -119,7 +119,7 @@ async function benchPostprocess(gpu: GpuBinding, runs: number, name: string, out
   rows.push([
     `${name}: ${n} masks, cropped`,
     cpuMasks.wall.toFixed(2),
-    `${g.stages.masks.toFixed(3)} (kernels + bit-packed copy back, ${(image.packed.length / 1e6).toFixed(1)} MB); ${g.wall.toFixed(2)} wall for the whole call`,
+    `${g.stages.masks.toFixed(3)} = host windows ${(g.stages.masks - g.stages.masksKernels - g.stages.masksCopy).toFixed(3)} + kernels ${g.stages.masksKernels.toFixed(3)} + copy back ${g.stages.masksCopy.toFixed(3)} (${(image.packed.length / 1e6).toFixed(1)} MB bit-packed); ${g.wall.toFixed(2)} wall for the whole call`,
   ]);
   rows.push([`${name}: unpack all ${n} masks to bytes (only when asked for)`, '-', `${unpack.wall.toFixed(2)} (CPU, native)`]);
 }

@@ -55,6 +55,10 @@ export interface GpuStageTimes {
   inference?: number;
   detect: number;
   masks: number;
+  /** The part of `masks` spent on the GPU uploading the windows and in the kernels. */
+  masksKernels?: number;
+  /** The part of `masks` spent copying the bit-packed masks back. */
+  masksCopy?: number;
 }
 
 export interface GpuEngineInfo {

@@ -38,6 +38,10 @@ function describeLoadFailure(file: string, error: unknown): string {
   }
   if (library?.startsWith('libcuda')) return `the NVIDIA driver library ${library}`;
   if (library) return `the shared library ${library} that ${file} links`;
+  const symbol = /undefined symbol: (\S+)/.exec(message)?.[1];
+  if (symbol && /Infer|Onnx|nvinfer|nvonnx/i.test(symbol)) {
+    return `a TensorRT matching the one ${file} was built against (the libnvinfer found lacks ${symbol})`;
+  }
   return `a loadable ${GPU_ADDON} (${file} failed to load: ${message})`;
 }
 

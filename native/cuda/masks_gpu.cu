@@ -42,30 +42,39 @@ __global__ void logitsKernel(const float* __restrict__ protos, const float* __re
   }
 }
 
-// Eight output pixels per thread, packed LSB first: the horizontal then vertical blend of masks.cc.
+// One output pixel per thread, a warp per 32 consecutive pixels of a row: the horizontal then vertical
+// blend of masks.cc, then a warp ballot packs the 32 results LSB first into 4 bytes of the packed row.
+// Consecutive lanes read consecutive taps and nearly consecutive logits, so the loads coalesce.
 __global__ void pixelKernel(const float* __restrict__ logits, const DeviceWindow* __restrict__ windows,
                             const LinearTap* __restrict__ xt, const LinearTap* __restrict__ yt, int regionW,
                             int regionCells, uint8_t* __restrict__ packed) {
   const int m = blockIdx.y;
   const DeviceWindow w = windows[m];
   const int rowBytes = (w.width + 7) / 8;
-  const long long total = static_cast<long long>(rowBytes) * w.height;
+  const int chunksPerRow = (w.width + 31) / 32;
+  const int chunks = chunksPerRow * w.height;  // < 2^31, checked on the host: 32-bit index math is cheaper
   const float* L = logits + static_cast<size_t>(m) * regionCells;
-  for (long long idx = blockIdx.x * static_cast<long long>(blockDim.x) + threadIdx.x; idx < total;
-       idx += static_cast<long long>(gridDim.x) * blockDim.x) {
-    const int row = static_cast<int>(idx / rowBytes);
-    const int first = static_cast<int>(idx % rowBytes) * 8;
-    const LinearTap ty = yt[w.y + row];
-    const float* r0 = L + static_cast<size_t>(ty.i0) * regionW;
-    const float* r1 = L + static_cast<size_t>(ty.i1) * regionW;
-    uint8_t byte = 0;
-    for (int b = 0; b < 8 && first + b < w.width; ++b) {
-      const LinearTap tx = xt[w.x + first + b];
+  const int lane = threadIdx.x & 31;
+  const int warps = static_cast<int>((gridDim.x * blockDim.x) >> 5);
+  // The loop bound is the same for every lane of a warp, so the ballot below always has all 32 lanes.
+  for (int chunk = static_cast<int>((blockIdx.x * blockDim.x + threadIdx.x) >> 5); chunk < chunks; chunk += warps) {
+    const int row = chunk / chunksPerRow;
+    const int firstCol = (chunk - row * chunksPerRow) * 32;
+    const int col = firstCol + lane;
+    bool set = false;
+    if (col < w.width) {
+      const LinearTap ty = yt[w.y + row];
+      const LinearTap tx = xt[w.x + col];
+      const float* r0 = L + static_cast<size_t>(ty.i0) * regionW;
+      const float* r1 = L + static_cast<size_t>(ty.i1) * regionW;
       const float h0 = r0[tx.i0] * tx.w0 + r0[tx.i1] * tx.w1;
       const float h1 = r1[tx.i0] * tx.w0 + r1[tx.i1] * tx.w1;
-      if (h0 * ty.w0 + h1 * ty.w1 > 0.f) byte |= static_cast<uint8_t>(1u << b);
+      set = h0 * ty.w0 + h1 * ty.w1 > 0.f;
     }
-    packed[w.packedOffset + idx] = byte;
+    const unsigned bits = __ballot_sync(0xffffffffu, set);
+    const int byteInRow = firstCol / 8 + lane;
+    if (lane < 4 && byteInRow < rowBytes)
+      packed[w.packedOffset + static_cast<size_t>(row) * rowBytes + byteInRow] = static_cast<uint8_t>(bits >> (8 * lane));
   }
 }
 
@@ -76,6 +85,7 @@ size_t alignUp(size_t n) { return (n + 15) & ~size_t(15); }
 void GpuMaskAssembler::enqueue(const std::vector<MaskRequest>& requests, cudaStream_t stream) {
   static_assert(sizeof(DeviceWindow) == sizeof(Window), "host and device window layouts differ");
   plans_.assign(requests.size(), ImagePlan{});
+  copyRecorded_ = false;
   std::vector<std::vector<LinearTap>> xTaps(requests.size()), yTaps(requests.size());
   size_t staging = 0;
   uint64_t packedTotal = 0;
@@ -93,7 +103,9 @@ void GpuMaskAssembler::enqueue(const std::vector<MaskRequest>& requests, cudaStr
              mw.srcCols.begin, mw.srcCols.end, mw.srcRows.begin, mw.srcRows.end, 0};
       }
       w.packedOffset = packedTotal;
-      packedTotal += packedRowBytes(w.width) * w.height;
+      const uint64_t bytes = packedRowBytes(w.width) * static_cast<uint64_t>(w.height);
+      if (bytes >= (uint64_t{1} << 28)) throw std::invalid_argument("a mask window of 2^31 pixels or more is too large for the GPU");
+      packedTotal += bytes;
       plan.windows.push_back(w);
     }
     plan.packedEnd = packedTotal;
@@ -119,6 +131,7 @@ void GpuMaskAssembler::enqueue(const std::vector<MaskRequest>& requests, cudaStr
     std::memcpy(host + plan.yTapsOffset, yTaps[i].data(), yTaps[i].size() * sizeof(LinearTap));
   }
   uint8_t* tables = tables_.reserve(staging);
+  begin_.record(stream);
   check(cudaMemcpyAsync(tables, host, staging, cudaMemcpyHostToDevice, stream), "cannot upload mask windows");
   float* logits = logits_.reserve(maxLogits);
   uint8_t* packed = packed_.reserve(std::max<uint64_t>(packedTotal, 1));
@@ -133,14 +146,17 @@ void GpuMaskAssembler::enqueue(const std::vector<MaskRequest>& requests, cudaStr
     const int cells = plan.region.height * plan.region.width;
     const dim3 logitGrid(std::min((cells + 255) / 256, 128), q.count);
     logitsKernel<<<logitGrid, 256, q.nm * sizeof(float), stream>>>(q.dProtos, q.dCoef, windows, p, logits);
-    const dim3 pixelGrid(64, q.count);
+    const dim3 pixelGrid(128, q.count);
     pixelKernel<<<pixelGrid, 256, 0, stream>>>(logits, windows, reinterpret_cast<const LinearTap*>(tables + plan.xTapsOffset),
                                                reinterpret_cast<const LinearTap*>(tables + plan.yTapsOffset),
                                                plan.region.width, cells, packed);
   }
   check(cudaGetLastError(), "mask kernel launch failed");
+  kernelsDone_.record(stream);
   uint8_t* back = packedHost_.reserve(std::max<uint64_t>(packedTotal, 1));
   check(cudaMemcpyAsync(back, packed, packedTotal, cudaMemcpyDeviceToHost, stream), "cannot copy masks back");
+  copied_.record(stream);
+  copyRecorded_ = true;
 }
 
 std::vector<PackedCrops> GpuMaskAssembler::collect() const {

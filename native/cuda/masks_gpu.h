@@ -41,6 +41,10 @@ class GpuMaskAssembler {
   void enqueue(const std::vector<MaskRequest>& requests, cudaStream_t stream);
   // After the stream has synchronised: each request's packed masks.
   std::vector<PackedCrops> collect() const;
+  // After the stream has synchronised: milliseconds of the GPU work (tables upload + kernels) and of the
+  // copy back (0 when nothing ran). What `masks` adds on top is host work (windows, tap tables).
+  float kernelsMs() const { return copyRecorded_ ? kernelsDone_.since(begin_) : 0.f; }
+  float copyMs() const { return copyRecorded_ ? copied_.since(kernelsDone_) : 0.f; }
 
  private:
   struct Window {
@@ -60,6 +64,8 @@ class GpuMaskAssembler {
   DeviceBuffer<float> logits_;
   DeviceBuffer<uint8_t> packed_;
   PinnedBuffer<uint8_t> packedHost_;
+  Event begin_, kernelsDone_, copied_;  // bracket the GPU work and the copy back
+  bool copyRecorded_ = false;
 };
 
 }  // namespace fastsam::cuda

@@ -92,7 +92,11 @@ std::vector<ImageResult> GpuPostprocessor::run(const BatchOutputs& outputs, cons
   assembler_.enqueue(masks, stream);
   assembled_.record(stream);
   check(cudaStreamSynchronize(stream), "GPU mask assembly failed");
-  if (times) times->masks = assembled_.since(detected_);
+  if (times) {
+    times->masks = assembled_.since(detected_);
+    times->masksKernels = assembler_.kernelsMs();
+    times->masksCopy = assembler_.copyMs();
+  }
   std::vector<PackedCrops> crops = assembler_.collect();
   for (int b = 0; b < batch; ++b) results[b].masks = std::move(crops[b]);
   return results;

@@ -35,6 +35,8 @@ struct BatchRequest {
 // Milliseconds per stage, measured with CUDA events on the stream.
 struct StageTimes {
   float detect = 0.f, masks = 0.f;
+  float masksKernels = 0.f;  // the part of `masks` spent uploading the windows and in the kernels
+  float masksCopy = 0.f;     // the part of `masks` spent copying the packed bits back
 };
 
 // One per stream (not thread-safe: give each in-flight request its own).

@@ -136,6 +136,8 @@ class PostprocessWorker : public PromiseWorker {
     times.Set("upload", upload_);
     times.Set("detect", times_.detect);
     times.Set("masks", times_.masks);
+    times.Set("masksKernels", times_.masksKernels);
+    times.Set("masksCopy", times_.masksCopy);
     o.Set("times", times);
     return o;
   }
