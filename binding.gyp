@@ -21,6 +21,7 @@
         "native/binding/letterbox_binding.cc",
         "native/binding/masks_binding.cc",
         "native/binding/postprocess_options.cc",
+        "native/binding/results_js.cc",
         "native/binding/shapes_binding.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

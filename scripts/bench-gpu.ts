@@ -18,19 +18,9 @@ import { native } from '../lib/native';
 import { requireGpu } from '../lib/gpu/load';
 import type { GpuBinding, GpuPostprocessRequest } from '../lib/gpu/binding';
 import { seededRandom } from '../lib/random';
+import { arg, median } from './bench-utils';
 
 const shared = path.resolve(process.env.FASTSAM_SHARED_DIR ?? path.join(__dirname, '../../shared'));
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** Median wall time and, when fn returns stage times, the median of each stage. */
 async function measure<T extends object | void>(runs: number, fn: () => Promise<T>): Promise<{ wall: number; stages: Record<string, number> }> {

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as ort from 'onnxruntime-node';
 import { FastSAM } from '../lib/model';
+import { arg, median } from './bench-utils';
 
 const shared = path.resolve(__dirname, '../../shared');
 
@@ -23,17 +24,6 @@ interface Case {
   iou: number;
   retina: boolean;
   referenceSeconds: number;
-}
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function time(runs: number, fn: () => Promise<unknown>): Promise<number> {

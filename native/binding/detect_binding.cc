@@ -4,6 +4,7 @@
 #include "bindings.h"
 #include "postprocess_options.h"
 #include "promise_worker.h"
+#include "results_js.h"
 
 namespace fastsam_binding {
 
@@ -16,16 +17,7 @@ class DetectWorker : public PromiseWorker {
 
  private:
   void Run() override { result_ = fastsam::detect(out_, rows_, anchors_, options_); }
-  Napi::Value Result(Napi::Env env) override {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("nm", result_.nm);
-    o.Set("boxes", toTypedArray(env, std::move(result_.boxes)));
-    o.Set("inputBoxes", toTypedArray(env, std::move(result_.inputBoxes)));
-    o.Set("conf", toTypedArray(env, std::move(result_.conf)));
-    o.Set("cls", toTypedArray(env, std::move(result_.cls)));
-    o.Set("coef", toTypedArray(env, std::move(result_.coef)));
-    return o;
-  }
+  Napi::Value Result(Napi::Env env) override { return detectionsToJs(env, std::move(result_)); }
 
   const float* out_;
   int rows_, anchors_;

@@ -4,6 +4,7 @@
 #include "../core/letterbox.h"
 #include "convert.h"
 #include "promise_worker.h"
+#include "results_js.h"
 
 namespace fastsam_binding {
 
@@ -19,19 +20,6 @@ LetterboxRequest readRequest(const Napi::Object& o) {
           boolField(o, "auto"), boolField(o, "scaleUp")};
 }
 
-Napi::Object geometryToJs(Napi::Env env, const fastsam::LetterboxGeometry& g) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("unpadWidth", g.unpadWidth);
-  o.Set("unpadHeight", g.unpadHeight);
-  o.Set("top", g.top);
-  o.Set("bottom", g.bottom);
-  o.Set("left", g.left);
-  o.Set("right", g.right);
-  o.Set("width", g.outWidth);
-  o.Set("height", g.outHeight);
-  return o;
-}
-
 class LetterboxWorker : public PromiseWorker {
  public:
   LetterboxWorker(Napi::Env env, const uint8_t* rgb, int w, int h, fastsam::LetterboxGeometry g, float* out)
@@ -39,7 +27,7 @@ class LetterboxWorker : public PromiseWorker {
 
  private:
   void Run() override { fastsam::letterboxToTensor(rgb_, w_, h_, g_, out_); }
-  Napi::Value Result(Napi::Env env) override { return geometryToJs(env, g_); }
+  Napi::Value Result(Napi::Env env) override { return letterboxGeometryToJs(env, g_); }
 
   const uint8_t* rgb_;
   int w_, h_;
@@ -54,7 +42,7 @@ Napi::Value LetterboxGeometry(const Napi::CallbackInfo& info) {
     Napi::Object o = objectArg(info, 0, "options");
     const int h = intField(o, "height", 1, 1 << 20), w = intField(o, "width", 1, 1 << 20);
     LetterboxRequest r = readRequest(o);
-    return geometryToJs(info.Env(), fastsam::computeLetterbox(h, w, r.newH, r.newW, r.autoPad, r.scaleUp, r.stride));
+    return letterboxGeometryToJs(info.Env(), fastsam::computeLetterbox(h, w, r.newH, r.newW, r.autoPad, r.scaleUp, r.stride));
   });
 }
 

@@ -87,17 +87,9 @@ class PredictWorker : public PromiseWorker {
  private:
   void Run() override { results_ = pipeline_->predict(images_, request_, &times_); }
   Napi::Value Result(Napi::Env env) override {
-    Napi::Object o = Napi::Object::New(env);
-    Napi::Array images = Napi::Array::New(env, results_.size());
-    for (size_t i = 0; i < results_.size(); ++i) images.Set(static_cast<uint32_t>(i), imageResultToJs(env, std::move(results_[i])));
-    o.Set("images", images);
-    Napi::Object times = Napi::Object::New(env);
-    times.Set("letterbox", times_.letterbox);
-    times.Set("inference", times_.inference);
-    times.Set("detect", times_.detect);
-    times.Set("masks", times_.masks);
-    o.Set("times", times);
-    return o;
+    return batchResultToJs(env, std::move(results_),
+                           {{"letterbox", times_.letterbox}, {"inference", times_.inference}, {"detect", times_.detect},
+                            {"masks", times_.masks}});
   }
 
   std::shared_ptr<trt::Pipeline> pipeline_;

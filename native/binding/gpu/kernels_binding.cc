@@ -12,6 +12,7 @@
 #include "../bindings.h"
 #include "../postprocess_options.h"
 #include "../promise_worker.h"
+#include "../results_js.h"
 #include "gpu_bindings.h"
 #include "gpu_results.h"
 #include "../../cuda/lane_pool.h"
@@ -81,16 +82,7 @@ class LetterboxWorker : public PromiseWorker {
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     o.Set("tensor", toTypedArray(env, std::move(out_)));
-    Napi::Object g = Napi::Object::New(env);
-    g.Set("unpadWidth", g_.unpadWidth);
-    g.Set("unpadHeight", g_.unpadHeight);
-    g.Set("top", g_.top);
-    g.Set("bottom", g_.bottom);
-    g.Set("left", g_.left);
-    g.Set("right", g_.right);
-    g.Set("width", g_.outWidth);
-    g.Set("height", g_.outHeight);
-    o.Set("geometry", g);
+    o.Set("geometry", letterboxGeometryToJs(env, g_));
     o.Set("ms", ms_);
     return o;
   }
@@ -128,18 +120,9 @@ class PostprocessWorker : public PromiseWorker {
     upload_ = lane->uploaded.since(lane->start);
   }
   Napi::Value Result(Napi::Env env) override {
-    Napi::Object o = Napi::Object::New(env);
-    Napi::Array images = Napi::Array::New(env, results_.size());
-    for (size_t i = 0; i < results_.size(); ++i) images.Set(static_cast<uint32_t>(i), imageResultToJs(env, std::move(results_[i])));
-    o.Set("images", images);
-    Napi::Object times = Napi::Object::New(env);
-    times.Set("upload", upload_);
-    times.Set("detect", times_.detect);
-    times.Set("masks", times_.masks);
-    times.Set("masksKernels", times_.masksKernels);
-    times.Set("masksCopy", times_.masksCopy);
-    o.Set("times", times);
-    return o;
+    return batchResultToJs(env, std::move(results_),
+                           {{"upload", upload_}, {"detect", times_.detect}, {"masks", times_.masks},
+                            {"masksKernels", times_.masksKernels}, {"masksCopy", times_.masksCopy}});
   }
 
   const float* output0_;
