@@ -56,3 +56,11 @@ const prebuilt = fs.existsSync(path.join(root, prebuildDir))
 if (!prebuilt || isStale(path.join(prebuildDir, prebuilt), nativeSources)) {
   run(bin('prebuildify'), ['--napi', '--strip']); // also leaves a fresh build/Release from the same binding.gyp
 }
+
+// GPU test runs (FASTSAM_TEST_GPU=1, on a machine with nvcc) also need the GPU addon: cmake-js into
+// build-gpu/, which node-gyp and prebuildify leave alone.
+const gpuSources = ['native/core', 'native/cuda', 'native/tensorrt', 'native/binding', 'CMakeLists.txt'];
+if (process.env.FASTSAM_TEST_GPU === '1' && !process.env.FASTSAM_GPU_ADDON &&
+    isStale('build-gpu/Release/fastsam_tensorrt.node', gpuSources)) {
+  run(bin('cmake-js'), ['compile', '-O', 'build-gpu']);
+}
