@@ -14,6 +14,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { decodeImage } from '../lib/image';
+import { FastSAM } from '../lib/model';
 import { native } from '../lib/native';
 import { requireGpu } from '../lib/gpu/load';
 import type { GpuBinding, GpuPostprocessRequest } from '../lib/gpu/binding';
@@ -114,6 +116,28 @@ async function benchPostprocess(gpu: GpuBinding, runs: number, name: string, out
   rows.push([`${name}: unpack all ${n} masks to bytes (only when asked for)`, '-', `${unpack.wall.toFixed(2)} (CPU, native)`]);
 }
 
+/** The whole predict through TensorRT (decode aside): per-stage times at batch 1, then batch throughput. */
+async function benchEngine(modelPath: string, precision: 'fp16' | 'fp32', runs: number, rows: string[][]): Promise<void> {
+  const decoded = await decodeImage(path.join(shared, 'data/images/bus.jpg'));
+  const image = { data: decoded.rgb, width: decoded.width, height: decoded.height, channels: 3 as const };
+  for (const maxBatch of [1, 8]) {
+    const model = await FastSAM.load(modelPath, { backend: 'tensorrt', precision, maxBatch });
+    const batch = new Array(maxBatch).fill(image);
+    const speeds: Array<{ preprocess: number; inference: number; postprocess: number }> = [];
+    const wall = await measure(runs, async () => {
+      const results = await model.predict(batch);
+      speeds.push(results[0].speed);
+    });
+    const stage = (key: 'preprocess' | 'inference' | 'postprocess') => median(speeds.map((s) => s[key])).toFixed(3);
+    if (maxBatch === 1) {
+      rows.push([`TensorRT ${precision} predict bus.jpg, batch 1 (letterbox / network / detect + masks)`, '-', `${wall.wall.toFixed(2)} wall; stages ${stage('preprocess')} / ${stage('inference')} / ${stage('postprocess')} (preprocess includes the JS-side copy)`]);
+    } else {
+      rows.push([`TensorRT ${precision} throughput, batch ${maxBatch}`, '-', `${((maxBatch / wall.wall) * 1000).toFixed(0)} images/s`]);
+    }
+    await model.dispose();
+  }
+}
+
 async function main(): Promise<void> {
   const runs = Number(arg('runs') ?? 20);
   const { binding: gpu, probe } = requireGpu(0, { engine: false });
@@ -125,6 +149,9 @@ async function main(): Promise<void> {
   else rows.push(['bus.jpg golden outputs', 'skipped: ../shared absent', '']);
   await benchPostprocess(gpu, runs, 'random 1024 outputs, 12 MP', randomOutputs(1024, [3000, 4000]), rows);
   const engine = probe.tensorrt ? 'TensorRT ' + probe.tensorrt : 'none: this GPU addon was built without TensorRT, so no inference stage';
+  const modelPath = arg('model');
+  if (probe.tensorrt && modelPath) await benchEngine(modelPath, (arg('precision') ?? 'fp16') as 'fp16' | 'fp32', runs, rows);
+  else if (modelPath) rows.push(['TensorRT predict', '-', 'skipped: the GPU addon has no TensorRT']);
 
   const machine = `${device.name} (cc ${device.computeCapability.join('.')}, driver CUDA ${probe.cudaDriver}, runtime ${probe.cudaRuntime}); host ${os.cpus()[0]?.model} x${os.cpus().length}`;
   const lines = [
