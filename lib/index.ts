@@ -1,5 +1,9 @@
 export { FastSAM } from './model';
 export type { BackendName, LoadOptions, PredictOptions } from './model';
+export type { TensorRtOptions } from './backends/tensorrt';
+export { gpuAvailability } from './gpu/load';
+export type { GpuAvailability } from './gpu/load';
+export type { GpuProbe, GpuDevice } from './gpu/binding';
 export type { StreamItem, StreamOptions } from './stream';
 export { postprocess, FASTSAM_DEFAULTS, YOLO_DEFAULTS } from './postprocess';
 export type { PostprocessOptions } from './postprocess';
