@@ -13,7 +13,7 @@ import { smallestOnTop } from './plot/overlay';
 export { Mask, type RLE } from './mask';
 
 /** A plain number[] copy of values[begin, end): a counted loop is several times faster than Array.from. */
-function toNumbers(values: Uint32Array, begin: number, end: number): number[] {
+export function toNumbers(values: Uint32Array, begin: number, end: number): number[] {
   const out = new Array<number>(end - begin);
   for (let i = begin; i < end; i++) out[i - begin] = values[i];
   return out;

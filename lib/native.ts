@@ -123,8 +123,15 @@ export interface NativeBinding {
     offsets: Float64Array,
     options: { retrieval: 'external' | 'all'; simple: boolean },
   ): Promise<NativeContours>;
-  /** Bit-packed crops (8 pixels a byte, LSB first, rows byte-aligned; mask i from packedStarts[i]) to bytes. */
+  /** Bit-packed crops (8 pixels a byte, LSB first, rows byte-aligned; mask i from packedStarts[i]) to bytes... */
   unpackMasks(packed: Uint8Array, windows: Int32Array, packedStarts: Float64Array): Promise<NativeCrops>;
+  /** ...or to COCO RLE over the full maskHeight x maskWidth mask, read straight from the bits. */
+  unpackMasks(
+    packed: Uint8Array,
+    windows: Int32Array,
+    packedStarts: Float64Array,
+    options: { format: 'rle'; maskHeight: number; maskWidth: number },
+  ): Promise<NativeRles>;
   refineMasks(
     bits: Uint8Array,
     windows: Int32Array,

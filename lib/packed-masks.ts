@@ -3,7 +3,7 @@
  * kept packed, and unpacked natively, off the JS thread, only for the masks whose pixels are asked for.
  */
 import { Mask, type RLE } from './mask';
-import type { MaskStore } from './masks';
+import { type MaskStore, toNumbers } from './masks';
 import { native } from './native';
 import { smallestOnTop } from './plot/overlay';
 
@@ -23,12 +23,7 @@ export class PackedMaskStore implements MaskStore {
 
   async crops(rows: number[]): Promise<Mask[]> {
     if (rows.length === 0) return [];
-    const windows = new Int32Array(rows.length * 4);
-    const starts = new Float64Array(rows.length);
-    rows.forEach((row, i) => {
-      windows.set(this.windows.subarray(row * 4, row * 4 + 4), i * 4);
-      starts[i] = this.starts[row];
-    });
+    const { windows, starts } = this.subset(rows);
     const crops = await native().unpackMasks(this.packed, windows, starts);
     return rows.map((_, i) => {
       const [x, y, w, h] = crops.windows.subarray(i * 4, i * 4 + 4);
@@ -36,11 +31,29 @@ export class PackedMaskStore implements MaskStore {
     });
   }
 
+  /** Natively from the bits: no unpacked crop is made. */
   async rles(rows: number[]): Promise<RLE[]> {
-    return (await this.crops(rows)).map((mask) => mask.toRLE());
+    if (rows.length === 0) return [];
+    const { windows, starts } = this.subset(rows);
+    const [maskHeight, maskWidth] = this.shape;
+    const rles = await native().unpackMasks(this.packed, windows, starts, { format: 'rle', maskHeight, maskWidth });
+    return rows.map((_, i) => ({
+      size: [maskHeight, maskWidth] as [number, number],
+      counts: toNumbers(rles.counts, rles.offsets[i], rles.offsets[i + 1]),
+    }));
   }
 
   async indexMap(rows: number[]): Promise<Int32Array> {
     return smallestOnTop(await this.crops(rows), this.shape);
+  }
+
+  private subset(rows: number[]): { windows: Int32Array; starts: Float64Array } {
+    const windows = new Int32Array(rows.length * 4);
+    const starts = new Float64Array(rows.length);
+    rows.forEach((row, i) => {
+      windows.set(this.windows.subarray(row * 4, row * 4 + 4), i * 4);
+      starts[i] = this.starts[row];
+    });
+    return { windows, starts };
   }
 }

@@ -1,6 +1,8 @@
-// unpackMasks(packed, windows, packedStarts) -> Promise<{windows, offsets, bits}>: bit-packed mask crops
-// (what the GPU assembles) to one 0/1 byte per pixel, as renderMasks(format: 'crop') returns them.
+// unpackMasks(packed, windows, packedStarts[, {format: 'rle', maskHeight, maskWidth}]): bit-packed mask
+// crops (what the GPU assembles) to what renderMasks returns: one 0/1 byte per pixel ({windows, offsets,
+// bits}, the default), or COCO RLE over the full mask read straight from the bits ({offsets, counts}).
 // packedStarts[i] is where mask i's packed rows begin; masks may be any subset of a GPU result.
+#include <algorithm>
 #include <string>
 
 #include "../core/bitpack.h"
@@ -11,6 +13,43 @@
 namespace fastsam_binding {
 
 namespace {
+
+// The masks to read: packed bytes, windows (x, y, w, h) and where each mask's rows start.
+struct PackedSet {
+  const uint8_t* packed;
+  std::vector<int32_t> windows;
+  std::vector<double> starts;
+  const uint8_t* mask(size_t i) const { return packed + static_cast<size_t>(starts[i]); }
+};
+
+class RleWorker : public PromiseWorker {
+ public:
+  RleWorker(Napi::Env env, PackedSet set, int height, int width)
+      : PromiseWorker(env), set_(std::move(set)), height_(height), width_(width) {}
+
+ private:
+  void Run() override {
+    rles_.resize(set_.starts.size());
+    fastsam::parallelFor(rles_.size(), [&](size_t i) {
+      const int32_t* w = &set_.windows[i * 4];
+      rles_[i] = fastsam::packedRle(set_.mask(i), w[0], w[1], w[2], w[3], height_, width_);
+    });
+  }
+  Napi::Value Result(Napi::Env env) override {
+    std::vector<uint32_t> offsets(rles_.size() + 1, 0);
+    for (size_t i = 0; i < rles_.size(); ++i) offsets[i + 1] = offsets[i] + static_cast<uint32_t>(rles_[i].size());
+    std::vector<uint32_t> counts(offsets.back());
+    for (size_t i = 0; i < rles_.size(); ++i) std::copy(rles_[i].begin(), rles_[i].end(), counts.begin() + offsets[i]);
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("offsets", toTypedArray(env, std::move(offsets)));
+    o.Set("counts", toTypedArray(env, std::move(counts)));
+    return o;
+  }
+
+  PackedSet set_;
+  int height_, width_;
+  std::vector<std::vector<uint32_t>> rles_;
+};
 
 class UnpackWorker : public PromiseWorker {
  public:
@@ -63,8 +102,24 @@ Napi::Value UnpackMasks(const Napi::CallbackInfo& info) {
           start + static_cast<double>(fastsam::packedRowBytes(w)) * h > static_cast<double>(packed.ElementLength()))
         throw ArgumentError{"packed mask " + std::to_string(i) + " does not fit the packed bytes"};
     }
-    auto* worker = new UnpackWorker(info.Env(), packed.Data(), std::vector<int32_t>(windows.Data(), windows.Data() + count * 4),
-                                    std::vector<double>(starts.Data(), starts.Data() + count));
+    std::vector<int32_t> windowList(windows.Data(), windows.Data() + count * 4);
+    std::vector<double> startList(starts.Data(), starts.Data() + count);
+    if (info.Length() > 3 && info[3].IsObject()) {
+      Napi::Object o = info[3].As<Napi::Object>();
+      if (stringField(o, "format") != "rle") throw ArgumentError{"option 'format' must be 'rle' (or leave the options out)"};
+      const int height = intField(o, "maskHeight", 1, 1 << 20), width = intField(o, "maskWidth", 1, 1 << 20);
+      if (static_cast<uint64_t>(height) * width >= (uint64_t{1} << 32))
+        throw ArgumentError{"masks of 2^32 pixels or more cannot be encoded (COCO RLE counts are 32-bit)"};
+      for (size_t i = 0; i < count; ++i) {
+        const int32_t* w = &windowList[i * 4];
+        if (w[2] > 0 && (w[0] < 0 || w[1] < 0 || w[0] + w[2] > width || w[1] + w[3] > height))
+          throw ArgumentError{"packed mask " + std::to_string(i) + " lies outside the mask"};
+      }
+      auto* worker = new RleWorker(info.Env(), PackedSet{packed.Data(), std::move(windowList), std::move(startList)}, height, width);
+      worker->Hold(packed);
+      return worker->Queue();
+    }
+    auto* worker = new UnpackWorker(info.Env(), packed.Data(), std::move(windowList), std::move(startList));
     worker->Hold(packed);
     return worker->Queue();
   });

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstring>
 
+#include "rle.h"
+
 namespace fastsam {
 
 namespace {
@@ -29,6 +31,13 @@ void unpackBits(const uint8_t* packed, int width, int height, uint8_t* out) {
     for (int k = 0; k < whole; ++k) std::memcpy(out + static_cast<size_t>(k) * 8, table[packed[k]].data(), 8);
     for (int x = whole * 8; x < width; ++x) out[x] = static_cast<uint8_t>((packed[x >> 3] >> (x & 7)) & 1);
   }
+}
+
+std::vector<uint32_t> packedRle(const uint8_t* packed, int x, int y, int w, int h, int frameH, int frameW) {
+  const size_t rowBytes = packedRowBytes(w);
+  return encodeWindowRle(x, y, w, h, frameH, frameW, [&](int col, int row) {
+    return (packed[static_cast<size_t>(row) * rowBytes + (col >> 3)] >> (col & 7)) & 1;
+  });
 }
 
 }  // namespace fastsam

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace fastsam {
 
@@ -11,5 +12,9 @@ inline size_t packedRowBytes(int width) { return (static_cast<size_t>(width) + 7
 
 // width x height packed pixels to one 0/1 byte each, row-major.
 void unpackBits(const uint8_t* packed, int width, int height, uint8_t* out);
+
+// COCO uncompressed RLE (column-major) of a packed window (x, y, w, h) in a frameH x frameW mask, read
+// straight from the bits.
+std::vector<uint32_t> packedRle(const uint8_t* packed, int x, int y, int w, int h, int frameH, int frameW);
 
 }  // namespace fastsam

@@ -55,6 +55,23 @@ class RunBuilder {
   uint64_t run_ = 0;
 };
 
+// RLE of a window (x, y, w, h) of a height x width frame that is 0 outside it; pixel(col, row) gives
+// the window's values (col, row relative to the window).
+template <typename Pixel>
+std::vector<uint32_t> encodeWindowRle(int x, int y, int w, int h, int height, int width, Pixel&& pixel) {
+  RunBuilder runs;
+  const int x0 = w > 0 ? x : width;  // an empty window is all zeros
+  const int x1 = w > 0 ? x + w : width;
+  runs.zeros(static_cast<uint64_t>(x0) * height);
+  for (int col = x0; col < x1; ++col) {
+    runs.zeros(static_cast<uint64_t>(y));
+    runs.scan(h, [&](int row) { return pixel(col - x, row); });
+    runs.zeros(static_cast<uint64_t>(height - y - h));
+  }
+  runs.zeros(static_cast<uint64_t>(width - x1) * height);
+  return runs.finish();
+}
+
 // RLE of a cropped mask placed in a full height x width frame.
 std::vector<uint32_t> encodeRle(const MaskCrop& crop, int height, int width);
 

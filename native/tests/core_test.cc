@@ -1407,6 +1407,22 @@ void testUnpackBits() {
       }
   }
   fastsam::unpackBits(nullptr, 0, 5, nullptr);  // an empty window touches nothing
+
+  // packedRle reads the same runs as encodeRle of the unpacked crop.
+  for (int width : {1, 9, 17, 40}) {
+    const int height = 5;
+    std::vector<uint8_t> packed(fastsam::packedRowBytes(width) * height);
+    for (size_t i = 0; i < packed.size(); ++i) packed[i] = static_cast<uint8_t>(i * 97 + 13);
+    MaskCrop crop;
+    crop.x = 3;
+    crop.y = 2;
+    crop.width = width;
+    crop.height = height;
+    crop.bits.resize(static_cast<size_t>(width) * height);
+    fastsam::unpackBits(packed.data(), width, height, crop.bits.data());
+    CHECK(fastsam::packedRle(packed.data(), 3, 2, width, height, 9, width + 5) == encodeRle(crop, 9, width + 5));
+  }
+  CHECK((fastsam::packedRle(nullptr, 0, 0, 0, 0, 4, 5) == std::vector<uint32_t>{20}));
 }
 
 void testParallelFor() {

@@ -59,4 +59,7 @@ test('unpackMasks refuses windows that do not fit the packed bytes', () => {
   expect(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(0, 0, 9, 2), Float64Array.of(0))).toThrow(/does not fit/);
   expect(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(0, 0, 8, 1), Float64Array.of(-1))).toThrow(/does not fit/);
   expect(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(0, 0, 8), Float64Array.of(0))).toThrow(/n x 4/);
+  const rle = { format: 'rle' as const, maskHeight: 4, maskWidth: 4 };
+  expect(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(1, 0, 8, 1), Float64Array.of(0), rle)).toThrow(/outside the mask/);
+  expect(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(0, 0, 8, 1), Float64Array.of(0), { ...rle, maskWidth: 0 })).toThrow(/maskWidth/);
 });
