@@ -38,6 +38,9 @@ export interface GpuPredictRequest {
   mode: 'letterbox' | 'native';
 }
 
+/** The prefix engine_binding.cc puts on errors about the model itself. */
+const UNSUITABLE_MODEL = 'unsuitable model: ';
+
 function defaultProgress(): (stage: string, fraction: number) => void {
   let last = '';
   return (stage, fraction) => {
@@ -73,9 +76,14 @@ export class TensorRtPipeline {
       );
     } catch (error) {
       const message = messageOf(error);
-      // The model itself is unsuitable (not ONNX, dynamic image size, wrong outputs) vs TensorRT failing.
-      const code = /ONNX|dynamic|float32|output|input/i.test(message) ? 'E_MODEL_FORMAT' : 'E_BACKEND_UNAVAILABLE';
-      throw new FastSAMError(code, `TensorRT could not build or load an engine for this model: ${message}`, { cause: error });
+      // The addon marks a model it cannot run (not ONNX, dynamic image size, other outputs); anything
+      // else is TensorRT or CUDA failing.
+      const unsuitable = message.startsWith(UNSUITABLE_MODEL);
+      throw new FastSAMError(
+        unsuitable ? 'E_MODEL_FORMAT' : 'E_BACKEND_UNAVAILABLE',
+        `TensorRT could not build or load an engine for this model: ${unsuitable ? message.slice(UNSUITABLE_MODEL.length) : message}`,
+        { cause: error },
+      );
     }
     return new TensorRtPipeline(engine, engine.info());
   }

@@ -6,6 +6,7 @@
 // function. Each predict leases its own lane (stream, buffers, execution context) in the pipeline.
 #ifdef FASTSAM_WITH_TENSORRT
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "../../tensorrt/pipeline.h"
@@ -21,6 +22,8 @@ namespace {
 
 namespace cu = fastsam::cuda;
 namespace trt = fastsam::trt;
+
+constexpr const char* kModelError = "unsuitable model: ";  // lib/backends/tensorrt.ts matches this prefix
 
 struct EngineSettings {
   trt::EngineOptions options;
@@ -163,7 +166,13 @@ class CreateEngineWorker : public PromiseWorker {
       if (status != napi_ok) delete message;
     };
     cu::DeviceScope scope(options.device);
-    pipeline_ = std::make_shared<trt::Pipeline>(trt::Engine::load(onnx_, options), options.device);
+    try {
+      pipeline_ = std::make_shared<trt::Pipeline>(trt::Engine::load(onnx_, options), options.device);
+    } catch (const std::invalid_argument& e) {
+      // The model itself is unsuitable (not ONNX, dynamic image size, other outputs): JS reports it as
+      // E_MODEL_FORMAT rather than as a missing or failing backend.
+      throw std::runtime_error(std::string(kModelError) + e.what());
+    }
     onnx_.clear();
     onnx_.shrink_to_fit();
   }
