@@ -112,7 +112,7 @@ Napi::Value UnpackMasks(const Napi::CallbackInfo& info) {
         throw ArgumentError{"masks of 2^32 pixels or more cannot be encoded (COCO RLE counts are 32-bit)"};
       for (size_t i = 0; i < count; ++i) {
         const int32_t* w = &windowList[i * 4];
-        if (w[2] > 0 && (w[0] < 0 || w[1] < 0 || w[0] + w[2] > width || w[1] + w[3] > height))
+        if (w[2] > 0 && (w[0] < 0 || w[1] < 0 || int64_t{w[0]} + w[2] > width || int64_t{w[1]} + w[3] > height))
           throw ArgumentError{"packed mask " + std::to_string(i) + " lies outside the mask"};
       }
       auto* worker = new RleWorker(info.Env(), PackedSet{packed.Data(), std::move(windowList), std::move(startList)}, height, width);

@@ -2,7 +2,7 @@
 
 namespace fastsam_binding {
 
-fastsam::PostprocessOptions readPostprocessOptions(const Napi::Object& o, bool withOriginalSize) {
+fastsam::PostprocessOptions readPostprocessOptions(const Napi::Object& o, bool withSizes) {
   fastsam::PostprocessOptions p;
   p.nms.confThreshold = static_cast<float>(numberField(o, "conf"));
   p.nms.iouThreshold = static_cast<float>(numberField(o, "iou"));
@@ -21,9 +21,9 @@ fastsam::PostprocessOptions readPostprocessOptions(const Napi::Object& o, bool w
   p.nms.multiLabel = multiLabel.IsBoolean() && multiLabel.As<Napi::Boolean>().Value();
   p.nc = intField(o, "nc", 1, 1 << 16);
   p.fullImageBox = boolField(o, "fullImageBox");
-  p.inputH = intField(o, "inputHeight", 1, 1 << 16);
-  p.inputW = intField(o, "inputWidth", 1, 1 << 16);
-  if (withOriginalSize) {
+  if (withSizes) {
+    p.inputH = intField(o, "inputHeight", 1, 1 << 16);
+    p.inputW = intField(o, "inputWidth", 1, 1 << 16);
     p.origH = intField(o, "origHeight", 1, 1 << 20);
     p.origW = intField(o, "origWidth", 1, 1 << 20);
   }

@@ -8,8 +8,9 @@
 
 namespace fastsam_binding {
 
-// Reads conf, iou, agnostic, maxDet, classes, multiLabel, nc, fullImageBox, inputHeight/Width and
-// origHeight/Width (the last two only when `withOriginalSize`: the GPU batch carries one size per image).
-fastsam::PostprocessOptions readPostprocessOptions(const Napi::Object& o, bool withOriginalSize = true);
+// Reads conf, iou, agnostic, maxDet, classes, multiLabel, nc, fullImageBox and, when `withSizes`,
+// inputHeight/Width and origHeight/Width (the GPU entry points take sizes per batch, per image or from
+// the engine instead).
+fastsam::PostprocessOptions readPostprocessOptions(const Napi::Object& o, bool withSizes = true);
 
 }  // namespace fastsam_binding

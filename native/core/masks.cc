@@ -94,10 +94,6 @@ MaskRenderer::MaskRenderer(const float* protos, int nm, int protoH, int protoW, 
   const size_t plane = static_cast<size_t>(protoH) * protoW;
   for (int c = 0; c < nm; ++c)
     for (size_t p = 0; p < plane; ++p) protosHwc_[p * nm + c] = protos[c * plane + p];
-  srcTop_ = region_.top;
-  srcLeft_ = region_.left;
-  srcH_ = region_.height;
-  srcW_ = region_.width;
 }
 
 float MaskRenderer::logit(const float* coef, int row, int col) const {
@@ -115,8 +111,8 @@ bool MaskRenderer::interpolateRows(const float* coef, const float* box, RowInter
   const Span srcCols = w.srcCols, srcRows = w.srcRows, outCols = w.outCols;
   const Span outRows{std::max(w.outRows.begin, rowBegin), std::min(w.outRows.end, rowEnd)};  // a band's share
   if (outRows.empty()) return false;
-  const std::vector<LinearTap> xt = linearTaps(srcW_, outW, outCols.begin, outCols.end);
-  out.yt = linearTaps(srcH_, outH, outRows.begin, outRows.end);
+  const std::vector<LinearTap> xt = linearTaps(region_.width, outW, outCols.begin, outCols.end);
+  out.yt = linearTaps(region_.height, outH, outRows.begin, outRows.end);
   const int firstSrcCol = xt.front().i0, lastSrcCol = xt.back().i1;
   out.firstSrcRow = out.yt.front().i0;
   const int lastSrcRow = out.yt.back().i1;
@@ -134,7 +130,7 @@ bool MaskRenderer::interpolateRows(const float* coef, const float* box, RowInter
     const bool rowKept = r >= srcRows.begin && r < srcRows.end;
     for (int c = firstSrcCol; c <= lastSrcCol; ++c) {
       const bool kept = rowKept && c >= srcCols.begin && c < srcCols.end;
-      logits[c - firstSrcCol] = kept ? logit(coef, srcTop_ + r, srcLeft_ + c) : 0.f;
+      logits[c - firstSrcCol] = kept ? logit(coef, region_.top + r, region_.left + c) : 0.f;
     }
     float* h = &out.horizontal[static_cast<size_t>(r - out.firstSrcRow) * out.width];
     for (int x = 0; x < out.width; ++x) {
@@ -233,18 +229,18 @@ void MaskRenderer::paintUnassigned(const float* coef, const float* box, int32_t 
 }
 
 double MaskRenderer::approximateArea(const float* coef, const float* box) const {
-  if (srcH_ <= 0 || srcW_ <= 0) return 0.0;  // an empty prototype slice renders nothing
+  if (region_.height <= 0 || region_.width <= 0) return 0.0;  // an empty prototype slice renders nothing
   // The crop box at prototype resolution (Native mode boxes are in output pixels: scale them down).
   const double sx = geometry_.mode == MaskMode::Letterbox ? static_cast<double>(protoW_) / geometry_.inputW
-                                                          : static_cast<double>(srcW_) / geometry_.outW;
+                                                          : static_cast<double>(region_.width) / geometry_.outW;
   const double sy = geometry_.mode == MaskMode::Letterbox ? static_cast<double>(protoH_) / geometry_.inputH
-                                                          : static_cast<double>(srcH_) / geometry_.outH;
-  const Span cols = indicesInside(static_cast<float>(box[0] * sx), static_cast<float>(box[2] * sx), srcW_);
-  const Span rows = indicesInside(static_cast<float>(box[1] * sy), static_cast<float>(box[3] * sy), srcH_);
+                                                          : static_cast<double>(region_.height) / geometry_.outH;
+  const Span cols = indicesInside(static_cast<float>(box[0] * sx), static_cast<float>(box[2] * sx), region_.width);
+  const Span rows = indicesInside(static_cast<float>(box[1] * sy), static_cast<float>(box[3] * sy), region_.height);
   int cells = 0;
   for (int r = rows.begin; r < rows.end; ++r)
-    for (int c = cols.begin; c < cols.end; ++c) cells += logit(coef, srcTop_ + r, srcLeft_ + c) > 0.f;
-  const double cellArea = (static_cast<double>(geometry_.outW) / srcW_) * (static_cast<double>(geometry_.outH) / srcH_);
+    for (int c = cols.begin; c < cols.end; ++c) cells += logit(coef, region_.top + r, region_.left + c) > 0.f;
+  const double cellArea = (static_cast<double>(geometry_.outW) / region_.width) * (static_cast<double>(geometry_.outH) / region_.height);
   return cells * cellArea;
 }
 

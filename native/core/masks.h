@@ -91,9 +91,7 @@ class MaskRenderer {
   std::vector<float> protosHwc_;
   int nm_, protoH_, protoW_;
   MaskGeometry geometry_;
-  ProtoRegion region_;
-  // The region's fields, named for the interpolation code.
-  int srcTop_ = 0, srcLeft_ = 0, srcH_ = 0, srcW_ = 0;
+  ProtoRegion region_;  // the prototype cells that are upsampled
 };
 
 }  // namespace fastsam

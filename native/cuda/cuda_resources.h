@@ -116,19 +116,17 @@ class Event {
   cudaEvent_t event_ = nullptr;
 };
 
-// Makes `device` current for a scope (the libuv worker threads share no CUDA state), then restores it.
+// Makes `device` current on this thread before CUDA work (libuv worker threads share no CUDA state).
+// It does not restore the previous device on exit: that would be cudaSetDevice(0) on a fresh thread,
+// which creates a context on GPU 0 even for work on GPU 1. Every user selects its device first instead.
 class DeviceScope {
  public:
-  explicit DeviceScope(int device) {
-    check(cudaGetDevice(&previous_), "cannot query the current CUDA device");
-    check(cudaSetDevice(device), "cannot select the CUDA device");
-  }
-  ~DeviceScope() { cudaSetDevice(previous_); }
+  explicit DeviceScope(int device) { check(cudaSetDevice(device), "cannot select the CUDA device"); }
   DeviceScope(const DeviceScope&) = delete;
   DeviceScope& operator=(const DeviceScope&) = delete;
-
- private:
-  int previous_ = 0;
 };
+
+// Rounds a byte offset up to 16, so tables packed into one staging block stay aligned for any element type.
+inline size_t alignUp(size_t n) { return (n + 15) & ~size_t(15); }
 
 }  // namespace fastsam::cuda

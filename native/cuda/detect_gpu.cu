@@ -13,7 +13,8 @@ namespace fastsam::cuda {
 namespace {
 
 constexpr float kMaxWh = 7680.f;        // class offset of the reference's NMS (nms.cc)
-constexpr float kNotCandidate = -1.f;   // sorts after every candidate (scores are > conf >= 0)
+// Sorts after every candidate, whatever conf is: a candidate's score is > conf >= -inf.
+constexpr float kNotCandidate = -INFINITY;
 constexpr float kBorderThreshold = 20.f;
 constexpr float kFullBoxIou = 0.9f;
 constexpr int kBlockBits = 64;

@@ -2,6 +2,8 @@
 // pinned buffers, a TensorRT execution context). Concurrent requests from JS each lease their own lane, so
 // they run side by side without sharing buffers; a finished request returns its lane for the next one.
 #pragma once
+#include <cuda_runtime_api.h>
+
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -22,6 +24,8 @@ class LanePool {
     }
     Lane* operator->() const { return lane_.get(); }
     Lane& operator*() const { return *lane_; }
+    // Drops the lane instead of returning it to the pool (its state may be broken).
+    void discard() { lane_.reset(); }
 
    private:
     LanePool* pool_;
@@ -55,5 +59,20 @@ class LanePool {
   std::mutex mutex_;
   std::vector<std::unique_ptr<Lane>> free_;
 };
+
+// Runs `work(lane)` on a leased lane (any Lane with a `stream` member). If it throws, copies it queued
+// may still be reading the lane's pinned buffers: wait for them, and drop the lane (its stream may be in
+// an error state) instead of handing it to the next request.
+template <typename Lease, typename Work>
+auto withLane(Lease& lease, Work&& work) -> decltype(work(*lease)) {
+  try {
+    return work(*lease);
+  } catch (...) {
+    cudaStreamSynchronize(lease->stream.get());
+    cudaGetLastError();  // clear what the failure left, so the next call on this thread starts clean
+    lease.discard();
+    throw;
+  }
+}
 
 }  // namespace fastsam::cuda

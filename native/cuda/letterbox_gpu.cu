@@ -54,8 +54,6 @@ __global__ void letterboxKernel(const uint8_t* __restrict__ rgb, const ResizeTap
   chw[2 * plane + at] = static_cast<float>(v[2]) / 255.f;
 }
 
-size_t alignUp(size_t n) { return (n + 15) & ~size_t(15); }
-
 }  // namespace
 
 void GpuLetterbox::stage(const std::vector<HostImage>& images, const std::vector<LetterboxGeometry>& geometries,

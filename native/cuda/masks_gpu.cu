@@ -78,8 +78,6 @@ __global__ void pixelKernel(const float* __restrict__ logits, const DeviceWindow
   }
 }
 
-size_t alignUp(size_t n) { return (n + 15) & ~size_t(15); }
-
 }  // namespace
 
 void GpuMaskAssembler::enqueue(const std::vector<MaskRequest>& requests, cudaStream_t stream) {

@@ -97,6 +97,7 @@ void describeIo(Engine::State& s) {
       if (dims.nbDims != 4 || dims.d[1] <= 0 || dims.d[2] <= 0 || dims.d[3] <= 0) {
         throw std::invalid_argument(dynamicImageSizeMessage(name));
       }
+      if (dims.d[1] != 3) throw std::invalid_argument(std::string("expected the engine input '") + name + "' to have 3 channels");
       s.dynamicBatch = dims.d[0] <= 0;
       int64_t batch = dims.d[0];
       if (s.dynamicBatch) batch = engine.getProfileShape(name, 0, nvinfer1::OptProfileSelector::kMAX).d[0];
@@ -150,6 +151,11 @@ std::unique_ptr<Engine> Engine::load(const std::vector<uint8_t>& onnx, const Eng
                                 "' to be [batch, 3, height, width], but it has rank " + std::to_string(dims.size()));
   }
   if (dims[1] <= 0 || dims[2] <= 0 || dims[3] <= 0) throw std::invalid_argument(dynamicImageSizeMessage(onnxInput->name));
+  // The letterbox kernel writes 3 x H x W floats per image: any other channel count would overrun the input.
+  if (dims[1] != 3) {
+    throw std::invalid_argument("expected the input '" + onnxInput->name + "' to have 3 (RGB) channels, not " +
+                                std::to_string(dims[1]));
+  }
   constexpr int64_t kLargestSide = 1 << 15;
   if (dims[1] > 64 || dims[2] > kLargestSide || dims[3] > kLargestSide || dims[0] > 4096) {
     throw std::invalid_argument("the ONNX input '" + onnxInput->name + "' is implausibly large");

@@ -15,14 +15,21 @@ std::vector<cuda::ImageResult> Pipeline::predict(const std::vector<cuda::HostIma
     made->slot = engine_->createSlot();
     return made;
   });
-  std::vector<cuda::ImageResult> out;
-  out.reserve(images.size());
-  const size_t step = static_cast<size_t>(engine_->maxBatch());
-  for (size_t begin = 0; begin < images.size(); begin += step) {
-    const std::vector<cuda::HostImage> chunk(images.begin() + begin, images.begin() + std::min(images.size(), begin + step));
-    runChunk(*lane, chunk, request, out, times);
-  }
-  return out;
+  return cuda::withLane(lane, [&](Lane& leased) {
+    std::vector<cuda::ImageResult> out;
+    out.reserve(images.size());
+    const size_t step = static_cast<size_t>(engine_->maxBatch());
+    for (size_t begin = 0; begin < images.size(); begin += step) {
+      const std::vector<cuda::HostImage> chunk(images.begin() + begin, images.begin() + std::min(images.size(), begin + step));
+      runChunk(leased, chunk, request, out, times);
+    }
+    return out;
+  });
+}
+
+Pipeline::~Pipeline() {
+  // The lanes' streams and buffers (destroyed after this body) live on this pipeline's device.
+  cudaSetDevice(device_);
 }
 
 void Pipeline::runChunk(Lane& lane, const std::vector<cuda::HostImage>& images, const PredictRequest& request,

@@ -26,6 +26,9 @@ struct PredictTimes {
 class Pipeline {
  public:
   Pipeline(std::unique_ptr<Engine> engine, int device);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
 
   // Thread-safe: concurrent calls lease different lanes. Batches larger than the engine's maxBatch run
   // as several enqueues on the same lane.

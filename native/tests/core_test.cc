@@ -1421,6 +1421,24 @@ void testUnpackBits() {
     crop.bits.resize(static_cast<size_t>(width) * height);
     fastsam::unpackBits(packed.data(), width, height, crop.bits.data());
     CHECK(fastsam::packedRle(packed.data(), 3, 2, width, height, 9, width + 5) == encodeRle(crop, 9, width + 5));
+    // And against runs counted over the whole frame, column by column, with no window logic at all.
+    const int frameH = 9, frameW = width + 5;
+    std::vector<uint32_t> expected;
+    int value = 0;
+    uint32_t run = 0;
+    for (int x = 0; x < frameW; ++x)
+      for (int y = 0; y < frameH; ++y) {
+        const bool inside = x >= 3 && x < 3 + width && y >= 2 && y < 2 + height;
+        const int v = inside ? crop.bits[static_cast<size_t>(y - 2) * width + (x - 3)] : 0;
+        if (v != value) {
+          expected.push_back(run);
+          run = 0;
+          value = v;
+        }
+        ++run;
+      }
+    expected.push_back(run);
+    CHECK(fastsam::packedRle(packed.data(), 3, 2, width, height, frameH, frameW) == expected);
   }
   CHECK((fastsam::packedRle(nullptr, 0, 0, 0, 0, 4, 5) == std::vector<uint32_t>{20}));
 }

@@ -11,9 +11,9 @@
 
 #include "../../tensorrt/pipeline.h"
 #include "../bindings.h"
-#include "../postprocess_options.h"
 #include "../promise_worker.h"
 #include "gpu_bindings.h"
+#include "gpu_request.h"
 #include "gpu_results.h"
 
 namespace fastsam_binding {
@@ -108,21 +108,11 @@ Napi::Value GpuEngine::Predict(const Napi::CallbackInfo& info) {
     Napi::Object o = objectArg(info, 0, "request");
     Napi::Value list = o.Get("images");
     if (!list.IsArray() || list.As<Napi::Array>().Length() == 0) throw ArgumentError{"request.images must be a non-empty array"};
-    const trt::TensorShape input = pipeline->engine().inputShape();
-    // The sizes come from the engine; the options object carries them only to share the reader.
-    Napi::Object withSizes = Napi::Object::New(info.Env());
-    Napi::Array keys = o.GetPropertyNames();
-    for (uint32_t i = 0; i < keys.Length(); ++i) withSizes.Set(keys.Get(i), o.Get(keys.Get(i)));
-    withSizes.Set("inputHeight", input.height);
-    withSizes.Set("inputWidth", input.width);
+    const GpuRequest gpu = readGpuRequest(o);
     trt::PredictRequest request;
-    request.options = readPostprocessOptions(withSizes, false);
-    if (request.options.nms.multiLabel) throw ArgumentError{"multiLabel NMS is not available on the GPU"};
-    if (request.options.nms.maxDet < 1) throw ArgumentError{"option 'maxDet' must be at least 1"};
-    const std::string mode = stringField(o, "mode");
-    if (mode != "letterbox" && mode != "native") throw ArgumentError{"option 'mode' must be 'letterbox' or 'native'"};
-    request.maskMode = mode == "native" ? fastsam::MaskMode::Native : fastsam::MaskMode::Letterbox;
-    request.masks = o.Get("masks").IsUndefined() ? true : boolField(o, "masks");
+    request.options = gpu.options;  // input sizes: the engine's (pipeline.cc)
+    request.maskMode = gpu.maskMode;
+    request.masks = gpu.masks;
 
     Napi::Array array = list.As<Napi::Array>();
     std::vector<cu::HostImage> images;
@@ -160,8 +150,14 @@ class CreateEngineWorker : public PromiseWorker {
     options.progress = [tsfn](const std::string& stage, double fraction) mutable {
       auto* message = new std::pair<std::string, double>(stage, fraction);
       const napi_status status = tsfn.NonBlockingCall(message, [](Napi::Env env, Napi::Function fn, std::pair<std::string, double>* m) {
-        if (env != nullptr && fn != nullptr) fn.Call({Napi::String::New(env, m->first), Napi::Number::New(env, m->second)});
-        delete m;
+        std::unique_ptr<std::pair<std::string, double>> owned(m);  // freed even if the callback throws
+        // A progress report must never break the build or the process: JS wraps the user's callback so
+        // it cannot throw, and anything else is dropped here.
+        if (env == nullptr || fn == nullptr) return;
+        try {
+          fn.Call({Napi::String::New(env, owned->first), Napi::Number::New(env, owned->second)});
+        } catch (const Napi::Error&) {
+        }
       });
       if (status != napi_ok) delete message;
     };
@@ -208,10 +204,10 @@ Napi::Value CreateEngine(const Napi::CallbackInfo& info) {
     settings.options.precision = settings.precision == "fp16" ? trt::Precision::FP16 : trt::Precision::FP32;
     settings.options.maxBatch = intField(o, "maxBatch", 1, 1024);
     settings.options.cacheDir = stringField(o, "cacheDir");
+    std::vector<uint8_t> bytes(onnx.Data(), onnx.Data() + onnx.ElementLength());  // the build outlives the call
     Napi::ThreadSafeFunction progress =
         Napi::ThreadSafeFunction::New(info.Env(), info[2].As<Napi::Function>(), "fastsam engine progress", 0, 1);
     progress.Unref(info.Env());  // progress reports alone must not keep the process alive
-    std::vector<uint8_t> bytes(onnx.Data(), onnx.Data() + onnx.ElementLength());
     auto* worker = new CreateEngineWorker(info.Env(), std::move(bytes), std::move(settings), progress);
     return worker->Queue();
   });

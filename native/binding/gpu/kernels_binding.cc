@@ -10,10 +10,10 @@
 #include "../../cuda/letterbox_gpu.h"
 #include "../../cuda/postprocess_gpu.h"
 #include "../bindings.h"
-#include "../postprocess_options.h"
 #include "../promise_worker.h"
 #include "../results_js.h"
 #include "gpu_bindings.h"
+#include "gpu_request.h"
 #include "gpu_results.h"
 #include "../../cuda/lane_pool.h"
 
@@ -66,18 +66,20 @@ class LetterboxWorker : public PromiseWorker {
  private:
   void Run() override {
     cu::DeviceScope scope(device_);
-    auto lane = lanesFor(device_).acquire(makeLane);
-    const size_t size = static_cast<size_t>(3) * g_.outHeight * g_.outWidth;
-    float* tensor = lane->tensor.reserve(size);
-    lane->letterbox.stage({cu::HostImage{rgb_, width_, height_}}, {g_}, g_.outHeight, g_.outWidth);
-    lane->start.record(lane->stream.get());
-    lane->letterbox.enqueue(tensor, lane->stream.get());
-    lane->done.record(lane->stream.get());
-    out_.resize(size);
-    cu::check(cudaMemcpyAsync(out_.data(), tensor, size * sizeof(float), cudaMemcpyDeviceToHost, lane->stream.get()),
-              "cannot copy the tensor back");
-    lane->stream.synchronize();
-    ms_ = lane->done.since(lane->start);
+    auto lease = lanesFor(device_).acquire(makeLane);
+    cu::withLane(lease, [&](KernelLane& lane) {
+      const size_t size = static_cast<size_t>(3) * g_.outHeight * g_.outWidth;
+      float* tensor = lane.tensor.reserve(size);
+      lane.letterbox.stage({cu::HostImage{rgb_, width_, height_}}, {g_}, g_.outHeight, g_.outWidth);
+      lane.start.record(lane.stream.get());
+      lane.letterbox.enqueue(tensor, lane.stream.get());
+      lane.done.record(lane.stream.get());
+      out_.resize(size);
+      cu::check(cudaMemcpyAsync(out_.data(), tensor, size * sizeof(float), cudaMemcpyDeviceToHost, lane.stream.get()),
+                "cannot copy the tensor back");
+      lane.stream.synchronize();
+      ms_ = lane.done.since(lane.start);
+    });
   }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
@@ -105,19 +107,21 @@ class PostprocessWorker : public PromiseWorker {
  private:
   void Run() override {
     cu::DeviceScope scope(device_);
-    auto lane = lanesFor(device_).acquire(makeLane);
-    cudaStream_t stream = lane->stream.get();
-    lane->start.record(stream);
-    float* d0 = lane->output0.reserve(size0_);
-    float* d1 = lane->output1.reserve(size1_);
-    cu::check(cudaMemcpyAsync(d0, output0_, size0_ * sizeof(float), cudaMemcpyHostToDevice, stream), "cannot upload output0");
-    cu::check(cudaMemcpyAsync(d1, output1_, size1_ * sizeof(float), cudaMemcpyHostToDevice, stream), "cannot upload output1");
-    lane->uploaded.record(stream);
-    cu::BatchOutputs outputs = shape_;
-    outputs.dOutput0 = d0;
-    outputs.dProtos = d1;
-    results_ = lane->postprocessor.run(outputs, request_, stream, &times_);
-    upload_ = lane->uploaded.since(lane->start);
+    auto lease = lanesFor(device_).acquire(makeLane);
+    cu::withLane(lease, [&](KernelLane& lane) {
+      cudaStream_t stream = lane.stream.get();
+      lane.start.record(stream);
+      float* d0 = lane.output0.reserve(size0_);
+      float* d1 = lane.output1.reserve(size1_);
+      cu::check(cudaMemcpyAsync(d0, output0_, size0_ * sizeof(float), cudaMemcpyHostToDevice, stream), "cannot upload output0");
+      cu::check(cudaMemcpyAsync(d1, output1_, size1_ * sizeof(float), cudaMemcpyHostToDevice, stream), "cannot upload output1");
+      lane.uploaded.record(stream);
+      cu::BatchOutputs outputs = shape_;
+      outputs.dOutput0 = d0;
+      outputs.dProtos = d1;
+      results_ = lane.postprocessor.run(outputs, request_, stream, &times_);
+      upload_ = lane.uploaded.since(lane.start);
+    });
   }
   Napi::Value Result(Napi::Env env) override {
     return batchResultToJs(env, std::move(results_),
@@ -177,27 +181,15 @@ Napi::Value GpuPostprocess(const Napi::CallbackInfo& info) {
     const size_t size1 = static_cast<size_t>(batch) * shape.nm * shape.protoH * shape.protoW;
     if (output0.ElementLength() != size0) throw ArgumentError{"output0 must hold batch * rows * anchors values"};
     if (output1.ElementLength() != size1) throw ArgumentError{"output1 must hold batch * nm * protoHeight * protoWidth values"};
+    const GpuRequest gpu = readGpuRequest(o);
     cu::BatchRequest request;
-    request.options = readPostprocessOptions(o, false);
-    if (request.options.nms.multiLabel) throw ArgumentError{"multiLabel NMS is not available on the GPU"};
-    if (request.options.nms.maxDet < 1) throw ArgumentError{"option 'maxDet' must be at least 1"};
+    request.options = gpu.options;
+    request.options.inputH = intField(o, "inputHeight", 1, 1 << 16);
+    request.options.inputW = intField(o, "inputWidth", 1, 1 << 16);
+    request.maskMode = gpu.maskMode;
+    request.masks = gpu.masks;
     if (shape.rows - 4 - request.options.nc != shape.nm) throw ArgumentError{"rows must equal 4 + nc + nm"};
-    Napi::Value sizes = o.Get("origShapes");
-    if (!sizes.IsArray() || sizes.As<Napi::Array>().Length() != static_cast<uint32_t>(batch))
-      throw ArgumentError{"option 'origShapes' must hold one [height, width] per image"};
-    for (uint32_t b = 0; b < static_cast<uint32_t>(batch); ++b) {
-      Napi::Value pair = sizes.As<Napi::Array>().Get(b);
-      if (!pair.IsArray() || pair.As<Napi::Array>().Length() != 2) throw ArgumentError{"each origShapes entry must be [height, width]"};
-      Napi::Object hw = pair.As<Napi::Object>();
-      Napi::Object wrapped = Napi::Object::New(info.Env());
-      wrapped.Set("h", hw.Get(0u));
-      wrapped.Set("w", hw.Get(1u));
-      request.origSizes.emplace_back(intField(wrapped, "h", 1, 1 << 20), intField(wrapped, "w", 1, 1 << 20));
-    }
-    const std::string mode = stringField(o, "mode");
-    if (mode != "letterbox" && mode != "native") throw ArgumentError{"option 'mode' must be 'letterbox' or 'native'"};
-    request.maskMode = mode == "native" ? fastsam::MaskMode::Native : fastsam::MaskMode::Letterbox;
-    request.masks = o.Get("masks").IsUndefined() ? true : boolField(o, "masks");
+    request.origSizes = readSizes(o, "origShapes", static_cast<size_t>(batch));
     auto* worker = new PostprocessWorker(info.Env(), output0.Data(), size0, output1.Data(), size1, shape,
                                          std::move(request), deviceField(o));
     worker->Hold(output0);
