@@ -7,16 +7,32 @@ import { Mask, type RLE } from './mask';
 import { type MaskFrame, maskFrame } from './mask-frame';
 import { masksToIndexPng, maskToPng } from './formats/png';
 import { masksToPolygons, type PolygonOptions } from './formats/polygons';
-import { native } from './native';
+import { native, type NativeCrops, type NativeRles } from './native';
 import { smallestOnTop } from './plot/overlay';
 
 export { Mask, type RLE } from './mask';
 
 /** A plain number[] copy of values[begin, end): a counted loop is several times faster than Array.from. */
-export function toNumbers(values: Uint32Array, begin: number, end: number): number[] {
+function toNumbers(values: Uint32Array, begin: number, end: number): number[] {
   const out = new Array<number>(end - begin);
   for (let i = begin; i < end; i++) out[i - begin] = values[i];
   return out;
+}
+
+/** The native crop layout ({windows, offsets, bits}) as Mask objects over a mask of `shape`. */
+export function masksFromNative(crops: NativeCrops, count: number, shape: [number, number]): Mask[] {
+  return Array.from({ length: count }, (_, i) => {
+    const [x, y, w, h] = crops.windows.subarray(i * 4, i * 4 + 4);
+    return new Mask(x, y, w, h, crops.bits.subarray(crops.offsets[i], crops.offsets[i + 1]), shape);
+  });
+}
+
+/** The native RLE layout ({offsets, counts}) as COCO RLE objects over a mask of `shape`. */
+export function rlesFromNative(rles: NativeRles, count: number, shape: [number, number]): RLE[] {
+  return Array.from({ length: count }, (_, i) => ({
+    size: [shape[0], shape[1]] as [number, number],
+    counts: toNumbers(rles.counts, rles.offsets[i], rles.offsets[i + 1]),
+  }));
 }
 
 /** Everything needed to render this image's masks. */
@@ -62,22 +78,14 @@ export class LazyMaskStore implements MaskStore {
     if (rows.length === 0) return [];
     const subset = this.subset(rows);
     const crops = await native().renderMasks(this.source.protos, subset.coef, subset.boxes, { ...this.request(), format: 'crop' });
-    const shape = this.shape;
-    return rows.map((_, i) => {
-      const [x, y, w, h] = crops.windows.subarray(i * 4, i * 4 + 4);
-      return new Mask(x, y, w, h, crops.bits.subarray(crops.offsets[i], crops.offsets[i + 1]), shape);
-    });
+    return masksFromNative(crops, rows.length, this.shape);
   }
 
   async rles(rows: number[]): Promise<RLE[]> {
     if (rows.length === 0) return [];
     const subset = this.subset(rows);
     const rles = await native().renderMasks(this.source.protos, subset.coef, subset.boxes, { ...this.request(), format: 'rle' });
-    const size = this.shape;
-    return rows.map((_, i) => ({
-      size: [size[0], size[1]] as [number, number],
-      counts: toNumbers(rles.counts, rles.offsets[i], rles.offsets[i + 1]),
-    }));
+    return rlesFromNative(rles, rows.length, this.shape);
   }
 
   async indexMap(rows: number[]): Promise<Int32Array> {

@@ -95,11 +95,18 @@ interface LoadedBackend {
 }
 
 function checkGpuOptions(options: LoadOptions): void {
-  if (options.device !== undefined) checkPositiveInt('device', options.device + 1, 1025);
+  const { device } = options;
+  if (device !== undefined && !(Number.isInteger(device) && device >= 0 && device < 1024)) {
+    badOption(`device must be a GPU index, an integer in [0, 1023], got ${String(device)}`);
+  }
   if (options.maxBatch !== undefined) checkPositiveInt('maxBatch', options.maxBatch, 1024);
   if (options.precision !== undefined && options.precision !== 'fp16' && options.precision !== 'fp32') {
     badOption(`precision must be 'fp16' or 'fp32', got ${String(options.precision)}`);
   }
+  if (options.engineCacheDir !== undefined && (typeof options.engineCacheDir !== 'string' || options.engineCacheDir === '')) {
+    badOption('engineCacheDir must be a folder path');
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') badOption('onProgress must be a function');
 }
 
 async function loadBackend(bytes: Uint8Array, options: LoadOptions): Promise<LoadedBackend> {
@@ -346,8 +353,7 @@ export class FastSAM {
       sources: items.flatMap((item) => (item.image ? [item.source] : [])),
       speed: { preprocess: prepared.preprocessMs / n, inference: inferenceMs / n },
     });
-    let next = 0;
-    return items.map((item) => (item.image ? { source: item.source, result: results[next++] } : { source: item.source, error: item.error! }));
+    return withResults(items, results);
   }
 
   /** The whole pipeline on the GPU: letterbox, TensorRT, detection and masks; Results as on the CPU. */
@@ -379,9 +385,14 @@ export class FastSAM {
         postprocess: (times.detect + times.masks) / n,
       },
     });
-    let next = 0;
-    return items.map((item) => (item.image ? { source: item.source, result: results[next++] } : { source: item.source, error: item.error! }));
+    return withResults(items, results);
   }
+}
+
+/** Each decoded item gets the next result, in order; the items that failed keep their error. */
+function withResults(items: PreparedItem[], results: Result[]): StreamItem[] {
+  let next = 0;
+  return items.map((item) => (item.image ? { source: item.source, result: results[next++] } : { source: item.source, error: item.error! }));
 }
 
 interface PreparedItem {

@@ -2,8 +2,8 @@
  * Masks that arrive bit-packed (the GPU backend assembles them so, an eighth of the bytes to copy back):
  * kept packed, and unpacked natively, off the JS thread, only for the masks whose pixels are asked for.
  */
-import { Mask, type RLE } from './mask';
-import { type MaskStore, toNumbers } from './masks';
+import type { Mask, RLE } from './mask';
+import { type MaskStore, masksFromNative, rlesFromNative } from './masks';
 import { native } from './native';
 import { smallestOnTop } from './plot/overlay';
 
@@ -24,11 +24,7 @@ export class PackedMaskStore implements MaskStore {
   async crops(rows: number[]): Promise<Mask[]> {
     if (rows.length === 0) return [];
     const { windows, starts } = this.subset(rows);
-    const crops = await native().unpackMasks(this.packed, windows, starts);
-    return rows.map((_, i) => {
-      const [x, y, w, h] = crops.windows.subarray(i * 4, i * 4 + 4);
-      return new Mask(x, y, w, h, crops.bits.subarray(crops.offsets[i], crops.offsets[i + 1]), this.shape);
-    });
+    return masksFromNative(await native().unpackMasks(this.packed, windows, starts), rows.length, this.shape);
   }
 
   /** Natively from the bits: no unpacked crop is made. */
@@ -37,10 +33,7 @@ export class PackedMaskStore implements MaskStore {
     const { windows, starts } = this.subset(rows);
     const [maskHeight, maskWidth] = this.shape;
     const rles = await native().unpackMasks(this.packed, windows, starts, { format: 'rle', maskHeight, maskWidth });
-    return rows.map((_, i) => ({
-      size: [maskHeight, maskWidth] as [number, number],
-      counts: toNumbers(rles.counts, rles.offsets[i], rles.offsets[i + 1]),
-    }));
+    return rlesFromNative(rles, rows.length, this.shape);
   }
 
   async indexMap(rows: number[]): Promise<Int32Array> {

@@ -21,6 +21,7 @@ import { requireGpu } from '../lib/gpu/load';
 import type { GpuBinding, GpuPostprocessRequest } from '../lib/gpu/binding';
 import { seededRandom } from '../lib/random';
 import { arg, median } from './bench-utils';
+import { readNpyFloat32 } from './fixtures/npy';
 
 const shared = path.resolve(process.env.FASTSAM_SHARED_DIR ?? path.join(__dirname, '../../shared'));
 
@@ -38,23 +39,14 @@ async function measure<T extends object | void>(runs: number, fn: () => Promise<
   return { wall: median(walls), stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, median(v)])) };
 }
 
-function readNpy(file: string): { data: Float32Array; dims: number[] } {
-  const bytes = fs.readFileSync(file);
-  const headerLen = bytes.readUInt16LE(8);
-  const header = bytes.toString('latin1', 10, 10 + headerLen);
-  const dims = (/'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const copy = new Uint8Array(bytes.subarray(10 + headerLen));
-  return { data: new Float32Array(copy.buffer), dims };
-}
-
 interface Outputs { output0: Float32Array; output1: Float32Array; rows: number; anchors: number; nm: number; ph: number; pw: number; input: number; orig: [number, number]; conf: number; iou: number }
 
 function goldenBus(): Outputs | undefined {
   const dir = path.join(shared, 'golden/fastsam-s-random');
   if (!fs.existsSync(path.join(dir, 'bus-640-retina.output0.npy'))) return undefined;
   const meta = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(dir, 'bus-640-retina.json.gz'))).toString());
-  const o0 = readNpy(path.join(dir, 'bus-640-retina.output0.npy'));
-  const o1 = readNpy(path.join(dir, 'bus-640-retina.output1.npy'));
+  const o0 = readNpyFloat32(path.join(dir, 'bus-640-retina.output0.npy'));
+  const o1 = readNpyFloat32(path.join(dir, 'bus-640-retina.output1.npy'));
   return { output0: o0.data, output1: o1.data, rows: o0.dims[1], anchors: o0.dims[2], nm: o1.dims[1], ph: o1.dims[2], pw: o1.dims[3], input: 640, orig: meta.orig_shape, conf: meta.conf, iou: meta.iou };
 }
 

@@ -11,16 +11,9 @@ const path = require('node:path');
 
 const addon = process.argv[2] ?? process.env.FASTSAM_GPU_ADDON ?? path.join(__dirname, '..', 'build-gpu', 'Release', 'fastsam_tensorrt.node');
 const gpu = require(addon);
+// The library's own seeded PRNG, from the compiled package (npm test builds dist/ first).
+const { seededRandom: random } = require(path.join(__dirname, '..', 'dist', 'random.js'));
 
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function outputs(seed, nc, batch, anchors, size) {
   const r = random(seed);

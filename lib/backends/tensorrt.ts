@@ -51,6 +51,17 @@ function defaultProgress(): (stage: string, fraction: number) => void {
   };
 }
 
+/** A progress callback that cannot throw: a report must never break a build that takes minutes. */
+function quiet(onProgress: (stage: string, fraction: number) => void): (stage: string, fraction: number) => void {
+  return (stage, fraction) => {
+    try {
+      onProgress(stage, fraction);
+    } catch {
+      // ignored on purpose
+    }
+  };
+}
+
 export class TensorRtPipeline {
   readonly name = 'tensorrt' as const;
 
@@ -72,7 +83,7 @@ export class TensorRtPipeline {
           maxBatch: options.maxBatch ?? 1,
           cacheDir: options.engineCacheDir ?? path.join(cacheHome(), 'engines'),
         },
-        options.onProgress ?? defaultProgress(),
+        quiet(options.onProgress ?? defaultProgress()),
       );
     } catch (error) {
       const message = messageOf(error);

@@ -64,9 +64,9 @@ export interface GpuStageTimes {
 export interface GpuEngineInfo {
   inputShape: [number, number, number, number];
   maxBatch: number;
+  /** The precision asked for; TensorRT 11 (or a GPU without fast FP16) may build FP32, and says so in the progress. */
   precision: 'fp16' | 'fp32';
   fromCache: boolean;
-  cacheFile: string;
   tensorrt: string;
   device: number;
 }

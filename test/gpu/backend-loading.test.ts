@@ -76,6 +76,9 @@ test.each([
   [{ maxBatch: 0 }, /maxBatch/],
   [{ maxBatch: 1.5 }, /maxBatch/],
   [{ device: -1 }, /device/],
+  [{ device: 0.5 }, /device/],
+  [{ engineCacheDir: '' }, /engineCacheDir/],
+  [{ onProgress: 'loud' as unknown as () => void }, /onProgress/],
 ])('GPU option %p is checked before anything loads', async (options, message) => {
   const error = await loadError(FastSAM.load(bytes, { backend: 'tensorrt', ...options }));
   expect(error.code).toBe('E_BAD_OPTION');

@@ -244,7 +244,7 @@ describeGpu('CUDA kernels match the CPU path', (gpu) => {
     }, 120_000);
   });
 
-  test('concurrent calls each get their own lane and the same answer', async () => {
+  test('concurrent calls (several lanes at once) all give the same answer', async () => {
     const out = randomOutputs(7, 1);
     const request = gpuRequest(out, { nc: 1, conf: 0.4, iou: 0.9, fullImageBox: true, input: [640, 640], origShapes: [[810, 1080]], mode: 'native' });
     const runs = await Promise.all(Array.from({ length: 6 }, () => gpu().postprocess(out.output0, out.output1, request)));
