@@ -14,12 +14,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { decodeImage } from '../lib/image';
-import { FastSAM } from '../lib/model';
+import { decodeImage } from '../lib/io/image';
+import { FastSAM } from '../lib/pipeline/fastsam';
 import { native } from '../lib/native';
-import { requireGpu } from '../lib/gpu/load';
-import type { GpuBinding, GpuPostprocessRequest } from '../lib/gpu/binding';
-import { seededRandom } from '../lib/random';
+import { requireGpu } from '../lib/backends/tensorrt/load';
+import type { GpuBinding, GpuPostprocessRequest } from '../lib/backends/tensorrt/binding';
+import { seededRandom } from '../lib/plot/random';
 import { arg, median } from './bench-utils';
 import { readNpyFloat32 } from './fixtures/npy';
 

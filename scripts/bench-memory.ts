@@ -7,7 +7,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { FastSAM } from '../lib/model';
+import { FastSAM } from '../lib/pipeline/fastsam';
 
 const shared = path.resolve(__dirname, '../../shared');
 const mib = (bytes: number) => bytes / 2 ** 20;

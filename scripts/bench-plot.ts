@@ -7,8 +7,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { FastSAM } from '../lib/model';
-import { FastSAMPrompt } from '../lib/prompt';
+import { FastSAM } from '../lib/pipeline/fastsam';
+import { FastSAMPrompt } from '../lib/prompts/prompt';
 
 const shared = path.resolve(__dirname, '../../shared');
 const arg = (name: string) => {

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as ort from 'onnxruntime-node';
-import { FastSAM } from '../lib/model';
+import { FastSAM } from '../lib/pipeline/fastsam';
 import { arg, median } from './bench-utils';
 
 const shared = path.resolve(__dirname, '../../shared');

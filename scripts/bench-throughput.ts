@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FastSAM } from '../lib/model';
+import { FastSAM } from '../lib/pipeline/fastsam';
 
 const shared = path.resolve(__dirname, '../../shared');
 const arg = (name: string, fallback: string) => {

@@ -14,7 +14,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { decodeImage } from '../lib/image';
+import { decodeImage } from '../lib/io/image';
 import { chartSvg, writeChartPng } from './sam/chart';
 import { MODES, MODE_LABELS, MODE_SHORT_LABELS, type ImagePrompts, promptsFor } from './sam/modes';
 import { type BenchOptions, USAGE, parseOptions } from './sam/options';

@@ -3,7 +3,7 @@
  * `backend=cpu|tensorrt|auto` (wins over what device= implies), `half=true|false` (FP16 or FP32 engine).
  */
 import { FastSAMError } from '../errors';
-import type { LoadOptions } from '../model';
+import type { LoadOptions } from '../pipeline/fastsam';
 import { boolArg } from './args';
 
 export const BACKEND_HELP = '  device=cpu|0|cuda:0  backend=cpu|tensorrt|auto  half=true|false (TensorRT FP16, default true)';

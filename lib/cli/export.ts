@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { resolveModel } from '../cache';
 import { FastSAMError } from '../errors';
 import { exportOnnxToFile, type ExportSummary } from '../export';
-import { parsePythonIntList } from '../python-literal';
+import { parsePythonIntList } from '../onnx/python-literal';
 import { boolArg, numberArg } from './args';
 
 export const EXPORT_USAGE =

@@ -4,8 +4,8 @@
  * User mistakes print one line and exit 2; no stack traces.
  */
 import { FastSAMError } from '../errors';
-import { FastSAM } from '../model';
-import { gpuAvailability } from '../gpu/load';
+import { FastSAM } from '../pipeline/fastsam';
+import { gpuAvailability } from '../backends/tensorrt/load';
 import { BACKEND_HELP, backendOptions } from './backend-args';
 import { parseArgs, type ParsedArgs } from './args';
 import { PREDICT_HELP, predictCommand } from './predict';

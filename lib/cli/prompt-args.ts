@@ -1,6 +1,6 @@
 /** Prompts on the command line: bboxes=[[x1,y1,x2,y2],...] points=[[x,y],...] labels=[1,0] texts="a dog". */
 import { FastSAMError } from '../errors';
-import type { BoxPrompt, PointPrompt } from '../prompt';
+import type { BoxPrompt, PointPrompt } from '../prompts/prompt';
 
 function parseJsonNumbers(key: string, text: string): unknown {
   try {

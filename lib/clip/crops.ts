@@ -9,8 +9,8 @@
  * image size (retina_masks off) are mapped through the letterbox, never by resizing the image to the
  * mask size as the reference did.
  */
-import type { Mask } from '../mask';
-import { type MaskFrame, maskToImage, roundHalfEven } from '../mask-frame';
+import type { Mask } from '../masks/mask';
+import { type MaskFrame, maskToImage, roundHalfEven } from '../masks/mask-frame';
 import type { RawRgb } from './preprocess';
 import type { WindowedImage } from './resample';
 

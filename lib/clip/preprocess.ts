@@ -4,7 +4,7 @@
  * 224 x 224 (offsets int(round((side - 224) / 2)), Python rounding), scale to [0, 1], and normalise with
  * CLIP's mean and std, all in float32, into a [3, 224, 224] planar slot of a batch tensor.
  */
-import { roundHalfEven } from '../mask-frame';
+import { roundHalfEven } from '../masks/mask-frame';
 import { ResizePlan, type WindowedImage } from './resample';
 
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;

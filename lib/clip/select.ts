@@ -10,7 +10,7 @@
  * between them, while the previous batch is encoded.
  */
 import { FastSAMError } from '../errors';
-import type { Result } from '../results';
+import type { Result } from '../masks/result';
 import { type CropMode, maskedCrop, referenceSource, referenceWindow } from './crops';
 import type { RawRgb } from './preprocess';
 import type { WindowedImage } from './resample';

@@ -2,7 +2,7 @@
  * COCO results format: one object per detection with an xywh box, a score and the mask as RLE,
  * compressed (pycocotools' string form) or not.
  */
-import type { RLE } from '../mask';
+import type { RLE } from '../masks/mask';
 import { rleFromString, rleToString } from '../val/coco/rle';
 
 export interface CompressedRLE {

@@ -1,6 +1,6 @@
 /** Masks as PNG files: one 0/255 image per mask, or one index map (0 = background, i + 1 = mask i). */
 import sharp from 'sharp';
-import type { Mask } from '../mask';
+import type { Mask } from '../masks/mask';
 
 /** A single mask as an 8-bit grayscale PNG (255 inside). */
 export async function maskToPng(mask: Mask): Promise<Buffer> {

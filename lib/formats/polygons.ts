@@ -2,9 +2,9 @@
  * Mask outlines as polygons in image pixels: Ultralytics' masks.xy / masks.xyn (masks2segments with
  * cv2.findContours(RETR_EXTERNAL, CHAIN_APPROX_SIMPLE), then scale_coords through the letterbox).
  */
-import type { Mask } from '../mask';
-import type { MaskFrame } from '../mask-frame';
-import { traceContours } from '../mask-ops';
+import type { Mask } from '../masks/mask';
+import type { MaskFrame } from '../masks/mask-frame';
+import { traceContours } from '../masks/mask-ops';
 
 export interface PolygonOptions {
   /** 'largest' (default, Ultralytics 8.0.x): the contour with the most points; 'concat': all contours joined. */

@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import sharp from 'sharp';
-import { FastSAMError, messageOf } from './errors';
+import { FastSAMError, messageOf } from '../errors';
 
 /** Raw interleaved pixels: 1 (gray), 3 (RGB) or 4 (RGBA) channels, row-major. */
 export interface RawImage {

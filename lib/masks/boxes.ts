@@ -1,5 +1,5 @@
 /** Detection boxes in original-image pixels, as flat typed arrays (n x 4, n, n). */
-import { FastSAMError } from './errors';
+import { FastSAMError } from '../errors';
 
 export class Boxes {
   constructor(

@@ -1,6 +1,6 @@
 /** Native geometry on cropped masks: contours (cv2.findContours) and the plot clean-up (close, open). */
 import { Mask } from './mask';
-import { type NativeContours, native } from './native';
+import { type NativeContours, native } from '../native';
 
 /** Packs masks into the {bits, windows, offsets} form the native functions take. */
 export function packMasks(masks: Mask[]): { bits: Uint8Array; windows: Int32Array; offsets: Float64Array } {

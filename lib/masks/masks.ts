@@ -2,13 +2,13 @@
  * Lazy masks: a result keeps each mask's coefficients and crop box plus the image's prototypes, and
  * materialises pixels (natively, off the JS thread) only when asked, inside each mask's box.
  */
-import { FastSAMError } from './errors';
+import { FastSAMError } from '../errors';
 import { Mask, type RLE } from './mask';
 import { type MaskFrame, maskFrame } from './mask-frame';
-import { masksToIndexPng, maskToPng } from './formats/png';
-import { masksToPolygons, type PolygonOptions } from './formats/polygons';
-import { native, type NativeCrops, type NativeRles } from './native';
-import { smallestOnTop } from './plot/overlay';
+import { masksToIndexPng, maskToPng } from '../formats/png';
+import { masksToPolygons, type PolygonOptions } from '../formats/polygons';
+import { native, type NativeCrops, type NativeRles } from '../native';
+import { smallestOnTop } from '../plot/overlay';
 
 export { Mask, type RLE } from './mask';
 

@@ -4,8 +4,8 @@
  */
 import type { Mask, RLE } from './mask';
 import { type MaskStore, masksFromNative, rlesFromNative } from './masks';
-import { native } from './native';
-import { smallestOnTop } from './plot/overlay';
+import { native } from '../native';
+import { smallestOnTop } from '../plot/overlay';
 
 export class PackedMaskStore implements MaskStore {
   constructor(

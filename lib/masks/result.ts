@@ -1,12 +1,12 @@
 /** One image's detections: boxes eagerly, masks lazily (see masks.ts). */
 import { Boxes } from './boxes';
-import { type CocoDetection, toCocoDetections } from './formats/coco';
-import { toYoloLines } from './formats/yolo';
-import type { ImageSource } from './image';
-import { decodeImage } from './image';
-import { FastSAMError } from './errors';
+import { type CocoDetection, toCocoDetections } from '../formats/coco';
+import { toYoloLines } from '../formats/yolo';
+import type { ImageSource } from '../io/image';
+import { decodeImage } from '../io/image';
+import { FastSAMError } from '../errors';
 import { Masks } from './masks';
-import { plotResult, type ResultPlotOptions } from './plot/result-plot';
+import { plotResult, type ResultPlotOptions } from '../plot/result-plot';
 
 export interface Speed {
   /** Milliseconds per image. */

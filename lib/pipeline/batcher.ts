@@ -3,7 +3,7 @@
  * network as one batch (models with a dynamic batch axis), and each caller gets its own slice of the
  * outputs back. Off by default: it adds up to `windowMs` of latency to a lone request.
  */
-import type { RawOutputs, RawTensor } from './backends/backend';
+import type { RawOutputs, RawTensor } from '../backends/pipeline';
 
 export interface DynamicBatchingOptions {
   /** Largest batch sent to the network. Default 8. */

@@ -3,9 +3,9 @@
  * contract (output0 [B, 4+nc+nm, N], output1 [B, nm, H/4, W/4]) and its metadata (task, names, stride,
  * imgsz). FastSAM is the nc = 1 case.
  */
-import { FastSAMError } from './errors';
-import type { OnnxModelInfo, OnnxValueInfo } from './onnx/model-info';
-import { parsePythonIntList, parsePythonNames } from './python-literal';
+import { FastSAMError } from '../errors';
+import type { OnnxModelInfo, OnnxValueInfo } from '../onnx/model-info';
+import { parsePythonIntList, parsePythonNames } from '../onnx/python-literal';
 
 export interface ModelContract {
   task: 'segment';

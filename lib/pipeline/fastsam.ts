@@ -6,21 +6,21 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { resolveOnnx } from './cache';
-import type { Backend, RawOutputs, RawTensor } from './backends/backend';
-import { OnnxRuntimeBackend } from './backends/onnxruntime';
-import { TensorRtPipeline, type TensorRtOptions } from './backends/tensorrt';
-import { gpuAvailability } from './gpu/load';
-import { gpuResults } from './gpu/results';
+import { resolveOnnx } from '../cache';
+import type { Backend, RawOutputs, RawTensor } from '../backends/pipeline';
+import { OnnxRuntimeBackend } from '../backends/cpu/onnxruntime-session';
+import { TensorRtPipeline, type TensorRtOptions } from '../backends/tensorrt/tensorrt-pipeline';
+import { gpuAvailability } from '../backends/tensorrt/load';
+import { gpuResults } from '../backends/tensorrt/results';
 import { type ModelContract, readContract } from './contract';
-import { FastSAMError, messageOf } from './errors';
-import { type DecodedImage, decodeImage, type ImageSource } from './image';
-import { readOnnxModelInfo } from './onnx/model-info';
+import { FastSAMError, messageOf } from '../errors';
+import { type DecodedImage, decodeImage, type ImageSource } from '../io/image';
+import { readOnnxModelInfo } from '../onnx/model-info';
 import { checkMaxDet, checkUnitInterval, type DetectionOptions, FASTSAM_DEFAULTS, postprocess, YOLO_DEFAULTS } from './postprocess';
-import { letterboxBatch } from './preprocess';
-import type { Result } from './results';
+import { letterboxBatch } from '../backends/cpu/letterbox-batch';
+import type { Result } from '../masks/result';
 import { DynamicBatcher, type DynamicBatchingOptions, firstImages } from './batcher';
-import { native } from './native';
+import { native } from '../native';
 import { type StreamItem, type StreamOptions, streamPredictions } from './stream';
 
 export type BackendName = 'cpu' | 'tensorrt' | 'auto';

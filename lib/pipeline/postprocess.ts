@@ -3,13 +3,13 @@
  * thread) and lazy masks. Public, so any runtime's outputs can be post-processed ("bring your own
  * inference"); predict() uses it too.
  */
-import type { RawOutputs } from './backends/backend';
-import type { ImageSource } from './image';
-import { Boxes } from './boxes';
-import { FastSAMError } from './errors';
-import { LazyMaskStore, Masks } from './masks';
-import { native } from './native';
-import { Result, type Speed } from './results';
+import type { RawOutputs } from '../backends/pipeline';
+import type { ImageSource } from '../io/image';
+import { Boxes } from '../masks/boxes';
+import { FastSAMError } from '../errors';
+import { LazyMaskStore, Masks } from '../masks/masks';
+import { native } from '../native';
+import { Result, type Speed } from '../masks/result';
 
 /** What decides the detections and their masks: shared by predict() and postprocess(). */
 export interface DetectionOptions {

@@ -3,10 +3,10 @@
  * `concurrency` batches run at once (the next ones decode while the current one infers), and items come
  * out in input order.
  */
-import { FastSAMError } from './errors';
-import type { ImageSource } from './image';
-import type { PredictOptions } from './model';
-import type { Result } from './results';
+import { FastSAMError } from '../errors';
+import type { ImageSource } from '../io/image';
+import type { PredictOptions } from './fastsam';
+import type { Result } from '../masks/result';
 
 export interface StreamOptions extends PredictOptions {
   /** Batches in flight at once (decode ahead of inference). Default 2. */

@@ -48,7 +48,7 @@ export class PlotCanvas {
 }
 
 /** Deterministic colours for `randomColor`: a seed gives the same picture every time. */
-export { seededRandom } from '../random';
+export { seededRandom } from './random';
 
 export const rgbCss = ([r, g, b]: Rgb): string => `rgb(${r},${g},${b})`;
 

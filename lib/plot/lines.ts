@@ -3,8 +3,8 @@
  * thickness 2), then blended once: fast for the hundreds of thousands of points a noisy mask set has,
  * where an SVG path that long takes seconds to render.
  */
-import { type MaskFrame, maskToImage } from '../mask-frame';
-import type { MaskContour } from '../mask-ops';
+import { type MaskFrame, maskToImage } from '../masks/mask-frame';
+import type { MaskContour } from '../masks/mask-ops';
 import type { PlotCanvas, Rgb } from './canvas';
 
 function stamp(cover: Uint8Array, width: number, height: number, x: number, y: number): void {

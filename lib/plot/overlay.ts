@@ -2,8 +2,8 @@
  * Painting masks onto the canvas. Masks live in mask coordinates (see MaskFrame); every image pixel
  * looks up its mask pixel through the letterbox (nearest), so non-retina masks land where they belong.
  */
-import type { Mask } from '../mask';
-import { type MaskFrame } from '../mask-frame';
+import type { Mask } from '../masks/mask';
+import { type MaskFrame } from '../masks/mask-frame';
 import type { PlotCanvas, Rgb } from './canvas';
 
 /**

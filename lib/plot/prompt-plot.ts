@@ -3,9 +3,9 @@
  * random (seedable) colours or a fixed blue, optional contours (2 px, blue at 0.8) and the optional
  * morphological clean-up; boxes as blue rectangles, foreground points yellow, background magenta.
  */
-import type { DecodedImage } from '../image';
-import { refineMasks, traceContours } from '../mask-ops';
-import type { Result } from '../results';
+import type { DecodedImage } from '../io/image';
+import { refineMasks, traceContours } from '../masks/mask-ops';
+import type { Result } from '../masks/result';
 import { PlotCanvas, type Rgb, seededRandom } from './canvas';
 import { blendIndexMap, smallestOnTop } from './overlay';
 import { drawContours } from './lines';

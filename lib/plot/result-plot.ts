@@ -2,8 +2,8 @@
  * Ultralytics' Results.plot() look for plain segmentation results: class-coloured masks blended at 0.5,
  * boxes with "name 0.87" labels, line width max(round((H + W) / 2 * 0.003), 2).
  */
-import type { DecodedImage } from '../image';
-import type { Result } from '../results';
+import type { DecodedImage } from '../io/image';
+import type { Result } from '../masks/result';
 import { PlotCanvas, type Rgb } from './canvas';
 import { blendIndexMap } from './overlay';
 import { boxSvg, labelSvg } from './shapes';

@@ -7,16 +7,16 @@
  *   const picked = await prompt.box([570, 200, 800, 600]);
  *   const merged = await prompt.point([[520, 360]], [1]);
  */
-import { Boxes } from './boxes';
-import type { ClipScorer } from './clip/scorer';
-import { selectByText, type SelectByTextOptions } from './clip/select';
-import { FastSAMError } from './errors';
-import { type DecodedImage, decodeImage, type ImageSource } from './image';
-import { Mask } from './mask';
-import { imageToMask, maskToImage } from './mask-frame';
-import { MaterializedMaskStore, Masks } from './masks';
-import { type PromptPlotOptions, plotPrompt } from './plot/prompt-plot';
-import { Result } from './results';
+import { Boxes } from '../masks/boxes';
+import type { ClipScorer } from '../clip/scorer';
+import { selectByText, type SelectByTextOptions } from '../clip/select';
+import { FastSAMError } from '../errors';
+import { type DecodedImage, decodeImage, type ImageSource } from '../io/image';
+import { Mask } from '../masks/mask';
+import { imageToMask, maskToImage } from '../masks/mask-frame';
+import { MaterializedMaskStore, Masks } from '../masks/masks';
+import { type PromptPlotOptions, plotPrompt } from '../plot/prompt-plot';
+import { Result } from '../masks/result';
 
 export type BoxPrompt = [number, number, number, number];
 export type PointPrompt = [number, number];

@@ -3,7 +3,7 @@
  * with scaleup off into the batch's shape, plus where each image landed (for its labels and boxes).
  */
 import { native } from '../native';
-import type { RawTensor } from '../backends/backend';
+import type { RawTensor } from '../backends/pipeline';
 import type { DatasetItem } from './dataset/dataset';
 import type { ValGeometry } from './dataset/ground-truth';
 import { loadImage } from './dataset/load-image';

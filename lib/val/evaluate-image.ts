@@ -2,7 +2,7 @@
  * One image of a validation batch (update_metrics): NMS, then true positives of each detection at the 10
  * IoU thresholds, for boxes (in original pixels) and masks (at prototype resolution).
  */
-import type { RawOutputs } from '../backends/backend';
+import type { RawOutputs } from '../backends/pipeline';
 import { groundTruth, scaleBoxesToOriginal, type ValGeometry } from './dataset/ground-truth';
 import type { ImageLabels } from './dataset/labels';
 import { maskIou } from './mask-overlap';

@@ -3,9 +3,9 @@
  * Runtime CPU session that takes a letterboxed batch of any allowed shape.
  */
 import { promises as fs } from 'node:fs';
-import type { RawOutputs, RawTensor } from '../backends/backend';
-import { OnnxRuntimeBackend } from '../backends/onnxruntime';
-import { type ModelContract, readContract } from '../contract';
+import type { RawOutputs, RawTensor } from '../backends/pipeline';
+import { OnnxRuntimeBackend } from '../backends/cpu/onnxruntime-session';
+import { type ModelContract, readContract } from '../pipeline/contract';
 import { FastSAMError, messageOf } from '../errors';
 import { readOnnxModelInfo } from '../onnx/model-info';
 

@@ -4,7 +4,7 @@
  * every image `runs` times in every mode.
  */
 import * as path from 'node:path';
-import { FastSAM } from '../../lib/model';
+import { FastSAM } from '../../lib/pipeline/fastsam';
 import { type ImagePrompts, type ModeSamples, emptyModeSamples } from './modes';
 import type { BenchOptions } from './options';
 import { preprocessForSam } from './preprocess';

@@ -4,7 +4,7 @@
  * coordinates are scaled into that frame. Decoding goes through the same decoder FastSAM uses.
  */
 import sharp from 'sharp';
-import { type ImageSource, decodeImage } from '../../lib/image';
+import { type ImageSource, decodeImage } from '../../lib/io/image';
 
 const MEAN = [123.675, 116.28, 103.53];
 const STD = [58.395, 57.12, 57.375];

@@ -1,6 +1,6 @@
 /** One image through FastSAM in every mode, each end to end from the file (as a user would call it). */
-import type { FastSAM } from '../../lib/model';
-import { FastSAMPrompt } from '../../lib/prompt';
+import type { FastSAM } from '../../lib/pipeline/fastsam';
+import { FastSAMPrompt } from '../../lib/prompts/prompt';
 import { measure } from './memory';
 import type { ImagePrompts, ModeSamples } from './modes';
 import { record } from './stats';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { cachedExport, exportKey, resolveOnnx } from '../../lib/cache';
-import { FastSAM } from '../../lib/model';
+import { FastSAM } from '../../lib/pipeline/fastsam';
 import { readOnnxModelInfo } from '../../lib/onnx/model-info';
 import { syntheticCheckpoint } from '../../scripts/fixtures/checkpoint-yolov8seg';
 import { describeWithShared, sharedPath } from '../helpers/shared';

@@ -3,8 +3,8 @@
  * on a white canvas), the masked crop (the detection box, black outside the mask), and both for masks
  * that live in the letterbox (retina masks off), mapped to the image without resizing the image.
  */
-import { Mask } from '../../lib/mask';
-import { maskFrame } from '../../lib/mask-frame';
+import { Mask } from '../../lib/masks/mask';
+import { maskFrame } from '../../lib/masks/mask-frame';
 import { maskedBox, maskedCrop, maskInBox, referenceCrop, referenceWindow } from '../../lib/clip/crops';
 
 /** A mask of `shape` [h, w] that is 1 on [x1, x2) x [y1, y2). */

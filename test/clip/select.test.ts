@@ -4,8 +4,8 @@
  * must pick the red rectangle, with retina masks and with letterboxed ones, whichever crop is used.
  */
 import * as path from 'node:path';
-import { FastSAM } from '../../lib/model';
-import type { Result } from '../../lib/results';
+import { FastSAM } from '../../lib/pipeline/fastsam';
+import type { Result } from '../../lib/masks/result';
 import { ClipScorer } from '../../lib/clip/scorer';
 import { referenceWindow } from '../../lib/clip/crops';
 import { selectByText } from '../../lib/clip/select';
@@ -153,7 +153,7 @@ describeWithShared('data/clip/bpe_simple_vocab_16e6.txt.gz', 'selectByText with 
 
 describe('FastSAMPrompt.text', () => {
   test('returns the chosen detections as a Result, one per text, in text order', async () => {
-    const { FastSAMPrompt } = await import('../../lib/prompt');
+    const { FastSAMPrompt } = await import('../../lib/prompts/prompt');
     const { rgb, width, height } = squares.image;
     const prompt = new FastSAMPrompt({ data: rgb, width, height, channels: 3 }, squaresResult);
     const red = await prompt.text('a red object', { clip });

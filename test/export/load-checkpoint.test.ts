@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FastSAM } from '../../lib/model';
+import { FastSAM } from '../../lib/pipeline/fastsam';
 import { describeWithShared, sharedPath } from '../helpers/shared';
 
 describeWithShared('models/FastSAM-s-random.pt', 'loading a .pt checkpoint directly', () => {

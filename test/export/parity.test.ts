@@ -8,10 +8,10 @@
 import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { exportOnnx } from '../../lib/export';
-import { decodeImage } from '../../lib/image';
-import { FastSAM } from '../../lib/model';
+import { decodeImage } from '../../lib/io/image';
+import { FastSAM } from '../../lib/pipeline/fastsam';
 import { readOnnxModelInfo } from '../../lib/onnx/model-info';
-import { letterboxBatch } from '../../lib/preprocess';
+import { letterboxBatch } from '../../lib/backends/cpu/letterbox-batch';
 import { describeWithShared, sharedPath } from '../helpers/shared';
 import { describeDifference, difference } from './compare';
 import { opCounts, readGraph } from './onnx-graph';

@@ -8,9 +8,9 @@
 import * as fs from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { exportOnnx } from '../../lib/export';
-import { decodeImage } from '../../lib/image';
+import { decodeImage } from '../../lib/io/image';
 import { readOnnxModelInfo } from '../../lib/onnx/model-info';
-import { letterboxBatch } from '../../lib/preprocess';
+import { letterboxBatch } from '../../lib/backends/cpu/letterbox-batch';
 import { describeWithShared, sharedPath } from '../helpers/shared';
 import { describeDifference, difference } from './compare';
 import { readGraph } from './onnx-graph';

@@ -5,8 +5,8 @@
  * BLAS order, we sum it sequentially, so a logit within a few ulps of 0 can land on the other side.
  * That is bounded at 0.05 % of a mask's pixels (DESIGN.md, "Testing").
  */
-import { postprocess } from '../../lib/postprocess';
-import type { RLE } from '../../lib/masks';
+import { postprocess } from '../../lib/pipeline/postprocess';
+import type { RLE } from '../../lib/masks/masks';
 import { describeWithShared, readGzipJson, readNpyFloat32, sharedPath } from '../helpers/shared';
 import { area, countDifferences, decodeRle } from '../helpers/rle';
 

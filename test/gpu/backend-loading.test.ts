@@ -7,8 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FastSAMError } from '../../lib/errors';
-import { gpuAvailability } from '../../lib/gpu/load';
-import { FastSAM } from '../../lib/model';
+import { gpuAvailability } from '../../lib/backends/tensorrt/load';
+import { FastSAM } from '../../lib/pipeline/fastsam';
 import { tinySegmentModel } from '../../scripts/fixtures/tiny-models';
 import { GPU_TESTS } from '../helpers/gpu';
 

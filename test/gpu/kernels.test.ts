@@ -7,10 +7,10 @@
  * (test/helpers/gpu.ts).
  */
 import * as fs from 'node:fs';
-import { decodeImage } from '../../lib/image';
+import { decodeImage } from '../../lib/io/image';
 import { native } from '../../lib/native';
-import type { GpuBinding, GpuImageResult, GpuPostprocessRequest } from '../../lib/gpu/binding';
-import { seededRandom } from '../../lib/random';
+import type { GpuBinding, GpuImageResult, GpuPostprocessRequest } from '../../lib/backends/tensorrt/binding';
+import { seededRandom } from '../../lib/plot/random';
 import { describeGpu } from '../helpers/gpu';
 import { hasShared, readGzipJson, readNpyFloat32, sharedPath } from '../helpers/shared';
 

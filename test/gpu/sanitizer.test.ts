@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { gpuAddon } from '../../lib/gpu/load';
+import { gpuAddon } from '../../lib/backends/tensorrt/load';
 import { describeGpu } from '../helpers/gpu';
 
 const ROOT = path.resolve(__dirname, '../..');

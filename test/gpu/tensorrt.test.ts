@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RLE } from '../../lib/masks';
-import { FastSAM, type LoadOptions } from '../../lib/model';
+import type { RLE } from '../../lib/masks/masks';
+import { FastSAM, type LoadOptions } from '../../lib/pipeline/fastsam';
 import { tinySegmentModel } from '../../scripts/fixtures/tiny-models';
 import { describeGpu } from '../helpers/gpu';
 import { matchDetections } from '../helpers/matching';

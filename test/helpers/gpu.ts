@@ -2,8 +2,8 @@
  * GPU tests run only with FASTSAM_TEST_GPU=1 (on a machine with an NVIDIA GPU and the GPU addon built:
  * `npm run build:gpu`). Asked for but impossible, they fail saying what is missing rather than skip.
  */
-import type { GpuBinding } from '../../lib/gpu/binding';
-import { requireGpu } from '../../lib/gpu/load';
+import type { GpuBinding } from '../../lib/backends/tensorrt/binding';
+import { requireGpu } from '../../lib/backends/tensorrt/load';
 
 export const GPU_TESTS = process.env.FASTSAM_TEST_GPU === '1';
 

@@ -1,6 +1,6 @@
 /** Matching our detections to the reference's, for end-to-end checks where raw outputs differ slightly. */
-import type { RLE } from '../../lib/masks';
-import type { Result } from '../../lib/results';
+import type { RLE } from '../../lib/masks/masks';
+import type { Result } from '../../lib/masks/result';
 import { decodeRle, maskIou } from './rle';
 
 export function boxIou(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -1,5 +1,5 @@
 /** Test-side COCO RLE decoding, independent of the native encoder it checks. */
-import type { RLE } from '../../lib/masks';
+import type { RLE } from '../../lib/masks/masks';
 
 /**
  * RLE to a bitmap in the RLE's own column-major order (index x * h + y): comparisons and IoUs do not

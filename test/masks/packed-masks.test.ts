@@ -2,11 +2,11 @@
  * PackedMaskStore (how GPU results keep their masks) against MaterializedMaskStore on the same crops:
  * unpacking must give the same pixels, RLEs and index map, for any subset and order of masks.
  */
-import { Mask } from '../../lib/mask';
-import { MaterializedMaskStore } from '../../lib/masks';
+import { Mask } from '../../lib/masks/mask';
+import { MaterializedMaskStore } from '../../lib/masks/masks';
 import { native } from '../../lib/native';
-import { PackedMaskStore } from '../../lib/packed-masks';
-import { seededRandom } from '../../lib/random';
+import { PackedMaskStore } from '../../lib/masks/packed-store';
+import { seededRandom } from '../../lib/plot/random';
 
 /** Packs crops the way the GPU does: LSB first, each row starting on a byte. */
 function pack(masks: Mask[]): { packed: Uint8Array; windows: Int32Array; starts: Float64Array } {

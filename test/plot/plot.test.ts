@@ -4,9 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { FastSAMError } from '../../lib/errors';
-import { FastSAM } from '../../lib/model';
-import { FastSAMPrompt } from '../../lib/prompt';
-import type { Result } from '../../lib/results';
+import { FastSAM } from '../../lib/pipeline/fastsam';
+import { FastSAMPrompt } from '../../lib/prompts/prompt';
+import type { Result } from '../../lib/masks/result';
 import { MASK_COEFS, tinySegmentModel } from '../../scripts/fixtures/tiny-models';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fastsam-plot-'));
@@ -98,7 +98,7 @@ describe('Result.plot (Ultralytics style)', () => {
   test('results of postprocess() need the image', async () => {
     const bare = result.select([0]);
     expect(bare.source).toBeDefined();
-    const { Result: ResultClass } = await import('../../lib/results');
+    const { Result: ResultClass } = await import('../../lib/masks/result');
     const orphan = new ResultClass(bare.origShape, bare.names, bare.boxes, bare.masks, bare.speed);
     await expect(orphan.plot()).rejects.toThrow(/needs the image/);
     expect((await pixels(await orphan.plot({ source: image }))).width).toBe(64);

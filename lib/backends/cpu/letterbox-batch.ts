@@ -2,9 +2,9 @@
  * Decoded images to one letterboxed float batch [B, 3, H, W] (native letterbox, off the JS thread).
  * Static exports get the reference's square letterbox (auto = False), exactly as the golden cases.
  */
-import type { RawTensor } from './backends/backend';
-import type { DecodedImage } from './image';
-import { type LetterboxGeometry, native } from './native';
+import type { RawTensor } from '../pipeline';
+import type { DecodedImage } from '../../io/image';
+import { type LetterboxGeometry, native } from '../../native';
 
 export interface PreparedBatch {
   tensor: RawTensor;

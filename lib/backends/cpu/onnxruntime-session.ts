@@ -1,7 +1,7 @@
 /** The `cpu` backend: ONNX Runtime's CPU execution provider, the default that works everywhere. */
 import * as ort from 'onnxruntime-node';
-import { FastSAMError, messageOf } from '../errors';
-import type { Backend, BackendOptions, RawOutputs, RawTensor } from './backend';
+import { FastSAMError, messageOf } from '../../errors';
+import type { Backend, BackendOptions, RawOutputs, RawTensor } from '../pipeline';
 
 function toRaw(value: ort.Tensor | undefined, name: string): RawTensor {
   if (!value || value.type !== 'float32') {

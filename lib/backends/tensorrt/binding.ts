@@ -2,7 +2,7 @@
  * The typed interface of the optional GPU addon (`fastsam_tensorrt.node`, native/binding/gpu/): the CUDA
  * pre/post-processing kernels, and the TensorRT engine when the addon was built against TensorRT.
  */
-import type { DetectRequest, LetterboxGeometry, LetterboxRequest, NativeDetections } from '../native';
+import type { DetectRequest, LetterboxGeometry, LetterboxRequest, NativeDetections } from '../../native';
 
 export interface GpuDevice {
   index: number;

@@ -5,8 +5,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FastSAMError, messageOf } from '../errors';
-import { packageRoot } from '../native';
+import { FastSAMError, messageOf } from '../../errors';
+import { packageRoot } from '../../native';
 import type { GpuBinding, GpuProbe } from './binding';
 
 export const GPU_ADDON = 'fastsam_tensorrt.node';

@@ -1,9 +1,9 @@
 /** GPU output (detections + bit-packed cropped masks) to the same Result objects as the CPU path. */
-import { Boxes } from '../boxes';
-import type { ImageSource } from '../image';
-import { Masks } from '../masks';
-import { PackedMaskStore } from '../packed-masks';
-import { Result, type Speed } from '../results';
+import { Boxes } from '../../masks/boxes';
+import type { ImageSource } from '../../io/image';
+import { Masks } from '../../masks/masks';
+import { PackedMaskStore } from '../../masks/packed-store';
+import { Result, type Speed } from '../../masks/result';
 import type { GpuImageResult } from './binding';
 
 export interface GpuResultContext {

@@ -5,11 +5,11 @@
  * arithmetic, so the Results are the same as on the CPU (up to the network's own FP16/TF32 rounding).
  */
 import * as path from 'node:path';
-import { cacheHome } from '../cache/paths';
-import { FastSAMError, messageOf } from '../errors';
-import type { DecodedImage } from '../image';
-import type { GpuEngine, GpuEngineInfo, GpuImageResult, GpuStageTimes } from '../gpu/binding';
-import { requireGpu } from '../gpu/load';
+import { cacheHome } from '../../cache/paths';
+import { FastSAMError, messageOf } from '../../errors';
+import type { DecodedImage } from '../../io/image';
+import type { GpuEngine, GpuEngineInfo, GpuImageResult, GpuStageTimes } from './binding';
+import { requireGpu } from './load';
 
 export interface TensorRtOptions {
   /** CUDA device index. Default 0. */

@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import { FastSAMError, messageOf } from '../../errors';
-import { decodeImage } from '../../image';
+import { decodeImage } from '../../io/image';
 import { resizeArea, resizeLinear } from './opencv-resize';
 
 export interface LoadedImage {

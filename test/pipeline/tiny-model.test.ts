@@ -2,7 +2,7 @@
  * The whole pipeline on a model whose outputs we designed (scripts/fixtures/tiny-models.ts), so every box
  * and mask pixel is known by hand. Needs nothing from ../shared.
  */
-import { FastSAM } from '../../lib/model';
+import { FastSAM } from '../../lib/pipeline/fastsam';
 import { MASK_COEFS, tinySegmentModel, type TinyBox } from '../../scripts/fixtures/tiny-models';
 
 const SIZE = 64;

@@ -1,8 +1,8 @@
 /** Prompt semantics on a designed model: two nested rectangles A (big) and B (small, inside A). */
 import { FastSAMError } from '../../lib/errors';
-import { FastSAM } from '../../lib/model';
-import { FastSAMPrompt } from '../../lib/prompt';
-import type { Result } from '../../lib/results';
+import { FastSAM } from '../../lib/pipeline/fastsam';
+import { FastSAMPrompt } from '../../lib/prompts/prompt';
+import type { Result } from '../../lib/masks/result';
 import { MASK_COEFS, tinySegmentModel } from '../../scripts/fixtures/tiny-models';
 
 const SIZE = 64;

@@ -1,7 +1,7 @@
 /** Regressions found in review: thin images, dispose while streaming, fixed batches, closed sources. */
-import { FastSAM } from '../../lib/model';
+import { FastSAM } from '../../lib/pipeline/fastsam';
 import { native } from '../../lib/native';
-import { FastSAMPrompt } from '../../lib/prompt';
+import { FastSAMPrompt } from '../../lib/prompts/prompt';
 import { MASK_COEFS, tinySegmentModel } from '../../scripts/fixtures/tiny-models';
 
 const boxes = [{ cx: 32, cy: 32, w: 20, h: 20, score: 0.9, coef: new Array(32).fill(0.1) }];

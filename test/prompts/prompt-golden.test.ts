@@ -3,9 +3,9 @@
  * from postprocess() on the reference's raw outputs, so they carry the same <= 0.01 % boundary slack as
  * the postprocess parity test; the prompt must pick the same mask (box) or merge the same masks (point).
  */
-import type { RLE } from '../../lib/masks';
-import { postprocess } from '../../lib/postprocess';
-import { FastSAMPrompt } from '../../lib/prompt';
+import type { RLE } from '../../lib/masks/masks';
+import { postprocess } from '../../lib/pipeline/postprocess';
+import { FastSAMPrompt } from '../../lib/prompts/prompt';
 import { area, countDifferences, decodeRle } from '../helpers/rle';
 import { describeWithShared, readGzipJson, readNpyFloat32, sharedPath } from '../helpers/shared';
 

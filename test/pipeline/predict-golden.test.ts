@@ -3,10 +3,10 @@
  * in the last float bits of the raw outputs, so detections are matched (box IoU >= 0.99, mask IoU >= 0.98)
  * and the matched fraction must be >= 0.97. The letterboxed input itself must equal the reference's.
  */
-import { FastSAM } from '../../lib/model';
-import { decodeImage } from '../../lib/image';
-import { letterboxBatch } from '../../lib/preprocess';
-import type { RLE } from '../../lib/masks';
+import { FastSAM } from '../../lib/pipeline/fastsam';
+import { decodeImage } from '../../lib/io/image';
+import { letterboxBatch } from '../../lib/backends/cpu/letterbox-batch';
+import type { RLE } from '../../lib/masks/masks';
 import { matchDetections } from '../helpers/matching';
 import { describeWithShared, readGzipJson, readNpyFloat32, sharedPath } from '../helpers/shared';
 

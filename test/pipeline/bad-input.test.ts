@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import sharp from 'sharp';
 import { FastSAMError } from '../../lib/errors';
-import { FastSAM } from '../../lib/model';
-import { postprocess } from '../../lib/postprocess';
+import { FastSAM } from '../../lib/pipeline/fastsam';
+import { postprocess } from '../../lib/pipeline/postprocess';
 import { classifierModel, MASK_COEFS, tinySegmentModel } from '../../scripts/fixtures/tiny-models';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fastsam-bad-'));

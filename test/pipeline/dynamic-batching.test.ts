@@ -1,6 +1,6 @@
 /** Dynamic batching: concurrent predict() calls share one network run and get their own results back. */
 import * as ort from 'onnxruntime-node';
-import { FastSAM } from '../../lib/model';
+import { FastSAM } from '../../lib/pipeline/fastsam';
 import { tinySegmentModel } from '../../scripts/fixtures/tiny-models';
 
 const boxes = [{ cx: 32, cy: 32, w: 20, h: 20, score: 0.9, coef: new Array(32).fill(0.1) }];

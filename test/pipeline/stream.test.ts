@@ -1,8 +1,8 @@
 /** model.stream(): input order, per-item errors, backpressure, any kind of iterable. */
 import { Readable } from 'node:stream';
 import { FastSAMError } from '../../lib/errors';
-import type { ImageSource } from '../../lib/image';
-import { FastSAM } from '../../lib/model';
+import type { ImageSource } from '../../lib/io/image';
+import { FastSAM } from '../../lib/pipeline/fastsam';
 import { tinySegmentModel } from '../../scripts/fixtures/tiny-models';
 
 const gray = (w: number) => ({ data: new Uint8Array(w * 32 * 3).fill(100), width: w, height: 32, channels: 3 as const });
