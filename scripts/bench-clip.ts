@@ -27,7 +27,6 @@ const SIZE = 640;
 const BATCH = 32;
 const BUS = path.resolve(__dirname, '../../shared/data/images/bus.jpg');
 
-
 /** 300 boxes of 16-320 px, away from the border (FastSAM snaps edges within 20 px); masks = boxes. */
 function segmentationModel(): Uint8Array {
   const random = seededRandom(42);
@@ -36,7 +35,14 @@ function segmentationModel(): Uint8Array {
     const h = 16 + random() * 304;
     const coef = new Array<number>(MASK_COEFS).fill(0);
     coef[k % MASK_COEFS] = 1;
-    return { cx: 22 + w / 2 + random() * (SIZE - 44 - w), cy: 22 + h / 2 + random() * (SIZE - 44 - h), w, h, score: 0.5 + 0.49 * random(), coef };
+    return {
+      cx: 22 + w / 2 + random() * (SIZE - 44 - w),
+      cy: 22 + h / 2 + random() * (SIZE - 44 - h),
+      w,
+      h,
+      score: 0.5 + 0.49 * random(),
+      coef,
+    };
   });
   return tinySegmentModel({ size: SIZE, boxes, protos: new Float32Array(MASK_COEFS * (SIZE / 4) ** 2).fill(1) });
 }
@@ -71,11 +77,16 @@ async function main(): Promise<void> {
   const runsArg = process.argv.indexOf('--runs');
   const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
   const cpus = os.cpus();
-  console.log(`machine: ${cpus.length} x ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, onnxruntime-node ${ort.env.versions.common}`);
+  console.log(
+    `machine: ${cpus.length} x ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, onnxruntime-node ${ort.env.versions.common}`,
+  );
 
   const image = await benchImage();
   const model = await FastSAM.load(segmentationModel());
-  const [result] = await model.predict({ data: image.rgb, width: image.width, height: image.height, channels: 3 }, { iou: 0.99, maxDet: CANDIDATES });
+  const [result] = await model.predict(
+    { data: image.rgb, width: image.width, height: image.height, channels: 3 },
+    { iou: 0.99, maxDet: CANDIDATES },
+  );
   await model.dispose();
   const scorer = await clipFixture();
   console.log(`image: ${image.label}; ${result.length} retina masks; CLIP: designed fixture encoders, batch ${BATCH}\n`);

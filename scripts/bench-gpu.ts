@@ -26,7 +26,10 @@ import { readNpyFloat32 } from './fixtures/npy';
 const shared = path.resolve(process.env.FASTSAM_SHARED_DIR ?? path.join(__dirname, '../../shared'));
 
 /** Median wall time and, when fn returns stage times, the median of each stage. */
-async function measure<T extends object | void>(runs: number, fn: () => Promise<T>): Promise<{ wall: number; stages: Record<string, number> }> {
+async function measure<T extends object | void>(
+  runs: number,
+  fn: () => Promise<T>,
+): Promise<{ wall: number; stages: Record<string, number> }> {
   await fn();
   const walls: number[] = [];
   const stages: Record<string, number[]> = {};
@@ -39,7 +42,19 @@ async function measure<T extends object | void>(runs: number, fn: () => Promise<
   return { wall: median(walls), stages: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, median(v)])) };
 }
 
-interface Outputs { output0: Float32Array; output1: Float32Array; rows: number; anchors: number; nm: number; ph: number; pw: number; input: number; orig: [number, number]; conf: number; iou: number }
+interface Outputs {
+  output0: Float32Array;
+  output1: Float32Array;
+  rows: number;
+  anchors: number;
+  nm: number;
+  ph: number;
+  pw: number;
+  input: number;
+  orig: [number, number];
+  conf: number;
+  iou: number;
+}
 
 function goldenBus(): Outputs | undefined {
   const dir = path.join(shared, 'golden/fastsam-s-random');
@@ -47,7 +62,19 @@ function goldenBus(): Outputs | undefined {
   const meta = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(dir, 'bus-640-retina.json.gz'))).toString());
   const o0 = readNpyFloat32(path.join(dir, 'bus-640-retina.output0.npy'));
   const o1 = readNpyFloat32(path.join(dir, 'bus-640-retina.output1.npy'));
-  return { output0: o0.data, output1: o1.data, rows: o0.dims[1], anchors: o0.dims[2], nm: o1.dims[1], ph: o1.dims[2], pw: o1.dims[3], input: 640, orig: meta.orig_shape, conf: meta.conf, iou: meta.iou };
+  return {
+    output0: o0.data,
+    output1: o1.data,
+    rows: o0.dims[1],
+    anchors: o0.dims[2],
+    nm: o1.dims[1],
+    ph: o1.dims[2],
+    pw: o1.dims[3],
+    input: 640,
+    orig: meta.orig_shape,
+    conf: meta.conf,
+    iou: meta.iou,
+  };
 }
 
 function randomOutputs(size: number, orig: [number, number]): Outputs {
@@ -69,37 +96,89 @@ function randomOutputs(size: number, orig: [number, number]): Outputs {
 }
 
 async function benchLetterbox(gpu: GpuBinding, runs: number, rows: string[][]): Promise<void> {
-  for (const [h, w, size] of [[1080, 810, 640], [3000, 4000, 640], [3000, 4000, 1024]]) {
+  for (const [h, w, size] of [
+    [1080, 810, 640],
+    [3000, 4000, 640],
+    [3000, 4000, 1024],
+  ]) {
     const random = seededRandom(h + w);
     const rgb = Uint8Array.from({ length: h * w * 3 }, () => (random() * 256) | 0);
     const request = { width: w, height: h, newHeight: size, newWidth: size, stride: 32, auto: false, scaleUp: true };
     const tensor = new Float32Array(3 * size * size);
-    const cpu = await measure(runs, () => native().letterbox(rgb, { ...request, offset: 0 }, tensor).then(() => undefined));
+    const cpu = await measure(runs, () =>
+      native()
+        .letterbox(rgb, { ...request, offset: 0 }, tensor)
+        .then(() => undefined),
+    );
     let kernel: number[] = [];
     const gpuWall = await measure(runs, async () => {
       const out = await gpu.letterbox(rgb, request);
       kernel.push(out.ms);
     });
     kernel = kernel.slice(1);
-    rows.push([`letterbox ${w}x${h} -> ${size}`, cpu.wall.toFixed(2), `${median(kernel).toFixed(3)} upload + kernel; ${gpuWall.wall.toFixed(2)} wall (with staging in pinned memory and the tensor's copy back)`]);
+    rows.push([
+      `letterbox ${w}x${h} -> ${size}`,
+      cpu.wall.toFixed(2),
+      `${median(kernel).toFixed(3)} upload + kernel; ${gpuWall.wall.toFixed(2)} wall (with staging in pinned memory and the tensor's copy back)`,
+    ]);
   }
 }
 
 async function benchPostprocess(gpu: GpuBinding, runs: number, name: string, out: Outputs, rows: string[][]): Promise<void> {
   const request: GpuPostprocessRequest = {
-    batch: 1, rows: out.rows, anchors: out.anchors, nc: 1, nm: out.nm, protoHeight: out.ph, protoWidth: out.pw, conf: out.conf,
-    iou: out.iou, agnostic: false, maxDet: 300, fullImageBox: true, inputHeight: out.input, inputWidth: out.input, origShapes: [out.orig], mode: 'native',
+    batch: 1,
+    rows: out.rows,
+    anchors: out.anchors,
+    nc: 1,
+    nm: out.nm,
+    protoHeight: out.ph,
+    protoWidth: out.pw,
+    conf: out.conf,
+    iou: out.iou,
+    agnostic: false,
+    maxDet: 300,
+    fullImageBox: true,
+    inputHeight: out.input,
+    inputWidth: out.input,
+    origShapes: [out.orig],
+    mode: 'native',
   };
   const detectRequest = { ...request, origHeight: out.orig[0], origWidth: out.orig[1] };
-  const cpuDetect = await measure(runs, () => native().detect(out.output0, detectRequest).then(() => undefined));
+  const cpuDetect = await measure(runs, () =>
+    native()
+      .detect(out.output0, detectRequest)
+      .then(() => undefined),
+  );
   const det = await native().detect(out.output0, detectRequest);
-  const renderRequest = { nm: out.nm, protoHeight: out.ph, protoWidth: out.pw, mode: 'native' as const, inputHeight: out.input, inputWidth: out.input, maskHeight: out.orig[0], maskWidth: out.orig[1], format: 'crop' as const };
-  const cpuMasks = await measure(runs, () => native().renderMasks(out.output1, det.coef, det.boxes, renderRequest).then(() => undefined));
+  const renderRequest = {
+    nm: out.nm,
+    protoHeight: out.ph,
+    protoWidth: out.pw,
+    mode: 'native' as const,
+    inputHeight: out.input,
+    inputWidth: out.input,
+    maskHeight: out.orig[0],
+    maskWidth: out.orig[1],
+    format: 'crop' as const,
+  };
+  const cpuMasks = await measure(runs, () =>
+    native()
+      .renderMasks(out.output1, det.coef, det.boxes, renderRequest)
+      .then(() => undefined),
+  );
   const g = await measure(runs, () => gpu.postprocess(out.output0, out.output1, request));
   const [image] = (await gpu.postprocess(out.output0, out.output1, request)).images;
-  const unpack = await measure(runs, () => native().unpackMasks(image.packed, image.windows, image.packedStarts).then(() => undefined));
+  const unpack = await measure(runs, () =>
+    native()
+      .unpackMasks(image.packed, image.windows, image.packedStarts)
+      .then(() => undefined),
+  );
   const n = det.conf.length;
-  rows.push([`${name}: detect (${n} kept)`, cpuDetect.wall.toFixed(2), `${g.stages.detect.toFixed(3)} (+ ${g.stages.upload.toFixed(3)} upload of the raw outputs)`]);
+  rows.push([
+    `${name}: detect (${n} kept)`,
+    cpuDetect.wall.toFixed(2),
+    `${g.stages.detect.toFixed(3)} (+ ${g.stages.upload.toFixed(3)} upload of the raw outputs)`,
+  ]);
   rows.push([
     `${name}: ${n} masks, cropped`,
     cpuMasks.wall.toFixed(2),
@@ -122,7 +201,11 @@ async function benchEngine(modelPath: string, precision: 'fp16' | 'fp32', runs: 
     });
     const stage = (key: 'preprocess' | 'inference' | 'postprocess') => median(speeds.map((s) => s[key])).toFixed(3);
     if (maxBatch === 1) {
-      rows.push([`TensorRT ${precision} predict bus.jpg, batch 1 (letterbox / network / detect + masks)`, '-', `${wall.wall.toFixed(2)} wall; stages ${stage('preprocess')} / ${stage('inference')} / ${stage('postprocess')} (preprocess includes the JS-side copy)`]);
+      rows.push([
+        `TensorRT ${precision} predict bus.jpg, batch 1 (letterbox / network / detect + masks)`,
+        '-',
+        `${wall.wall.toFixed(2)} wall; stages ${stage('preprocess')} / ${stage('inference')} / ${stage('postprocess')} (preprocess includes the JS-side copy)`,
+      ]);
     } else {
       rows.push([`TensorRT ${precision} throughput, batch ${maxBatch}`, '-', `${((maxBatch / wall.wall) * 1000).toFixed(0)} images/s`]);
     }

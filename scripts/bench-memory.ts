@@ -32,7 +32,9 @@ async function main(): Promise<void> {
   console.log(`Machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, Node ${process.version}`);
   console.log(`12 MP photo (3000x4000), ${result.length} retina masks${rleCounts ? `, all as RLE (${rleCounts} runs)` : ', lazy'}`);
   console.log(`model memory (RSS after load + warm-up): ${modelMemory.toFixed(0)} MiB`);
-  console.log(`peak RSS above the loaded model during predict: ${predictPeak.toFixed(0)} MiB = ${(predictPeak / modelMemory).toFixed(2)}x the model`);
+  console.log(
+    `peak RSS above the loaded model during predict: ${predictPeak.toFixed(0)} MiB = ${(predictPeak / modelMemory).toFixed(2)}x the model`,
+  );
   console.log(`(a dense stack of these masks would be ${((result.length * 12e6) / 2 ** 30).toFixed(1)} GiB)`);
   await model.dispose();
 }

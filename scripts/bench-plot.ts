@@ -30,7 +30,10 @@ async function main(): Promise<void> {
   const runs = Number(arg('runs') ?? 3);
   const model = await FastSAM.load(arg('model') ?? path.join(shared, 'models/FastSAM-s-random-640.onnx'));
   // A 12 MP photo: the bus upscaled to 4000 x 3000 (JPEG, as a camera would give it).
-  const photo = await sharp(arg('image') ?? path.join(shared, 'data/images/bus.jpg')).resize(3000, 4000, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer();
+  const photo = await sharp(arg('image') ?? path.join(shared, 'data/images/bus.jpg'))
+    .resize(3000, 4000, { fit: 'fill' })
+    .jpeg({ quality: 90 })
+    .toBuffer();
   const options = { conf: 0.01, iou: 0.9, maxDet: 300, retinaMasks: true };
   const [result] = await model.predict(photo, options);
   const prompt = new FastSAMPrompt(photo, result);

@@ -8,12 +8,11 @@
  *   npm run bench:predict -- [--runs 7] [--json] [--model PATH] [--threads N]
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as ort from 'onnxruntime-node';
 import { FastSAM } from '../lib/pipeline/fastsam';
-import { arg, median } from './bench-utils';
+import { arg, machineDescription, median } from './bench-utils';
 
 const shared = path.resolve(__dirname, '../../shared');
 
@@ -41,7 +40,14 @@ function loadCases(): Case[] {
   const dir = path.join(shared, 'golden/fastsam-s-random');
   return ['bus-640-retina', 'dogs-640-retina', 'dogs-640-letterbox'].map((name) => {
     const golden = JSON.parse(zlib.gunzipSync(fs.readFileSync(path.join(dir, `${name}.json.gz`))).toString());
-    return { name, image: path.join(shared, golden.image), conf: golden.conf, iou: golden.iou, retina: golden.retina, referenceSeconds: golden.seconds };
+    return {
+      name,
+      image: path.join(shared, golden.image),
+      conf: golden.conf,
+      iou: golden.iou,
+      retina: golden.retina,
+      referenceSeconds: golden.seconds,
+    };
   });
 }
 
@@ -86,7 +92,7 @@ async function main(): Promise<void> {
   await model.dispose();
   await session.release();
 
-  const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, onnxruntime-node ${require('onnxruntime-node/package.json').version}`;
+  const machine = machineDescription();
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify({ machine, runs, rows }));
     return;

@@ -36,20 +36,27 @@ async function run(model: FastSAM, files: string[], n: number, batch: number, wi
 async function main(): Promise<void> {
   const modelPath = arg('model', path.join(shared, 'data/onnx/yolov8n-seg_int8_320.onnx'));
   const dir = arg('images', path.join(shared, 'data/coco8-seg/images/train'));
-  const files = fs.readdirSync(dir).filter((f) => /\.(jpe?g|png)$/i.test(f)).map((f) => path.join(dir, f));
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /\.(jpe?g|png)$/i.test(f))
+    .map((f) => path.join(dir, f));
   const n = Number(arg('n', '64'));
   const soak = Number(arg('soak', '2000'));
   const model = await FastSAM.load(modelPath);
   const batches = arg('batches', '1,4,8').split(',').map(Number);
   console.log(`Machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, Node ${process.version}`);
-  console.log(`Model ${path.basename(modelPath)} (batch axis ${model.contract.fixedBatch ?? 'dynamic'}), ${files.length} images cycled, ${n} per run\n`);
+  console.log(
+    `Model ${path.basename(modelPath)} (batch axis ${model.contract.fixedBatch ?? 'dynamic'}), ${files.length} images cycled, ${n} per run\n`,
+  );
   console.log('| batch | images/s (lazy masks) | CPU | images/s (+ all masks as RLE) | CPU |\n|---:|---:|---:|---:|---:|');
   for (const requested of batches) {
     const batch = Math.min(requested, model.contract.fixedBatch ?? requested);
     const lazy = await run(model, files, n, batch, false);
     const rle = await run(model, files, n, batch, true);
     const note = batch !== requested ? ` (static export: ${batch})` : '';
-    console.log(`| ${requested}${note} | ${lazy.imagesPerSecond.toFixed(1)} | ${lazy.cpuPercent.toFixed(0)} % | ${rle.imagesPerSecond.toFixed(1)} | ${rle.cpuPercent.toFixed(0)} % |`);
+    console.log(
+      `| ${requested}${note} | ${lazy.imagesPerSecond.toFixed(1)} | ${lazy.cpuPercent.toFixed(0)} % | ${rle.imagesPerSecond.toFixed(1)} | ${rle.cpuPercent.toFixed(0)} % |`,
+    );
   }
   if (soak > 0) {
     const samples: number[] = [];

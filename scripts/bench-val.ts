@@ -18,7 +18,10 @@ async function timed<T>(label: string, run: () => Promise<T>): Promise<T> {
 
 async function main(): Promise<void> {
   const coco = path.join(SHARED, 'data/coco/eval-val2014-100');
-  for (const [type, file] of [['bbox', 'instances_val2014_fakebbox100_results.json'], ['segm', 'instances_val2014_fakesegm100_results.json']]) {
+  for (const [type, file] of [
+    ['bbox', 'instances_val2014_fakebbox100_results.json'],
+    ['segm', 'instances_val2014_fakesegm100_results.json'],
+  ]) {
     const { evaluations } = await timed(`COCOeval ${type} (100 images, 734 detections)`, () =>
       evaluateCocoFiles(path.join(coco, 'instances_val2014_100.json'), path.join(coco, file)),
     );
@@ -31,10 +34,14 @@ async function main(): Promise<void> {
     ['FastSAM-s random, single_cls', 'models/FastSAM-s-random-640.onnx', 640, true],
   ];
   for (const [label, model, imgsz, singleCls] of runs) {
-    const r = await timed(`coco8-seg val, ${label} at ${imgsz}`, () => validateDataset(path.join(SHARED, model), data, { imgsz, singleCls }));
+    const r = await timed(`coco8-seg val, ${label} at ${imgsz}`, () =>
+      validateDataset(path.join(SHARED, model), data, { imgsz, singleCls }),
+    );
     const s = r.speed;
     console.log(`  ${JSON.stringify(r.metrics)}`);
-    console.log(`  per image: ${s.preprocess.toFixed(1)} ms preprocess, ${s.inference.toFixed(1)} ms inference, ${s.postprocess.toFixed(1)} ms postprocess`);
+    console.log(
+      `  per image: ${s.preprocess.toFixed(1)} ms preprocess, ${s.inference.toFixed(1)} ms inference, ${s.postprocess.toFixed(1)} ms postprocess`,
+    );
   }
 }
 

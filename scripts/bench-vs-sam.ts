@@ -22,15 +22,12 @@ import { type PhaseResult, type SamPhaseResult, fastsamPhase, samPhase } from '.
 import { type ModeRow, jsonModes, markdownTable } from './sam/report';
 import { type SamSource, samSource } from './sam/sam-source';
 import { summarize } from './sam/stats';
+import { machineDescription } from './bench-utils';
 
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
 
-function machine(threads?: number): string {
-  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
-  const ortVersion = (require('onnxruntime-node/package.json') as { version: string }).version;
-  return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}, onnxruntime-node ${ortVersion} (CPU EP, ${threads ?? 'default'} threads)`;
-}
+const machine = machineDescription;
 
 /** Other work on the machine slows both sides: say how busy it was. */
 function load(): string {
@@ -66,7 +63,9 @@ function describe(r: Outcome): string {
   const notes = [
     `SAM everything = image encoder + ${plan.side}×${plan.side} = ${plan.side * plan.side} grid points through the decoder, ` +
       `${plan.runsTotal} runs of ${plan.perRun} prompts (3 masks each); ` +
-      (extrapolated ? `**${plan.runsTimed} of ${plan.runsTotal} runs timed, the rest extrapolated** from their mean. ` : 'all runs timed. ') +
+      (extrapolated
+        ? `**${plan.runsTimed} of ${plan.runsTotal} runs timed, the rest extrapolated** from their mean. `
+        : 'all runs timed. ') +
       "SAM's times are network only (its automatic mask generator's mask upscaling, stability scores, NMS and RLE are not counted), which favours SAM.",
     'SAM single-prompt modes = preprocessing + image encoder + one decoder run (one encoding per image and run, timed once and added to each mode). ' +
       'FastSAM modes are end to end from the file: predict, then the prompt (point: merge mode; box) or every mask as RLE. ' +

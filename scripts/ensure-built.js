@@ -60,7 +60,10 @@ if (!prebuilt || isStale(path.join(prebuildDir, prebuilt), nativeSources)) {
 // GPU test runs (FASTSAM_TEST_GPU=1, on a machine with nvcc) also need the GPU addon: cmake-js into
 // build-gpu/, which node-gyp and prebuildify leave alone.
 const gpuSources = ['native/core', 'native/cuda', 'native/tensorrt', 'native/binding', 'CMakeLists.txt'];
-if (process.env.FASTSAM_TEST_GPU === '1' && !process.env.FASTSAM_GPU_ADDON &&
-    isStale('build-gpu/Release/fastsam_tensorrt.node', gpuSources)) {
+if (
+  process.env.FASTSAM_TEST_GPU === '1' &&
+  !process.env.FASTSAM_GPU_ADDON &&
+  isStale('build-gpu/Release/fastsam_tensorrt.node', gpuSources)
+) {
   run(bin('cmake-js'), ['compile', '-O', 'build-gpu']);
 }

@@ -9,11 +9,11 @@
  */
 const path = require('node:path');
 
-const addon = process.argv[2] ?? process.env.FASTSAM_GPU_ADDON ?? path.join(__dirname, '..', 'build-gpu', 'Release', 'fastsam_tensorrt.node');
+const addon =
+  process.argv[2] ?? process.env.FASTSAM_GPU_ADDON ?? path.join(__dirname, '..', 'build-gpu', 'Release', 'fastsam_tensorrt.node');
 const gpu = require(addon);
 // The library's own seeded PRNG, from the compiled package (npm test builds dist/ first).
 const { seededRandom: random } = require(path.join(__dirname, '..', 'dist', 'random.js'));
-
 
 function outputs(seed, nc, batch, anchors, size) {
   const r = random(seed);
@@ -37,14 +37,35 @@ function outputs(seed, nc, batch, anchors, size) {
 
 function request(o, nc, extra) {
   return {
-    batch: 1, rows: o.rows, anchors: o.anchors, nc, nm: 32, protoHeight: o.ph, protoWidth: o.ph, conf: 0.4, iou: 0.7,
-    agnostic: false, maxDet: 300, fullImageBox: nc === 1, inputHeight: o.size, inputWidth: o.size, origShapes: [[1080, 810]],
-    mode: 'native', ...extra,
+    batch: 1,
+    rows: o.rows,
+    anchors: o.anchors,
+    nc,
+    nm: 32,
+    protoHeight: o.ph,
+    protoWidth: o.ph,
+    conf: 0.4,
+    iou: 0.7,
+    agnostic: false,
+    maxDet: 300,
+    fullImageBox: nc === 1,
+    inputHeight: o.size,
+    inputWidth: o.size,
+    origShapes: [[1080, 810]],
+    mode: 'native',
+    ...extra,
   };
 }
 
 async function main() {
-  for (const [h, w, auto] of [[1080, 810, false], [640, 640, false], [1, 7, false], [33, 17, false], [480, 640, true], [3000, 4000, false]]) {
+  for (const [h, w, auto] of [
+    [1080, 810, false],
+    [640, 640, false],
+    [1, 7, false],
+    [33, 17, false],
+    [480, 640, true],
+    [3000, 4000, false],
+  ]) {
     const r = random(h * w);
     const rgb = Uint8Array.from({ length: h * w * 3 }, () => (r() * 256) | 0);
     await gpu.letterbox(rgb, { width: w, height: h, newHeight: 640, newWidth: 640, stride: 32, auto, scaleUp: true });
@@ -54,10 +75,34 @@ async function main() {
   await gpu.postprocess(fastsam.output0, fastsam.output1, request(fastsam, 1, { mode: 'letterbox', conf: 0.2, maxDet: 5 }));
   await gpu.postprocess(fastsam.output0, fastsam.output1, request(fastsam, 1, { conf: 1 }));
   const multi = outputs(2, 80, 2, 2100, 320);
-  await gpu.postprocess(multi.output0, multi.output1, request(multi, 80, { batch: 2, origShapes: [[480, 640], [1200, 700]], conf: 0.9, classes: [0, 3, 79] }));
+  await gpu.postprocess(
+    multi.output0,
+    multi.output1,
+    request(multi, 80, {
+      batch: 2,
+      origShapes: [
+        [480, 640],
+        [1200, 700],
+      ],
+      conf: 0.9,
+      classes: [0, 3, 79],
+    }),
+  );
   multi.output0[5 * 2100 + 7] = Number.NaN;
   multi.output0[3] = Number.NaN;
-  await gpu.postprocess(multi.output0, multi.output1, request(multi, 80, { batch: 2, origShapes: [[480, 640], [1200, 700]], conf: 0.9, agnostic: true }));
+  await gpu.postprocess(
+    multi.output0,
+    multi.output1,
+    request(multi, 80, {
+      batch: 2,
+      origShapes: [
+        [480, 640],
+        [1200, 700],
+      ],
+      conf: 0.9,
+      agnostic: true,
+    }),
+  );
   const large = outputs(3, 1, 1, 21504, 1024);
   await gpu.postprocess(large.output0, large.output1, request(large, 1, { origShapes: [[3000, 4000]], conf: 0.9 }));
   console.log('gpu kernel workout done');

@@ -165,7 +165,11 @@ class Transfer {
     const expectedSize = this.options.expected?.size;
     if (expectedSize !== undefined && total !== undefined && total !== expectedSize) {
       body.resume();
-      throw new DownloadFailure(`the server offers ${total} bytes, but ${this.options.name} has ${expectedSize}`, await sizeOf(this.part), status);
+      throw new DownloadFailure(
+        `the server offers ${total} bytes, but ${this.options.name} has ${expectedSize}`,
+        await sizeOf(this.part),
+        status,
+      );
     }
     if (start === 0) {
       await this.restart();
@@ -197,7 +201,13 @@ class Transfer {
 
   private report(received: number, total: number | undefined, done: boolean): void {
     const seconds = (performance.now() - this.started) / 1000;
-    this.options.onProgress?.({ name: this.options.name, received, total, bytesPerSecond: seconds > 0 ? this.transferred / seconds : 0, done });
+    this.options.onProgress?.({
+      name: this.options.name,
+      received,
+      total,
+      bytesPerSecond: seconds > 0 ? this.transferred / seconds : 0,
+      done,
+    });
   }
 
   // Verify, then publish atomically.
@@ -211,7 +221,10 @@ class Transfer {
     const sha256 = await fileSha256(this.part);
     if (expected.sha256 !== undefined && sha256 !== expected.sha256.toLowerCase()) {
       await this.restart();
-      throw new DownloadFailure(`SHA-256 mismatch for ${this.options.name}: expected ${expected.sha256}, got ${sha256}; the download was removed`, 0);
+      throw new DownloadFailure(
+        `SHA-256 mismatch for ${this.options.name}: expected ${expected.sha256}, got ${sha256}; the download was removed`,
+        0,
+      );
     }
     await fs.rename(this.part, this.dest);
     await fs.rm(this.metaFile, { force: true });

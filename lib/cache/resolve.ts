@@ -73,7 +73,9 @@ async function checkCached(file: string, name: string, options: ResolveOptions):
   if (recorded && (!expected || recorded.sha256 === expected.toLowerCase())) return;
   const sha256 = await fileSha256(file);
   if (expected && sha256 !== expected.toLowerCase()) {
-    throw downloadError(`${file} does not match the published SHA-256 of ${name} (${expected}, found ${sha256}); delete it to download it again, or pass its path to use it as it is`);
+    throw downloadError(
+      `${file} does not match the published SHA-256 of ${name} (${expected}, found ${sha256}); delete it to download it again, or pass its path to use it as it is`,
+    );
   }
   await recordDigest(file, { sha256, size: (await fs.stat(file)).size });
 }
@@ -99,7 +101,10 @@ async function fetchToCache(source: Source & { url: string }, target: string, op
   } catch (error) {
     if (!(error instanceof DownloadFailure)) throw error;
     const kept = error.kept > 0 ? ` ${error.kept} bytes are kept in ${target}.part; run again to resume.` : '';
-    throw downloadError(`cannot download ${source.name} from ${source.url}: ${error.message}.${kept} ${manualInstructions(source.url, target)}`, error);
+    throw downloadError(
+      `cannot download ${source.name} from ${source.url}: ${error.message}.${kept} ${manualInstructions(source.url, target)}`,
+      error,
+    );
   }
 }
 
@@ -122,7 +127,9 @@ export async function resolveModel(nameOrPath: string, options: ResolveOptions =
     );
   }
   if (options.offline ?? envFlag('FASTSAM_OFFLINE')) {
-    throw downloadError(`${source.name} is not in the model cache and downloads are off (offline). ${manualInstructions(source.url, target)}`);
+    throw downloadError(
+      `${source.name} is not in the model cache and downloads are off (offline). ${manualInstructions(source.url, target)}`,
+    );
   }
   const url = source.url;
   try {

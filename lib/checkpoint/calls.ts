@@ -4,19 +4,7 @@
  * becomes an empty PyObject, and anything without an interpretation is refused.
  */
 import { malformed, unsafe } from './errors';
-import {
-  PyAttribute,
-  PyDict,
-  PyGlobal,
-  PyList,
-  PyObject,
-  PySet,
-  PyStorage,
-  PyTensor,
-  PyTuple,
-  type PyValue,
-  typeName,
-} from './py-values';
+import { PyAttribute, PyDict, PyGlobal, PyList, PyObject, PySet, PyStorage, PyTensor, PyTuple, type PyValue, typeName } from './py-values';
 import { decodeNumpyScalar } from './numpy-scalar';
 
 const MAX_DIMS = 16;
@@ -56,7 +44,8 @@ function tensorArg(value: PyValue | undefined, what: string): PyTensor {
 function dictFromPairs(value: PyValue | undefined): PyDict {
   const dict = new PyDict();
   if (value === undefined) return dict;
-  if (!(value instanceof PyList) && !(value instanceof PyTuple)) throw malformed(`OrderedDict expects a list of pairs, got ${typeName(value)}`);
+  if (!(value instanceof PyList) && !(value instanceof PyTuple))
+    throw malformed(`OrderedDict expects a list of pairs, got ${typeName(value)}`);
   for (const pair of value.items) {
     if (!(pair instanceof PyTuple || pair instanceof PyList) || pair.items.length !== 2) {
       throw malformed('OrderedDict expects (key, value) pairs');

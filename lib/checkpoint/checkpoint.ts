@@ -49,7 +49,8 @@ export class Checkpoint {
       bytes = await fs.readFile(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'EISDIR') throw new FastSAMError('E_FILE_NOT_FOUND', `checkpoint not found: ${path}`, { cause: error });
+      if (code === 'ENOENT' || code === 'EISDIR')
+        throw new FastSAMError('E_FILE_NOT_FOUND', `checkpoint not found: ${path}`, { cause: error });
       throw malformed(`cannot read checkpoint ${path}: ${(error as Error).message}`, error);
     }
     return Checkpoint.read(bytes, { label: path, ...options });
@@ -117,8 +118,10 @@ function loadStorage(pid: PyValue, storages: Map<string, PyStorage>, archive: Zi
     throw malformed(`unexpected persistent id (${typeName(pid)}); only torch storages are supported`);
   }
   const [, type, key, , numel] = pid.items;
-  if (!(type instanceof PyGlobal) || type.rule.kind !== 'storage') throw malformed(`persistent id names a ${typeName(type)}, not a storage type`);
-  if (typeof key !== 'string' || !STORAGE_KEY.test(key)) throw malformed(`bad storage key ${typeof key === 'string' ? `'${key}'` : typeName(key)}`);
+  if (!(type instanceof PyGlobal) || type.rule.kind !== 'storage')
+    throw malformed(`persistent id names a ${typeName(type)}, not a storage type`);
+  if (typeof key !== 'string' || !STORAGE_KEY.test(key))
+    throw malformed(`bad storage key ${typeof key === 'string' ? `'${key}'` : typeName(key)}`);
   if (typeof numel !== 'number' || !Number.isSafeInteger(numel) || numel < 0) throw malformed(`bad element count for storage ${key}`);
   const entry = archive.entry(`${prefix}data/${key}`);
   if (!entry) throw malformed(`storage ${key} is missing from the archive`);

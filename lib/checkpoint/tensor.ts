@@ -71,7 +71,9 @@ export function checkTensor(tensor: PyTensor, storageBytes: Uint8Array, label: s
   const count = tensor.numel;
   if (!Number.isSafeInteger(count) || count > MAX_ELEMENTS) throw malformed(`tensor ${label} has ${count} elements`);
   if (storageBytes.length < storage.numel * ITEM_SIZE[storage.dtype]) {
-    throw malformed(`storage data/${storage.key} holds ${storageBytes.length} bytes, fewer than its ${storage.numel} ${storage.dtype} values`);
+    throw malformed(
+      `storage data/${storage.key} holds ${storageBytes.length} bytes, fewer than its ${storage.numel} ${storage.dtype} values`,
+    );
   }
   if (lastIndex(tensor) >= storage.numel) throw malformed(`tensor ${label} reaches past the end of storage data/${storage.key}`);
   return count;

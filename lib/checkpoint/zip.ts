@@ -108,7 +108,7 @@ export function isSafeEntryName(name: string): boolean {
 
 // Values saturated in the central record are in the zip64 extra field, in this order.
 function applyZip64(b: Bytes, extraStart: number, extraEnd: number, entry: ZipEntry): void {
-  for (let at = extraStart; at + 4 <= extraEnd; ) {
+  for (let at = extraStart; at + 4 <= extraEnd;) {
     const id = b.u16(at);
     const length = b.u16(at + 2);
     let field = at + 4;

@@ -29,7 +29,9 @@ ${BACKEND_HELP}`;
 function gpuSummary(): string {
   const { probe, missing } = gpuAvailability(0, { engine: true });
   const device = probe?.devices[0];
-  const found = device ? `${device.name} (compute ${device.computeCapability.join('.')}), TensorRT ${probe?.tensorrt ?? 'not built in'}` : '';
+  const found = device
+    ? `${device.name} (compute ${device.computeCapability.join('.')}), TensorRT ${probe?.tensorrt ?? 'not built in'}`
+    : '';
   return missing.length === 0 ? found : `${found ? `${found}; ` : ''}tensorrt backend unavailable: missing ${missing.join('; ')}`;
 }
 
@@ -48,7 +50,9 @@ async function info(args: ParsedArgs): Promise<void> {
     backend: model.backendName,
     gpu: gpuSummary(),
   };
-  const text = Object.entries(summary).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n');
+  const text = Object.entries(summary)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join('\n');
   console.log(args.flags.has('json') ? JSON.stringify(summary) : text);
   await model.dispose();
 }
@@ -68,7 +72,8 @@ export async function main(argv: string[]): Promise<number> {
       return args.flags.has('help') ? 0 : 2;
     }
     const command = COMMANDS[args.command];
-    if (!command) throw new FastSAMError('E_BAD_OPTION', `unknown command '${args.command}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    if (!command)
+      throw new FastSAMError('E_BAD_OPTION', `unknown command '${args.command}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
     if (args.flags.has('help')) {
       console.log(command.help);
       return 0;
@@ -84,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
+  void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
 }

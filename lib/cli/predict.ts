@@ -53,7 +53,8 @@ export async function predictCommand(values: Record<string, string>, flags: Set<
   const json = flags.has('json');
   const files = await expandSource(required(values, 'source'));
   const prompts = parsePrompts(values);
-  if (prompts.texts && !values.clip) throw new FastSAMError('E_BAD_OPTION', 'texts= needs clip=DIR (CLIP image and text encoders as ONNX, with the vocabulary)');
+  if (prompts.texts && !values.clip)
+    throw new FastSAMError('E_BAD_OPTION', 'texts= needs clip=DIR (CLIP image and text encoders as ONNX, with the vocabulary)');
   const clip = prompts.texts ? await ClipScorer.load(values.clip) : undefined;
   const mode = (values.point_mode ?? 'merge') as PointMode;
   const save = boolArg(values, 'save') ?? true;
@@ -61,7 +62,10 @@ export async function predictCommand(values: Record<string, string>, flags: Set<
   const saveTxt = boolArg(values, 'save_txt') ?? false;
   const saveMasks = boolArg(values, 'save_masks') ?? false;
   const model = await FastSAM.load(required(values, 'model'), backendOptions(values));
-  const saveDir = save || saveJson || saveTxt || saveMasks ? await incrementPath(runDir(values, 'segment', 'predict'), boolArg(values, 'exist_ok') ?? false) : undefined;
+  const saveDir =
+    save || saveJson || saveTxt || saveMasks
+      ? await incrementPath(runDir(values, 'segment', 'predict'), boolArg(values, 'exist_ok') ?? false)
+      : undefined;
   const progress = progressBar(files.length, !json);
   const coco: CocoDetection[] = [];
   let failures = 0;

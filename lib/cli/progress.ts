@@ -8,9 +8,11 @@ export interface Progress {
 
 export function progressBar(total: number, enabled: boolean): Progress {
   if (!enabled || total < 2 || !process.stderr.isTTY) return { tick: () => undefined, stop: () => undefined };
-  const bar = new SingleBar(
-    { format: 'predict |{bar}| {value}/{total} images | {rate} img/s | eta {eta_formatted}', stream: process.stderr, hideCursor: true },
-  );
+  const bar = new SingleBar({
+    format: 'predict |{bar}| {value}/{total} images | {rate} img/s | eta {eta_formatted}',
+    stream: process.stderr,
+    hideCursor: true,
+  });
   const started = performance.now();
   bar.start(total, 0, { rate: '0.0' });
   let done = 0;

@@ -37,7 +37,11 @@ export function parsePrompts(values: Record<string, string>): CliPrompts {
   if (values.bboxes) prompts.bboxes = tuples('bboxes', values.bboxes, 4) as BoxPrompt[];
   if (values.points) prompts.points = tuples('points', values.points, 2) as PointPrompt[];
   if (values.labels) prompts.labels = (parseJsonNumbers('labels', values.labels) as unknown[]).flat() as number[];
-  if (values.texts) prompts.texts = values.texts.split('|').map((t) => t.trim()).filter(Boolean);
+  if (values.texts)
+    prompts.texts = values.texts
+      .split('|')
+      .map((t) => t.trim())
+      .filter(Boolean);
   if (prompts.labels && !prompts.points) throw new FastSAMError('E_BAD_OPTION', 'labels= needs points=');
   return prompts;
 }

@@ -17,13 +17,19 @@ export async function expandSource(source: string): Promise<string[]> {
   const stat = await fs.stat(source).catch(() => null);
   if (!stat) throw new FastSAMError('E_FILE_NOT_FOUND', `source not found: ${source}`);
   if (stat.isDirectory()) {
-    const files = (await fs.readdir(source)).filter(isImage).sort().map((f) => path.join(source, f));
+    const files = (await fs.readdir(source))
+      .filter(isImage)
+      .sort()
+      .map((f) => path.join(source, f));
     if (files.length === 0) throw new FastSAMError('E_FILE_NOT_FOUND', `no images in folder ${source}`);
     return files;
   }
   if (path.extname(source).toLowerCase() === '.txt') {
     const base = path.dirname(source);
-    const lines = (await fs.readFile(source, 'utf8')).split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const lines = (await fs.readFile(source, 'utf8'))
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     return lines.map((l) => (path.isAbsolute(l) ? l : path.join(base, l)));
   }
   return [source];

@@ -26,7 +26,21 @@ fastsam val data=instances.json predictions=results.json [iou_type=bbox|segm] [-
 
 --json prints one line: the Ultralytics metric keys, or { "bbox": [12], "segm": [12] }.`;
 
-const DATASET_KEYS = ['model', 'data', 'imgsz', 'conf', 'iou', 'batch', 'max_det', 'single_cls', 'split', 'rect', 'project', 'name', 'exist_ok'];
+const DATASET_KEYS = [
+  'model',
+  'data',
+  'imgsz',
+  'conf',
+  'iou',
+  'batch',
+  'max_det',
+  'single_cls',
+  'split',
+  'rect',
+  'project',
+  'name',
+  'exist_ok',
+];
 const COCO_KEYS = ['data', 'predictions', 'iou_type', 'project', 'name', 'exist_ok'];
 
 function bad(message: string): never {
@@ -71,7 +85,9 @@ async function datasetVal(values: Record<string, string>, json: boolean): Promis
   }
   console.log(validationTable(result));
   const s = result.speed;
-  console.log(`Speed: ${s.preprocess.toFixed(1)}ms preprocess, ${s.inference.toFixed(1)}ms inference, ${s.postprocess.toFixed(1)}ms postprocess per image`);
+  console.log(
+    `Speed: ${s.preprocess.toFixed(1)}ms preprocess, ${s.inference.toFixed(1)}ms inference, ${s.postprocess.toFixed(1)}ms postprocess per image`,
+  );
   console.log(`Results saved to ${path.relative(process.cwd(), dir) || '.'}`);
 }
 

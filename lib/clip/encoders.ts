@@ -7,7 +7,14 @@ import * as ort from 'onnxruntime-node';
 import { FastSAMError, messageOf } from '../errors';
 import { type OnnxModelInfo, readOnnxModelInfo } from '../onnx/model-info';
 import { formatError, readAsset } from './files';
-import { combinedLayout, type IdsType, imageEncoderLayout, type ImageEncoderLayout, textEncoderLayout, type TextEncoderLayout } from './layout';
+import {
+  combinedLayout,
+  type IdsType,
+  imageEncoderLayout,
+  type ImageEncoderLayout,
+  textEncoderLayout,
+  type TextEncoderLayout,
+} from './layout';
 
 export type EncoderFiles = { vision: string; text: string } | { combined: string };
 
@@ -89,9 +96,16 @@ export class ClipEncoders {
     const image = imageEncoderLayout(infoOf(visionBytes, files.vision, 'CLIP image encoder'), files.vision);
     const text = textEncoderLayout(infoOf(textBytes, files.text, 'CLIP text encoder'), files.text);
     if (image.embedDim !== null && text.embedDim !== null && image.embedDim !== text.embedDim) {
-      throw formatError(files.text, `a text encoder whose embeddings match the image encoder's ${image.embedDim} (${files.vision})`, `${text.embedDim}`);
+      throw formatError(
+        files.text,
+        `a text encoder whose embeddings match the image encoder's ${image.embedDim} (${files.vision})`,
+        `${text.embedDim}`,
+      );
     }
-    const sessions = await Promise.allSettled([createSession(visionBytes, files.vision, options), createSession(textBytes, files.text, options)]);
+    const sessions = await Promise.allSettled([
+      createSession(visionBytes, files.vision, options),
+      createSession(textBytes, files.text, options),
+    ]);
     const failed = sessions.find((s) => s.status === 'rejected');
     if (failed) {
       // Free the one that loaded before reporting the one that did not.
@@ -114,7 +128,10 @@ export class ClipEncoders {
     if (pixels.length < count * plane) throw new RangeError(`${count} images need ${count * plane} floats, got ${pixels.length}`);
     const parts: Float32Array[] = [];
     for (const { start, rows, batch } of chunks(count, fixedBatch)) {
-      const data = rows === batch ? pixels.subarray(start * plane, (start + rows) * plane) : padded(pixels, start * plane, rows * plane, batch * plane);
+      const data =
+        rows === batch
+          ? pixels.subarray(start * plane, (start + rows) * plane)
+          : padded(pixels, start * plane, rows * plane, batch * plane);
       const feeds: Record<string, ort.Tensor> = { [input]: new ort.Tensor('float32', data, [batch, 3, size, size]) };
       if (this.combined) Object.assign(feeds, this.textFeeds([placeholderIds], [2], 1));
       parts.push(await this.run(this.imageSession, feeds, output, file, batch, rows));
@@ -165,7 +182,14 @@ export class ClipEncoders {
     return feeds;
   }
 
-  private async run(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, output: string, file: string, batch: number, keep: number): Promise<Float32Array> {
+  private async run(
+    session: ort.InferenceSession,
+    feeds: Record<string, ort.Tensor>,
+    output: string,
+    file: string,
+    batch: number,
+    keep: number,
+  ): Promise<Float32Array> {
     if (this.disposed) throw new FastSAMError('E_DISPOSED', 'this CLIP scorer was disposed');
     let result: ort.InferenceSession.OnnxValueMapType;
     const running = session.run(feeds, [output]);
@@ -179,7 +203,11 @@ export class ClipEncoders {
     }
     const tensor = result[output];
     if (!tensor || tensor.type !== 'float32' || tensor.data.length === 0 || tensor.data.length % batch !== 0) {
-      throw formatError(file, `a float32 '${output}' output of ${batch} rows`, tensor ? `${tensor.type} [${tensor.dims.join(', ')}]` : 'no such output');
+      throw formatError(
+        file,
+        `a float32 '${output}' output of ${batch} rows`,
+        tensor ? `${tensor.type} [${tensor.dims.join(', ')}]` : 'no such output',
+      );
     }
     const data = tensor.data as Float32Array;
     const dim = data.length / batch;

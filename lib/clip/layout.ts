@@ -81,7 +81,8 @@ function imageParts(info: OnnxModelInfo, file: string, expected: string, input: 
   const output = embeddingOutput(info, IMAGE_OUTPUTS);
   if (!input || !isFloat(input) || !output || !isFloat(output)) throw formatError(file, expected, found(info));
   const dims = input.dims;
-  if (dims.length !== 0 && (dims.length !== 4 || (typeof dims[1] === 'number' && dims[1] !== 3))) throw formatError(file, expected, found(info));
+  if (dims.length !== 0 && (dims.length !== 4 || (typeof dims[1] === 'number' && dims[1] !== 3)))
+    throw formatError(file, expected, found(info));
   const [h, w] = [staticDim(dims[2]), staticDim(dims[3])];
   if (h !== null && w !== null && h !== w) throw formatError(file, `${expected} with a square input`, found(info));
   return {
@@ -103,7 +104,13 @@ export function imageEncoderLayout(info: OnnxModelInfo, file: string): ImageEnco
   return imageParts(info, file, IMAGE_EXPECTED, info.inputs[0]);
 }
 
-function textParts(info: OnnxModelInfo, file: string, expected: string, ids: OnnxValueInfo, mask: OnnxValueInfo | undefined): TextEncoderLayout {
+function textParts(
+  info: OnnxModelInfo,
+  file: string,
+  expected: string,
+  ids: OnnxValueInfo,
+  mask: OnnxValueInfo | undefined,
+): TextEncoderLayout {
   const output = embeddingOutput(info, TEXT_OUTPUTS);
   const type = idsType(ids);
   const maskType = mask ? idsType(mask) : 'int64';
@@ -128,10 +135,19 @@ const TEXT_EXPECTED =
   "or 'text', and a float32 'text_embeds' or 'text_features' output (or a single output)";
 
 export function textEncoderLayout(info: OnnxModelInfo, file: string): TextEncoderLayout {
-  const names = info.inputs.map((i) => i.name).sort().join(',');
+  const names = info.inputs
+    .map((i) => i.name)
+    .sort()
+    .join(',');
   const ids = info.inputs.find((i) => i.name === 'input_ids' || i.name === 'text');
   if (!ids || !['input_ids', 'attention_mask,input_ids', 'text'].includes(names)) throw formatError(file, TEXT_EXPECTED, found(info));
-  return textParts(info, file, TEXT_EXPECTED, ids, info.inputs.find((i) => i.name === 'attention_mask'));
+  return textParts(
+    info,
+    file,
+    TEXT_EXPECTED,
+    ids,
+    info.inputs.find((i) => i.name === 'attention_mask'),
+  );
 }
 
 const COMBINED_EXPECTED =
@@ -139,17 +155,32 @@ const COMBINED_EXPECTED =
   "'attention_mask'), outputs 'image_embeds' and 'text_embeds'";
 
 export function combinedLayout(info: OnnxModelInfo, file: string): { image: ImageEncoderLayout; text: TextEncoderLayout } {
-  const names = info.inputs.map((i) => i.name).sort().join(',');
+  const names = info.inputs
+    .map((i) => i.name)
+    .sort()
+    .join(',');
   const outputs = new Set(info.outputs.map((o) => o.name));
   const pixels = info.inputs.find((i) => i.name === 'pixel_values');
   const ids = info.inputs.find((i) => i.name === 'input_ids');
-  if (!pixels || !ids || !['input_ids,pixel_values', 'attention_mask,input_ids,pixel_values'].includes(names) || !outputs.has('image_embeds') || !outputs.has('text_embeds')) {
+  if (
+    !pixels ||
+    !ids ||
+    !['input_ids,pixel_values', 'attention_mask,input_ids,pixel_values'].includes(names) ||
+    !outputs.has('image_embeds') ||
+    !outputs.has('text_embeds')
+  ) {
     throw formatError(file, COMBINED_EXPECTED, found(info));
   }
   const only = (name: string): OnnxModelInfo => ({ ...info, outputs: info.outputs.filter((o) => o.name === name) });
   return {
     image: imageParts(only('image_embeds'), file, COMBINED_EXPECTED, pixels),
-    text: textParts(only('text_embeds'), file, COMBINED_EXPECTED, ids, info.inputs.find((i) => i.name === 'attention_mask')),
+    text: textParts(
+      only('text_embeds'),
+      file,
+      COMBINED_EXPECTED,
+      ids,
+      info.inputs.find((i) => i.name === 'attention_mask'),
+    ),
   };
 }
 

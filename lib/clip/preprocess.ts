@@ -91,7 +91,8 @@ export class ClipPreprocessor {
 
   /** The 8-bit centre crop after resizing (what CLIP sees before normalisation): for tests and plots. */
   pixelsOf(image: RawRgb | WindowedImage): Uint8Array {
-    const windowed = 'window' in image ? image : { ...image, window: [0, 0, image.width, image.height] as [number, number, number, number] };
+    const windowed =
+      'window' in image ? image : { ...image, window: [0, 0, image.width, image.height] as [number, number, number, number] };
     return this.plan(image.width, image.height).resize(windowed);
   }
 }

@@ -67,11 +67,14 @@ async function locateVocab(nearModels: string[], explicit: VocabSource | undefin
 async function resolve(source: ClipSource): Promise<{ models: EncoderFiles; vocab: VocabSource }> {
   if (typeof source === 'string') {
     if (await isDirectory(source)) return { models: await locateModels(source), vocab: await locateVocab([source], undefined) };
-    if (!(await isFile(source))) throw new FastSAMError('E_FILE_NOT_FOUND', `CLIP model directory not found: ${source} (expected a folder with ${MODEL_FILES})`);
+    if (!(await isFile(source)))
+      throw new FastSAMError('E_FILE_NOT_FOUND', `CLIP model directory not found: ${source} (expected a folder with ${MODEL_FILES})`);
     return { models: { combined: source }, vocab: await locateVocab([path.dirname(source)], undefined) };
   }
-  if (typeof source !== 'object' || source === null) throw new FastSAMError('E_BAD_OPTION', 'a CLIP source is a directory, { vision, text, vocab? } or { combined, vocab? }');
-  if ('combined' in source) return { models: { combined: source.combined }, vocab: await locateVocab([path.dirname(source.combined)], source.vocab) };
+  if (typeof source !== 'object' || source === null)
+    throw new FastSAMError('E_BAD_OPTION', 'a CLIP source is a directory, { vision, text, vocab? } or { combined, vocab? }');
+  if ('combined' in source)
+    return { models: { combined: source.combined }, vocab: await locateVocab([path.dirname(source.combined)], source.vocab) };
   if (typeof source.vision !== 'string' || typeof source.text !== 'string') {
     throw new FastSAMError('E_BAD_OPTION', 'a CLIP source object needs vision and text file paths (or combined)');
   }
@@ -90,8 +93,18 @@ export function checkBatch(batchSize: number): number {
 
 function checkImage(image: RawRgb, i: number): void {
   const { rgb, width, height } = image ?? ({} as Partial<RawRgb>);
-  if (!(rgb instanceof Uint8Array) || !Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || rgb.length !== width * height * 3) {
-    throw new FastSAMError('E_BAD_SOURCE', `image ${i} must be { rgb: Uint8Array of width*height*3 bytes, width, height } with a positive size`);
+  if (
+    !(rgb instanceof Uint8Array) ||
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < 1 ||
+    height < 1 ||
+    rgb.length !== width * height * 3
+  ) {
+    throw new FastSAMError(
+      'E_BAD_SOURCE',
+      `image ${i} must be { rgb: Uint8Array of width*height*3 bytes, width, height } with a positive size`,
+    );
   }
 }
 
@@ -154,7 +167,8 @@ export class ClipScorer {
 
   /** L2-normalised text embeddings, one per text. */
   async encodeTexts(texts: readonly string[], options: EncodeTextsOptions = {}): Promise<Float32Array[]> {
-    if (!Array.isArray(texts) || texts.length === 0) throw new FastSAMError('E_BAD_PROMPT', 'encodeTexts needs a non-empty array of strings');
+    if (!Array.isArray(texts) || texts.length === 0)
+      throw new FastSAMError('E_BAD_PROMPT', 'encodeTexts needs a non-empty array of strings');
     const { rows, lengths } = this.textInputs(texts, options);
     const { data, count, dim } = await this.encoders.encodeTexts(rows, lengths);
     return normaliseRows(data, count, dim);
@@ -188,4 +202,3 @@ export class ClipScorer {
     await this.encoders.dispose();
   }
 }
-

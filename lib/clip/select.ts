@@ -51,7 +51,8 @@ function checkTexts(texts: unknown): string[] {
 
 function checkOptions(options: SelectByTextOptions): { crop: CropMode; minArea: number; batchSize: number } {
   const crop = options.crop ?? 'reference';
-  if (crop !== 'reference' && crop !== 'masked') throw new FastSAMError('E_BAD_OPTION', `crop must be 'reference' or 'masked', got ${String(crop)}`);
+  if (crop !== 'reference' && crop !== 'masked')
+    throw new FastSAMError('E_BAD_OPTION', `crop must be 'reference' or 'masked', got ${String(crop)}`);
   const minArea = options.minArea ?? DEFAULT_MIN_AREA;
   if (typeof minArea !== 'number' || !Number.isFinite(minArea) || minArea < 0) {
     throw new FastSAMError('E_BAD_OPTION', `minArea must be a finite number >= 0, got ${String(minArea)}`);
@@ -66,7 +67,10 @@ function checkImage(image: RawRgb, result: Result): void {
     throw new FastSAMError('E_BAD_SOURCE', 'the image must be { rgb: Uint8Array of width*height*3 bytes, width, height }');
   }
   if (width !== w0 || height !== h0) {
-    throw new FastSAMError('E_BAD_SOURCE', `the image is ${width}x${height} but the result is for a ${w0}x${h0} image: pass the image the result came from`);
+    throw new FastSAMError(
+      'E_BAD_SOURCE',
+      `the image is ${width}x${height} but the result is for a ${w0}x${h0} image: pass the image the result came from`,
+    );
   }
 }
 

@@ -10,6 +10,7 @@ import { htmlUnescape } from './html-unescape';
 
 // The `regex` module's \s is Unicode White_Space; Python's str.strip() also strips U+001C..U+001F.
 const WHITESPACE_RUNS = /\p{White_Space}+/gu;
+// eslint-disable-next-line no-control-regex -- U+001C..U+001F are exactly what Python strips
 const EDGE_SPACE = /^[\p{White_Space}\x1c-\x1f]+|[\p{White_Space}\x1c-\x1f]+$/gu;
 
 function pythonStrip(text: string): string {

@@ -60,12 +60,17 @@ function checkComplete(vocab: ClipVocab, merges: readonly Merge[]): ClipVocab {
   for (const char of BYTE_TO_CHAR) {
     for (const token of [char, `${char}</w>`]) {
       if (!vocab.encoder.has(token)) {
-        throw formatError(vocab.source, "a CLIP byte-level BPE vocabulary (a token for every byte, alone and with '</w>')", `no token ${JSON.stringify(token)}`);
+        throw formatError(
+          vocab.source,
+          "a CLIP byte-level BPE vocabulary (a token for every byte, alone and with '</w>')",
+          `no token ${JSON.stringify(token)}`,
+        );
       }
     }
   }
   for (const [a, b] of merges) {
-    if (!vocab.encoder.has(a + b)) throw formatError(vocab.source, 'a vocabulary holding every merge result', `no token for the merge '${a} ${b}'`);
+    if (!vocab.encoder.has(a + b))
+      throw formatError(vocab.source, 'a vocabulary holding every merge result', `no token for the merge '${a} ${b}'`);
   }
   return vocab;
 }
@@ -121,7 +126,13 @@ export function vocabFromHfFiles(vocabJson: string, mergesTxt: string, files: { 
   const merges = parseMergeLines(mergesTxt, files.merges, '#version');
   const source = `${files.vocab} + ${files.merges}`;
   return checkComplete(
-    { encoder, ranks: rankMerges(merges), sotId: specialId(encoder, START_OF_TEXT, files.vocab), eotId: specialId(encoder, END_OF_TEXT, files.vocab), source },
+    {
+      encoder,
+      ranks: rankMerges(merges),
+      sotId: specialId(encoder, START_OF_TEXT, files.vocab),
+      eotId: specialId(encoder, END_OF_TEXT, files.vocab),
+      source,
+    },
     merges,
   );
 }
@@ -151,7 +162,8 @@ export function vocabFromTokenizerJson(text: string, file: string): ClipVocab {
   const encoder = tokenIds(model.vocab, file, expected);
   if (isRecord(root) && Array.isArray(root.added_tokens)) {
     for (const added of root.added_tokens as unknown[]) {
-      if (isRecord(added) && typeof added.content === 'string' && Number.isInteger(added.id)) encoder.set(added.content, added.id as number);
+      if (isRecord(added) && typeof added.content === 'string' && Number.isInteger(added.id))
+        encoder.set(added.content, added.id as number);
     }
   }
   const merges = tokenizerJsonMerges(model.merges, file);

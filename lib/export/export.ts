@@ -11,7 +11,14 @@ import { Graph } from './graph';
 import { prettyName, ultralyticsMetadata } from './metadata';
 import { readModelYaml } from './model-yaml';
 import { emitNetwork } from './network';
-import { checkExportOptions, DEFAULT_OPSET, type ExportOptions, irVersionFor, resolveExportOptions, type ResolvedExportOptions } from './options';
+import {
+  checkExportOptions,
+  DEFAULT_OPSET,
+  type ExportOptions,
+  irVersionFor,
+  resolveExportOptions,
+  type ResolvedExportOptions,
+} from './options';
 import { Weights } from './weights';
 
 /** Bumped whenever the exporter's output changes, so cached exports are redone. */
@@ -85,7 +92,8 @@ function buildExport(checkpoint: Checkpoint, options: ExportOptions): ExportedMo
   const weights = new Weights(checkpoint);
   const firstChannels = weights.has('model.0.conv.weight') ? weights.shape('model.0.conv.weight')[0] : undefined;
   const yaml = readModelYaml(model.attrs.get('yaml'), firstChannels);
-  if (yaml.act !== undefined && !/^nn\.SiLU\(\)$/.test(yaml.act)) throw malformed(`activation ${yaml.act} is not supported (YOLOv8 uses SiLU)`);
+  if (yaml.act !== undefined && !/^nn\.SiLU\(\)$/.test(yaml.act))
+    throw malformed(`activation ${yaml.act} is not supported (YOLOv8 uses SiLU)`);
   checkExportOptions(options);
   const g = new Graph(options.opset ?? DEFAULT_OPSET);
   let resolved: ResolvedExportOptions | undefined;
@@ -104,7 +112,9 @@ function buildExport(checkpoint: Checkpoint, options: ExportOptions): ExportedMo
   const batch: number | string = resolved.dynamic ? 'batch' : resolved.batch;
   const inputShape = resolved.dynamic ? ['batch', 3, 'height', 'width'] : [batch, 3, h, w];
   const output0Shape = [batch, 4 + head.nc + head.nm, resolved.dynamic ? 'anchors' : anchors];
-  const output1Shape = resolved.dynamic ? ['batch', head.nm, 'mask_height', 'mask_width'] : [batch, head.nm, h / head.protoStride, w / head.protoStride];
+  const output1Shape = resolved.dynamic
+    ? ['batch', head.nm, 'mask_height', 'mask_width']
+    : [batch, head.nm, h / head.protoStride, w / head.protoStride];
   const names = readNames(model, head.nc);
   const data = trainingArgument(checkpoint, model, 'data');
   const metadata = ultralyticsMetadata({

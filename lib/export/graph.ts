@@ -19,7 +19,13 @@ export class Graph {
   constructor(readonly opset: number) {}
 
   /** Adds `scope/op` and returns its outputs; `outputs` names them explicitly (graph outputs). */
-  node(opType: string, scope: string, inputs: readonly string[], attributes: Attributes = {}, outputs: number | readonly string[] = 1): string[] {
+  node(
+    opType: string,
+    scope: string,
+    inputs: readonly string[],
+    attributes: Attributes = {},
+    outputs: number | readonly string[] = 1,
+  ): string[] {
     const name = this.unique(`${scope}/${opType}`);
     const outputNames = typeof outputs === 'number' ? Array.from({ length: outputs }, (_, i) => `${name}_output_${i}`) : [...outputs];
     this.nodes.push({ opType, name, inputs, outputs: outputNames, attributes });

@@ -71,7 +71,9 @@ function convWeight(ctx: Context, conv: ModuleNode, input: Feature, geo: ConvGeo
   const weight = ctx.w.tensor(`${conv.path}.weight`);
   const [out, perGroup, kh, kw] = weight.dims;
   if (weight.dims.length !== 4 || perGroup * geo.groups !== input.channels || kh !== geo.kernel[0] || kw !== geo.kernel[1]) {
-    throw malformed(`${conv.path}.weight [${weight.dims.join(', ')}] does not fit a ${input.channels}-channel input and kernel ${geo.kernel.join('x')}`);
+    throw malformed(
+      `${conv.path}.weight [${weight.dims.join(', ')}] does not fit a ${input.channels}-channel input and kernel ${geo.kernel.join('x')}`,
+    );
   }
   if (out % geo.groups !== 0) throw malformed(`${conv.path}: ${out} outputs in ${geo.groups} groups`);
   return weight;
@@ -98,7 +100,13 @@ export function emitConv(ctx: Context, path: string, input: Feature, output?: st
     fused = foldBatchNorm(
       weight.data,
       out,
-      { gamma: vector('weight'), beta: vector('bias'), mean: vector('running_mean'), variance: vector('running_var'), eps: attrNumber(bn, 'eps') },
+      {
+        gamma: vector('weight'),
+        beta: vector('bias'),
+        mean: vector('running_mean'),
+        variance: vector('running_var'),
+        eps: attrNumber(bn, 'eps'),
+      },
       readBias(ctx, conv, out),
     );
   }
@@ -151,7 +159,12 @@ export function emitC2f(ctx: Context, path: string, input: Feature): { feature: 
   const blocks = node.child('m');
   expectClass(blocks, 'ModuleList', 'Sequential');
   for (let i = 0; i < blocks.children.size; i++) parts.push(emitBottleneck(ctx, `${path}.m.${i}`, parts[parts.length - 1]));
-  const joined = ctx.g.op('Concat', scope, parts.map((p) => p.name), { axis: int(1) });
+  const joined = ctx.g.op(
+    'Concat',
+    scope,
+    parts.map((p) => p.name),
+    { axis: int(1) },
+  );
   const channels = parts.reduce((sum, p) => sum + p.channels, 0);
   return { feature: emitConv(ctx, `${path}.cv2`, { name: joined, channels, stride: y.stride }), repeats: blocks.children.size };
 }
@@ -170,7 +183,12 @@ export function emitSPPF(ctx: Context, path: string, input: Feature): Feature {
   if (stride[0] !== 1 || stride[1] !== 1 || dilation[0] !== 1 || dilation[1] !== 1 || attrBool(pool, 'ceil_mode', false)) {
     throw malformed(`${pool.path}: SPPF pooling must have stride 1, dilation 1 and no ceil_mode`);
   }
-  const attributes = { ceil_mode: int(0), kernel_shape: ints(kernel), pads: ints([padding[0], padding[1], padding[0], padding[1]]), strides: ints(stride) };
+  const attributes = {
+    ceil_mode: int(0),
+    kernel_shape: ints(kernel),
+    pads: ints([padding[0], padding[1], padding[0], padding[1]]),
+    strides: ints(stride),
+  };
   const outputs = [x.name];
   for (let i = 0; i < 3; i++) outputs.push(ctx.g.op('MaxPool', `${scopeOf(path)}/m`, [outputs[i]], attributes));
   const joined = ctx.g.op('Concat', scopeOf(path), outputs, { axis: int(1) });
@@ -181,7 +199,8 @@ function scaleFactor(node: ModuleNode): number {
   const value = node.attr('scale_factor');
   const factor = typeof value === 'number' ? value : attrPair(node, 'scale_factor')[0];
   if (!Number.isInteger(factor) || factor < 1) throw malformed(`${node.path}: upsampling by ${String(factor)} is not supported`);
-  if (node.attr('size') !== null && node.attr('size') !== undefined) throw malformed(`${node.path}: upsampling to a fixed size is not supported`);
+  if (node.attr('size') !== null && node.attr('size') !== undefined)
+    throw malformed(`${node.path}: upsampling to a fixed size is not supported`);
   return factor;
 }
 
@@ -212,6 +231,11 @@ export function emitConcat(ctx: Context, path: string, inputs: Feature[]): Featu
   if (inputs.some((f) => f.stride !== inputs[0].stride)) {
     throw malformed(`${path}: concatenates features of strides ${inputs.map((f) => f.stride).join(', ')}`);
   }
-  const y = ctx.g.op('Concat', scopeOf(path), inputs.map((f) => f.name), { axis: int(1) });
+  const y = ctx.g.op(
+    'Concat',
+    scopeOf(path),
+    inputs.map((f) => f.name),
+    { axis: int(1) },
+  );
   return { name: y, channels: inputs.reduce((sum, f) => sum + f.channels, 0), stride: inputs[0].stride };
 }

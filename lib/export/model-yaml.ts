@@ -66,7 +66,12 @@ interface Multiples {
 function scaleValues(scales: PyDict, scale: PyValue): Multiples {
   const values = items(scales.get(scale), `scales['${String(scale)}']`);
   if (values.length < 3) throw malformed(`model.yaml scale '${String(scale)}' needs [depth, width, max_channels]`);
-  return { depth: num(values[0], 'depth'), width: num(values[1], 'width'), maxChannels: num(values[2], 'max_channels'), scale: String(scale) };
+  return {
+    depth: num(values[0], 'depth'),
+    width: num(values[1], 'width'),
+    maxChannels: num(values[2], 'max_channels'),
+    scale: String(scale),
+  };
 }
 
 /**
@@ -78,7 +83,9 @@ function guessScale(yaml: PyDict, scales: PyDict, firstChannels: number | undefi
   const first = items(yaml.get('backbone'), 'backbone')[0];
   const c2 = first === undefined ? undefined : items(first, 'layer 0')[3];
   const requested = c2 === undefined ? undefined : items(c2, 'layer 0 args')[0];
-  const fits = candidates.find((m) => typeof requested === 'number' && makeDivisible(Math.min(requested, m.maxChannels) * m.width) === firstChannels);
+  const fits = candidates.find(
+    (m) => typeof requested === 'number' && makeDivisible(Math.min(requested, m.maxChannels) * m.width) === firstChannels,
+  );
   return fits ?? candidates[0];
 }
 

@@ -45,7 +45,8 @@ export function emitNetwork(ctx: Context, yaml: ModelYaml, sizeFor: (stride: num
         break;
       case 'C2f': {
         const { feature: out, repeats } = emitC2f(ctx, path, single(spec, features, input));
-        if (repeats !== spec.repeats) throw malformed(`layer ${spec.index} (C2f) has ${repeats} bottlenecks but model.yaml gives ${spec.repeats}`);
+        if (repeats !== spec.repeats)
+          throw malformed(`layer ${spec.index} (C2f) has ${repeats} bottlenecks but model.yaml gives ${spec.repeats}`);
         feature = out;
         break;
       }
@@ -75,7 +76,9 @@ export function emitNetwork(ctx: Context, yaml: ModelYaml, sizeFor: (stride: num
   if (!head) throw malformed('model.yaml has no Segment head');
   const unread = ctx.w.unread();
   if (unread.length > 0) {
-    throw malformed(`the checkpoint holds weights its architecture does not use: ${unread.slice(0, 5).join(', ')}${unread.length > 5 ? ', ...' : ''}`);
+    throw malformed(
+      `the checkpoint holds weights its architecture does not use: ${unread.slice(0, 5).join(', ')}${unread.length > 5 ? ', ...' : ''}`,
+    );
   }
   return head;
 }

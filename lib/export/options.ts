@@ -55,7 +55,11 @@ function imgszPair(imgsz: number | readonly number[]): [number, number] {
 }
 
 /** Like Ultralytics' check_imgsz: each side rounded up to a multiple of the stride. */
-export function resolveExportOptions(options: ExportOptions, stride: number, trainImgsz: number | readonly number[] | undefined): ResolvedExportOptions {
+export function resolveExportOptions(
+  options: ExportOptions,
+  stride: number,
+  trainImgsz: number | readonly number[] | undefined,
+): ResolvedExportOptions {
   checkExportOptions(options);
   const requested = options.imgsz ?? trainImgsz ?? 640;
   const [h, w] = imgszPair(requested);

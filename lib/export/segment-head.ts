@@ -38,7 +38,8 @@ function emitProto(ctx: Context, path: string, input: Feature, nm: number): Feat
   expectClass(up, 'ConvTranspose2d');
   const weight = ctx.w.tensor(`${up.path}.weight`);
   const [cin, cout, kh, kw] = weight.dims;
-  if (weight.dims.length !== 4 || cin !== x.channels || kh !== 2 || kw !== 2) throw malformed(`${up.path}.weight [${weight.dims.join(', ')}] is not a 2x2 upsampling`);
+  if (weight.dims.length !== 4 || cin !== x.channels || kh !== 2 || kw !== 2)
+    throw malformed(`${up.path}.weight [${weight.dims.join(', ')}] is not a 2x2 upsampling`);
   const bias = ctx.w.tensor(`${up.path}.bias`, [cout]);
   const upsampled = ctx.g.op(
     'ConvTranspose',
@@ -91,7 +92,8 @@ function decodeBoxes(ctx: Context, scope: string, distances: string, anchors: An
 
 export function emitSegmentHead(ctx: Context, path: string, inputs: Feature[], options: HeadOptions): HeadInfo {
   const node = ctx.w.module(path);
-  if (node.className === 'Detect') throw malformed('this is a detection model (Detect head); FastSAM needs a segmentation model (Segment head)');
+  if (node.className === 'Detect')
+    throw malformed('this is a detection model (Detect head); FastSAM needs a segmentation model (Segment head)');
   expectClass(node, 'Segment');
   const nc = attrInt(node, 'nc');
   const nm = attrInt(node, 'nm');
@@ -102,13 +104,16 @@ export function emitSegmentHead(ctx: Context, path: string, inputs: Feature[], o
   const scope = scopeOf(path);
 
   const proto = emitProto(ctx, `${path}.proto`, inputs[0], nm);
-  const coefficients = inputs.map((x, i) => g.op('Reshape', scope, [branch(ctx, `${path}.cv4.${i}`, x).name, g.int64s(scope, [0, nm, -1])]));
+  const coefficients = inputs.map((x, i) =>
+    g.op('Reshape', scope, [branch(ctx, `${path}.cv4.${i}`, x).name, g.int64s(scope, [0, nm, -1])]),
+  );
   const maskCoefficients = g.op('Concat', scope, coefficients, { axis: int(2) });
 
   const levels: Level[] = inputs.map((x, i) => {
     const box = branch(ctx, `${path}.cv2.${i}`, x);
     const cls = branch(ctx, `${path}.cv3.${i}`, x);
-    if (box.channels !== 4 * reg || cls.channels !== nc) throw malformed(`${path} level ${i}: ${box.channels} box and ${cls.channels} class channels`);
+    if (box.channels !== 4 * reg || cls.channels !== nc)
+      throw malformed(`${path} level ${i}: ${box.channels} box and ${cls.channels} class channels`);
     return { feature: g.op('Concat', scope, [box.name, cls.name], { axis: int(1) }), stride: x.stride };
   });
   const flat = levels.map((level) => g.op('Reshape', scope, [level.feature, g.int64s(scope, [0, 4 * reg + nc, -1])]));

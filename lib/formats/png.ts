@@ -7,7 +7,10 @@ export async function maskToPng(mask: Mask): Promise<Buffer> {
   const [h, w] = mask.shape;
   const pixels = mask.toDense();
   for (let i = 0; i < pixels.length; i++) pixels[i] = pixels[i] ? 255 : 0;
-  return sharp(pixels, { raw: { width: w, height: h, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+  return sharp(pixels, { raw: { width: w, height: h, channels: 1 } })
+    .toColourspace('b-w')
+    .png()
+    .toBuffer();
 }
 
 /**
@@ -25,6 +28,13 @@ export async function masksToIndexPng(masks: Mask[], shape: [number, number]): P
       for (let x = 0; x < m.width; x++) if (m.data[y * m.width + x]) index[(m.y + y) * w + m.x + x] = i + 1;
     }
   }
-  if (!wide) return sharp(index, { raw: { width: w, height: h, channels: 1 } }).toColourspace('b-w').png().toBuffer();
-  return sharp(index, { raw: { width: w, height: h, channels: 1 } }).toColourspace('grey16').png().toBuffer();
+  if (!wide)
+    return sharp(index, { raw: { width: w, height: h, channels: 1 } })
+      .toColourspace('b-w')
+      .png()
+      .toBuffer();
+  return sharp(index, { raw: { width: w, height: h, channels: 1 } })
+    .toColourspace('grey16')
+    .png()
+    .toBuffer();
 }

@@ -24,11 +24,7 @@ export interface MaskContour {
 }
 
 /** Contours per mask: 'external' = outer borders of top-level parts (RETR_EXTERNAL), 'all' = RETR_TREE. */
-export async function traceContours(
-  masks: Mask[],
-  retrieval: 'external' | 'all' = 'external',
-  simple = true,
-): Promise<MaskContour[][]> {
+export async function traceContours(masks: Mask[], retrieval: 'external' | 'all' = 'external', simple = true): Promise<MaskContour[][]> {
   if (masks.length === 0) return [];
   const { bits, windows, offsets } = packMasks(masks);
   const found: NativeContours = await native().traceContours(bits, windows, offsets, { retrieval, simple });

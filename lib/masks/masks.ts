@@ -141,7 +141,10 @@ export class MaterializedMaskStore implements MaskStore {
   }
 
   async indexMap(rows: number[]): Promise<Int32Array> {
-    return smallestOnTop(rows.map((row) => this.masks[row]), this.shape);
+    return smallestOnTop(
+      rows.map((row) => this.masks[row]),
+      this.shape,
+    );
   }
 }
 

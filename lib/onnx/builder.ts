@@ -175,9 +175,7 @@ function checkElementCount(tensor: OnnxTensorSpec): void {
   const expected = tensor.dims.reduce((n, d) => n * d, 1);
   if (tensor.data.length !== expected) {
     const label = tensor.name ?? '(unnamed)';
-    throw new RangeError(
-      `tensor ${label}: dims [${tensor.dims.join(', ')}] need ${expected} values, got ${tensor.data.length}`,
-    );
+    throw new RangeError(`tensor ${label}: dims [${tensor.dims.join(', ')}] need ${expected} values, got ${tensor.data.length}`);
   }
 }
 
@@ -278,7 +276,8 @@ export function buildOnnxModelParts(spec: OnnxModelSpec): Uint8Array[] {
   parts.pushMessage(MODEL.graph, graphParts(spec));
   parts.pushWriter((w) => {
     for (const opset of spec.opsetImports ?? DEFAULT_OPSETS) w.writeMessageField(MODEL.opsetImport, (o) => writeOpset(o, opset));
-    for (const [key, value] of Object.entries(spec.metadata ?? {})) w.writeMessageField(MODEL.metadataProps, (e) => writeEntry(e, key, value));
+    for (const [key, value] of Object.entries(spec.metadata ?? {}))
+      w.writeMessageField(MODEL.metadataProps, (e) => writeEntry(e, key, value));
   });
   return parts.parts;
 }

@@ -70,7 +70,7 @@ export function readOnnxModelInfo(bytes: Uint8Array): OnnxModelInfo {
     return parseModel(new ProtoReader(bytes));
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`Not a valid ONNX model (${bytes.length} bytes): ${reason}`);
+    throw new Error(`Not a valid ONNX model (${bytes.length} bytes): ${reason}`, { cause: err });
   }
 }
 

@@ -238,9 +238,7 @@ export class ProtoReader {
     const at = this.pos;
     const length = this.readVarint();
     if (length > this.end - this.pos) {
-      throw new ProtobufError(
-        `truncated: length ${length} at offset ${at} exceeds the ${this.end - this.pos} bytes left`,
-      );
+      throw new ProtobufError(`truncated: length ${length} at offset ${at} exceeds the ${this.end - this.pos} bytes left`);
     }
     return length;
   }

@@ -57,9 +57,7 @@ export interface PredictOptions extends DetectionOptions {
   batch?: number;
 }
 
-const PREDICT_KEYS = new Set([
-  'imgsz', 'conf', 'iou', 'maxDet', 'retinaMasks', 'agnosticNms', 'classes', 'maxPixels', 'batch',
-]);
+const PREDICT_KEYS = new Set(['imgsz', 'conf', 'iou', 'maxDet', 'retinaMasks', 'agnosticNms', 'classes', 'maxPixels', 'batch']);
 
 function badOption(message: string): never {
   throw new FastSAMError('E_BAD_OPTION', message);
@@ -111,7 +109,8 @@ function checkGpuOptions(options: LoadOptions): void {
 
 async function loadBackend(bytes: Uint8Array, options: LoadOptions): Promise<LoadedBackend> {
   const requested = options.backend ?? 'cpu';
-  if (requested !== 'cpu' && requested !== 'auto' && requested !== 'tensorrt') badOption(`backend must be 'cpu', 'tensorrt' or 'auto', got ${String(requested)}`);
+  if (requested !== 'cpu' && requested !== 'auto' && requested !== 'tensorrt')
+    badOption(`backend must be 'cpu', 'tensorrt' or 'auto', got ${String(requested)}`);
   if (options.threads !== undefined) checkPositiveInt('threads', options.threads, 1024);
   checkGpuOptions(options);
   if (requested === 'tensorrt') return { gpu: await TensorRtPipeline.load(bytes, options) };
@@ -320,7 +319,15 @@ export class FastSAM {
 
   /** An image so thin that it letterboxes to zero pixels is that image's error, not the batch's. */
   private checkFits(source: ImageSource, image: DecodedImage, [h, w]: [number, number]): PreparedItem {
-    const g = native().letterboxGeometry({ height: image.height, width: image.width, newHeight: h, newWidth: w, stride: this.contract.stride, auto: false, scaleUp: true });
+    const g = native().letterboxGeometry({
+      height: image.height,
+      width: image.width,
+      newHeight: h,
+      newWidth: w,
+      stride: this.contract.stride,
+      auto: false,
+      scaleUp: true,
+    });
     if (g.unpadWidth < 1 || g.unpadHeight < 1) {
       const error = new FastSAMError('E_BAD_SOURCE', `a ${image.width}x${image.height} image is too thin to letterbox to ${w}x${h}`);
       return { source, error };
@@ -357,7 +364,12 @@ export class FastSAM {
   }
 
   /** The whole pipeline on the GPU: letterbox, TensorRT, detection and masks; Results as on the CPU. */
-  private async runOnGpu(gpu: TensorRtPipeline, prepared: PreparedBatch, size: [number, number], options: PredictOptions): Promise<StreamItem[]> {
+  private async runOnGpu(
+    gpu: TensorRtPipeline,
+    prepared: PreparedBatch,
+    size: [number, number],
+    options: PredictOptions,
+  ): Promise<StreamItem[]> {
     const { items, images } = prepared;
     const defaults = this.contract.isFastSAM ? FASTSAM_DEFAULTS : YOLO_DEFAULTS;
     const retina = options.retinaMasks ?? defaults.retinaMasks;

@@ -15,7 +15,8 @@ export interface StreamOptions extends PredictOptions {
   failFast?: boolean;
 }
 
-export type StreamItem = { source: ImageSource; result: Result; error?: undefined } | { source: ImageSource; error: FastSAMError; result?: undefined };
+export type StreamItem =
+  { source: ImageSource; result: Result; error?: undefined } | { source: ImageSource; error: FastSAMError; result?: undefined };
 
 interface PipelineOptions {
   batch: number;
@@ -54,7 +55,10 @@ export async function* streamPredictions(
     const sources = next.value;
     // A batch that fails as a whole (e.g. the runtime) becomes one error per image, like decode failures.
     const running = options.run(sources).catch((error: unknown) =>
-      sources.map((source): StreamItem => ({ source, error: error instanceof FastSAMError ? error : new FastSAMError('E_INFERENCE', String(error)) })),
+      sources.map((source): StreamItem => ({
+        source,
+        error: error instanceof FastSAMError ? error : new FastSAMError('E_INFERENCE', String(error)),
+      })),
     );
     pending.push(running);
     return true;

@@ -37,7 +37,7 @@ export async function plotPrompt(image: DecodedImage, result: Result, options: P
   if (result.masks.length > 0) {
     const random = seededRandom(options.seed ?? 0);
     const colours = Array.from({ length: result.masks.length }, (): Rgb =>
-      options.randomColor ?? true ? ([random() * 255, random() * 255, random() * 255].map(Math.round) as Rgb) : FASTSAM_BLUE,
+      (options.randomColor ?? true) ? ([random() * 255, random() * 255, random() * 255].map(Math.round) as Rgb) : FASTSAM_BLUE,
     );
     const betterQuality = options.betterQuality ?? true;
     const withContours = options.withContours ?? true;

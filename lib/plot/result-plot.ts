@@ -10,8 +10,26 @@ import { boxSvg, labelSvg } from './shapes';
 
 // Ultralytics' 20-colour palette, indexed by class.
 const PALETTE = [
-  'FF3838', 'FF9D97', 'FF701F', 'FFB21D', 'CFD231', '48F90A', '92CC17', '3DDB86', '1A9334', '00D4BB',
-  '2C99A8', '00C2FF', '344593', '6473FF', '0018EC', '8438FF', '520085', 'CB38FF', 'FF95C8', 'FF37C7',
+  'FF3838',
+  'FF9D97',
+  'FF701F',
+  'FFB21D',
+  'CFD231',
+  '48F90A',
+  '92CC17',
+  '3DDB86',
+  '1A9334',
+  '00D4BB',
+  '2C99A8',
+  '00C2FF',
+  '344593',
+  '6473FF',
+  '0018EC',
+  '8438FF',
+  '520085',
+  'CB38FF',
+  'FF95C8',
+  'FF37C7',
 ].map((hex): Rgb => [parseInt(hex.slice(0, 2), 16), parseInt(hex.slice(2, 4), 16), parseInt(hex.slice(4, 6), 16)]);
 
 export const classColour = (cls: number): Rgb => PALETTE[((cls % PALETTE.length) + PALETTE.length) % PALETTE.length];
@@ -37,7 +55,7 @@ export async function plotResult(image: DecodedImage, result: Result, options: R
     if (options.boxes ?? true) canvas.addSvg(boxSvg(box, colour, lineWidth));
     if (options.labels ?? true) {
       const name = result.names[cls[i]] ?? String(cls[i]);
-      const text = options.conf ?? true ? `${name} ${conf[i].toFixed(2)}` : name;
+      const text = (options.conf ?? true) ? `${name} ${conf[i].toFixed(2)}` : name;
       canvas.addSvg(labelSvg(text, box[0], box[1], colour, fontSize));
     }
   }

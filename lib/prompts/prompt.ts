@@ -134,7 +134,8 @@ export class FastSAMPrompt {
     if (!Array.isArray(pointLabels) || pointLabels.length !== checked.length) {
       badPrompt(`got ${checked.length} points but ${Array.isArray(pointLabels) ? pointLabels.length : 'no'} labels`);
     }
-    if (!pointLabels.every((l) => l === 0 || l === 1)) badPrompt(`labels must be 0 (background) or 1 (foreground), got ${JSON.stringify(pointLabels)}`);
+    if (!pointLabels.every((l) => l === 0 || l === 1))
+      badPrompt(`labels must be 0 (background) or 1 (foreground), got ${JSON.stringify(pointLabels)}`);
     const mode = options.mode ?? 'merge';
     if (mode !== 'merge' && mode !== 'instances' && mode !== 'additive') badPrompt(`unknown point mode '${String(mode)}'`);
     if (this.result.length === 0) return this.result;
@@ -160,9 +161,11 @@ export class FastSAMPrompt {
     if (mode === 'instances') {
       const allBackground = pointLabels.every((l) => l === 0);
       const keep = masks.map(() => allBackground);
-      inMask.forEach((_, p) => masks.forEach((_, i) => {
-        if (hits[i][p]) keep[i] = pointLabels[p] === 1;
-      }));
+      inMask.forEach((_, p) =>
+        masks.forEach((_, i) => {
+          if (hits[i][p]) keep[i] = pointLabels[p] === 1;
+        }),
+      );
       return this.result.select(keep.flatMap((k, i) => (k ? [i] : [])));
     }
 
@@ -198,7 +201,13 @@ export class FastSAMPrompt {
     if (!options?.clip) badPrompt('text() needs { clip }: a ClipScorer (ClipScorer.load(dir))');
     const { clip, ...selectOptions } = options;
     const image = await this.decodedImage();
-    const selection = await selectByText({ rgb: image.rgb, width: image.width, height: image.height }, this.result, list, clip, selectOptions);
+    const selection = await selectByText(
+      { rgb: image.rgb, width: image.width, height: image.height },
+      this.result,
+      list,
+      clip,
+      selectOptions,
+    );
     const chosen = [...new Set(selection.indices.filter((i) => i >= 0))];
     return this.result.select(chosen);
   }

@@ -16,7 +16,13 @@ export interface PreparedBatch {
 /**
  * @param size the model's fixed batch size, if any: short batches are padded with blank (gray) images
  */
-export async function prepareBatch(items: DatasetItem[], shape: [number, number], imgsz: number, stride: number, size?: number): Promise<PreparedBatch> {
+export async function prepareBatch(
+  items: DatasetItem[],
+  shape: [number, number],
+  imgsz: number,
+  stride: number,
+  size?: number,
+): Promise<PreparedBatch> {
   const [h, w] = shape;
   const plane = 3 * h * w;
   const n = Math.max(size ?? items.length, items.length);

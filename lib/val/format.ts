@@ -6,13 +6,20 @@ function roundSignificant(v: number, precision: number): [string, number] {
   let digits = mantissa.replace('.', '').replace('-', '');
   let exponent = Number(exp);
   // toExponential rounds exact ties up; Python rounds them to even. Look at the exact expansion.
-  const exact = Math.abs(v).toExponential(Math.min(100, precision + 60)).split('e')[0].replace('.', '');
+  const exact = Math.abs(v)
+    .toExponential(Math.min(100, precision + 60))
+    .split('e')[0]
+    .replace('.', '');
   const rest = exact.slice(precision);
   if (/^50*$/.test(rest)) {
     const kept = exact.slice(0, precision);
     if (Number(kept[kept.length - 1]) % 2 === 0) {
       digits = kept;
-      exponent = Number(Math.abs(v).toExponential(Math.min(100, precision + 60)).split('e')[1]);
+      exponent = Number(
+        Math.abs(v)
+          .toExponential(Math.min(100, precision + 60))
+          .split('e')[1],
+      );
     }
   }
   return [digits, exponent];
@@ -40,7 +47,6 @@ export function formatG(v: number, precision = 6): string {
   }
   return sign + strip(fixed);
 }
-
 
 /** Python's '{:.Nf}': like toFixed, but exact ties round half to even. */
 export function formatFixed(v: number, digits: number): string {

@@ -2,7 +2,18 @@
 export { evaluateCoco, type CocoEvalResult, type CocoEvalParams } from './coco/eval';
 export { evaluateCocoFiles, resultTypes, type CocoFiles } from './coco/files';
 export type { CocoAnnotation, CocoDataset, CocoImage, CocoIouType, CocoResult, CocoRleJson, CocoSegmentation } from './coco/types';
-export { rleArea, rleDecode, rleEncode, rleFromPolygon, rleFromString, rleIou, rleMerge, rleToBbox, rleToString, type Rle } from './coco/rle';
+export {
+  rleArea,
+  rleDecode,
+  rleEncode,
+  rleFromPolygon,
+  rleFromString,
+  rleIou,
+  rleMerge,
+  rleToBbox,
+  rleToString,
+  type Rle,
+} from './coco/rle';
 export { validateDataset, type ValidateOptions, type ValidationResult, type ClassRow } from './validator';
 export { apPerClass, computeAp, type ApPerClass } from './metrics/ap-per-class';
 export { matchPredictions, boxIou, IOU_THRESHOLDS } from './metrics/match';

@@ -17,12 +17,7 @@ export interface PrototypeMasks {
 }
 
 /** IoU of every ground-truth object (rows) with every prediction (columns), float32. */
-export async function maskIou(
-  source: PrototypeMasks,
-  coef: Float32Array,
-  boxes: Float32Array,
-  gt: GroundTruth,
-): Promise<Float32Array> {
+export async function maskIou(source: PrototypeMasks, coef: Float32Array, boxes: Float32Array, gt: GroundTruth): Promise<Float32Array> {
   const nd = boxes.length / 4;
   const nl = gt.areas.length;
   const crops = await native().renderMasks(source.protos, coef, boxes, {

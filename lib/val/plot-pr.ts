@@ -23,7 +23,28 @@ export interface PrPlot {
 const W = 1800;
 const H = 1200;
 const PLOT = { left: 130, top: 80, width: 1100, height: 980 };
-const PALETTE = ['#ff3838', '#ff9d97', '#ff701f', '#ffb21d', '#cfd231', '#48f90a', '#92cc17', '#3ddb86', '#1a9334', '#00d4bb', '#2c99a8', '#00c2ff', '#344593', '#6473ff', '#0018ec', '#8438ff', '#520085', '#cb38ff', '#ff95c8', '#ff37c7'];
+const PALETTE = [
+  '#ff3838',
+  '#ff9d97',
+  '#ff701f',
+  '#ffb21d',
+  '#cfd231',
+  '#48f90a',
+  '#92cc17',
+  '#3ddb86',
+  '#1a9334',
+  '#00d4bb',
+  '#2c99a8',
+  '#00c2ff',
+  '#344593',
+  '#6473ff',
+  '#0018ec',
+  '#8438ff',
+  '#520085',
+  '#cb38ff',
+  '#ff95c8',
+  '#ff37c7',
+];
 
 function escapeXml(s: string): string {
   return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string);
@@ -60,25 +81,36 @@ export function prCurveSvg(plot: PrPlot): string {
     if (few) legend.push({ label: c.label, color, width: 2 });
   });
   if (plot.curves.length > 0) {
-    const mean = Float64Array.from({ length: plot.recall.length }, (_, i) => plot.curves.reduce((s, c) => s + c.precision[i], 0) / plot.curves.length);
+    const mean = Float64Array.from(
+      { length: plot.recall.length },
+      (_, i) => plot.curves.reduce((s, c) => s + c.precision[i], 0) / plot.curves.length,
+    );
     parts.push(`<polyline points="${polyline(plot.recall, mean)}" fill="none" stroke="blue" stroke-width="6"/>`);
   }
   legend.push({ label: plot.meanLabel, color: 'blue', width: 6 });
-  parts.push(`<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.width}" height="${PLOT.height}" fill="none" stroke="black" stroke-width="2"/>`);
+  parts.push(
+    `<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.width}" height="${PLOT.height}" fill="none" stroke="black" stroke-width="2"/>`,
+  );
   legend.forEach((l, i) => {
     const y = PLOT.top + 20 + i * 38;
     const x = PLOT.left + PLOT.width + 40;
     parts.push(`<line x1="${x}" y1="${y}" x2="${x + 50}" y2="${y}" stroke="${l.color}" stroke-width="${l.width}"/>`);
     parts.push(`<text x="${x + 62}" y="${y + 9}" font-size="24">${escapeXml(l.label)}</text>`);
   });
-  parts.push(`<text x="${PLOT.left + PLOT.width / 2}" y="${PLOT.top - 28}" font-size="32" text-anchor="middle">${escapeXml(plot.title ?? 'Precision-Recall Curve')}</text>`);
+  parts.push(
+    `<text x="${PLOT.left + PLOT.width / 2}" y="${PLOT.top - 28}" font-size="32" text-anchor="middle">${escapeXml(plot.title ?? 'Precision-Recall Curve')}</text>`,
+  );
   parts.push(`<text x="${PLOT.left + PLOT.width / 2}" y="${H - 40}" font-size="30" text-anchor="middle">Recall</text>`);
-  parts.push(`<text x="40" y="${PLOT.top + PLOT.height / 2}" font-size="30" text-anchor="middle" transform="rotate(-90 40 ${PLOT.top + PLOT.height / 2})">Precision</text>`);
+  parts.push(
+    `<text x="40" y="${PLOT.top + PLOT.height / 2}" font-size="30" text-anchor="middle" transform="rotate(-90 40 ${PLOT.top + PLOT.height / 2})">Precision</text>`,
+  );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="DejaVu Sans, Arial, sans-serif">${parts.join('')}</svg>`;
 }
 
 export async function writePrCurve(file: string, plot: PrPlot): Promise<void> {
-  await sharp(Buffer.from(prCurveSvg(plot))).png().toFile(file);
+  await sharp(Buffer.from(prCurveSvg(plot)))
+    .png()
+    .toFile(file);
 }
 
 /** '0.537' as the reference's legends print it. */

@@ -6,7 +6,12 @@ import type { ValidationResult } from './validator';
 const HEADER = ['Images', 'Instances', 'Box(P', 'R', 'mAP50', 'mAP50-95)', 'Mask(P', 'R', 'mAP50', 'mAP50-95)'];
 
 function row(label: string, images: number, instances: number, values: number[]): string {
-  return label.padStart(22) + String(images).padStart(11) + String(instances).padStart(11) + values.map((v) => formatG(v, 3).padStart(11)).join('');
+  return (
+    label.padStart(22) +
+    String(images).padStart(11) +
+    String(instances).padStart(11) +
+    values.map((v) => formatG(v, 3).padStart(11)).join('')
+  );
 }
 
 /** The familiar Ultralytics segmentation table: 'all', then one row per class (multi-class runs). */

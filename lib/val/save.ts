@@ -35,7 +35,10 @@ export async function saveValidation(dir: string, r: ValidationResult, meta: Rec
   };
   await fs.writeFile(files[0], `${JSON.stringify(json, null, 2)}\n`);
   const empty = { recall: [0, 1], curves: [], meanLabel: 'all classes 0.000 mAP@0.5' };
-  for (const [prefix, curves] of [['Box', r.curves.boxCurves], ['Mask', r.curves.maskCurves]] as const) {
+  for (const [prefix, curves] of [
+    ['Box', r.curves.boxCurves],
+    ['Mask', r.curves.maskCurves],
+  ] as const) {
     const file = path.join(dir, `${prefix}PR_curve.png`);
     await writePrCurve(file, curves ? datasetCurves(curves, r.names) : empty);
     files.push(file);

@@ -67,7 +67,8 @@ function bad(message: string): never {
 
 function unit(name: string, v: number | undefined, fallback: number): number {
   const value = v ?? fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) bad(`${name} must be a number in [0, 1], got ${String(v)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1)
+    bad(`${name} must be a number in [0, 1], got ${String(v)}`);
   return value;
 }
 
@@ -92,7 +93,12 @@ function plan(net: ValModel, items: DatasetItem[], options: ValidateOptions): { 
   const batch = fixedBatch ?? positiveInt('batch', options.batch, 16, 1024);
   const rect = (options.rect ?? true) && !fixedSize;
   if (rect) {
-    const { batches } = planRectBatches(items.map((it) => it.shape), imgsz, stride, batch);
+    const { batches } = planRectBatches(
+      items.map((it) => it.shape),
+      imgsz,
+      stride,
+      batch,
+    );
     return { imgsz, rect, batches: batches.map((b) => ({ items: b.items.map((i) => items[i]), shape: b.shape })) };
   }
   const square = Math.ceil(imgsz / stride) * stride;
@@ -105,7 +111,11 @@ function plan(net: ValModel, items: DatasetItem[], options: ValidateOptions): { 
 /**
  * Validates a YOLOv8-seg / FastSAM ONNX model on an Ultralytics segmentation dataset (data.yaml).
  */
-export async function validateDataset(model: string | Uint8Array, dataYaml: string, options: ValidateOptions = {}): Promise<ValidationResult> {
+export async function validateDataset(
+  model: string | Uint8Array,
+  dataYaml: string,
+  options: ValidateOptions = {},
+): Promise<ValidationResult> {
   const conf = unit('conf', options.conf, 0.001);
   const iou = unit('iou', options.iou, 0.7);
   const maxDet = positiveInt('maxDet', options.maxDet, 300, 30000);
@@ -121,7 +131,9 @@ export async function validateDataset(model: string | Uint8Array, dataYaml: stri
     const { contract } = net;
     const warnings = [...dataset.warnings];
     if (contract.nc === 1 && data.nc > 1 && !singleCls) {
-      warnings.push(`a one-class model on ${data.nc}-class labels: only class 0 can match; pass single_cls=true for class-agnostic numbers`);
+      warnings.push(
+        `a one-class model on ${data.nc}-class labels: only class 0 can match; pass single_cls=true for class-agnostic numbers`,
+      );
     }
     const { imgsz, rect, batches } = plan(net, dataset.items, options);
     const stats = new StatsAccumulator(IOU_THRESHOLDS.length);
@@ -136,7 +148,10 @@ export async function validateDataset(model: string | Uint8Array, dataYaml: stri
       const t2 = performance.now();
       const [, , protoH, protoW] = outputs.output1.dims;
       if (protoH * 4 !== h || protoW * 4 !== w) {
-        throw new FastSAMError('E_MODEL_FORMAT', `prototypes of ${protoH}x${protoW} for a ${h}x${w} input: expected a quarter of the input`);
+        throw new FastSAMError(
+          'E_MODEL_FORMAT',
+          `prototypes of ${protoH}x${protoW} for a ${h}x${w} input: expected a quarter of the input`,
+        );
       }
       for (let i = 0; i < batch.items.length; i++) {
         await evaluateImage(outputs, i, batch.items[i].labels, geometries[i], evalOptions, stats);

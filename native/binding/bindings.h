@@ -14,9 +14,7 @@ Napi::Value guard(const Napi::CallbackInfo& info, Fn&& fn) {
     throw;  // already a JS exception
   } catch (const ArgumentError& e) {
     Napi::TypeError::New(info.Env(), e.message).ThrowAsJavaScriptException();
-  } catch (const std::exception& e) {
-    Napi::Error::New(info.Env(), e.what()).ThrowAsJavaScriptException();
-  }
+  } catch (const std::exception& e) { Napi::Error::New(info.Env(), e.what()).ThrowAsJavaScriptException(); }
   return info.Env().Undefined();
 }
 

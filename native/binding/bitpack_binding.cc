@@ -87,7 +87,8 @@ class UnpackWorker : public PromiseWorker {
 Napi::Value UnpackMasks(const Napi::CallbackInfo& info) {
   return guard(info, [&]() -> Napi::Value {
     Napi::Uint8Array packed = typedArrayArg<uint8_t>(info, 0, "packed");
-    if (info.Length() < 3 || !info[1].IsTypedArray() || info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
+    if (info.Length() < 3 || !info[1].IsTypedArray() ||
+        info[1].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array)
       throw ArgumentError{"windows must be an Int32Array"};
     if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
       throw ArgumentError{"packedStarts must be a Float64Array"};
@@ -106,7 +107,8 @@ Napi::Value UnpackMasks(const Napi::CallbackInfo& info) {
     std::vector<double> startList(starts.Data(), starts.Data() + count);
     if (info.Length() > 3 && info[3].IsObject()) {
       Napi::Object o = info[3].As<Napi::Object>();
-      if (stringField(o, "format") != "rle") throw ArgumentError{"option 'format' must be 'rle' (or leave the options out)"};
+      if (stringField(o, "format") != "rle")
+        throw ArgumentError{"option 'format' must be 'rle' (or leave the options out)"};
       const int height = intField(o, "maskHeight", 1, 1 << 20), width = intField(o, "maskWidth", 1, 1 << 20);
       if (static_cast<uint64_t>(height) * width >= (uint64_t{1} << 32))
         throw ArgumentError{"masks of 2^32 pixels or more cannot be encoded (COCO RLE counts are 32-bit)"};
@@ -115,7 +117,8 @@ Napi::Value UnpackMasks(const Napi::CallbackInfo& info) {
         if (w[2] > 0 && (w[0] < 0 || w[1] < 0 || int64_t{w[0]} + w[2] > width || int64_t{w[1]} + w[3] > height))
           throw ArgumentError{"packed mask " + std::to_string(i) + " lies outside the mask"};
       }
-      auto* worker = new RleWorker(info.Env(), PackedSet{packed.Data(), std::move(windowList), std::move(startList)}, height, width);
+      auto* worker = new RleWorker(info.Env(), PackedSet{packed.Data(), std::move(windowList), std::move(startList)},
+                                   height, width);
       worker->Hold(packed);
       return worker->Queue();
     }

@@ -15,11 +15,17 @@ struct ArgumentError {
 template <typename T>
 struct TypedArrayKind;
 template <>
-struct TypedArrayKind<float> { static constexpr napi_typedarray_type value = napi_float32_array; };
+struct TypedArrayKind<float> {
+  static constexpr napi_typedarray_type value = napi_float32_array;
+};
 template <>
-struct TypedArrayKind<uint8_t> { static constexpr napi_typedarray_type value = napi_uint8_array; };
+struct TypedArrayKind<uint8_t> {
+  static constexpr napi_typedarray_type value = napi_uint8_array;
+};
 template <>
-struct TypedArrayKind<uint32_t> { static constexpr napi_typedarray_type value = napi_uint32_array; };
+struct TypedArrayKind<uint32_t> {
+  static constexpr napi_typedarray_type value = napi_uint32_array;
+};
 
 template <typename T>
 Napi::TypedArrayOf<T> typedArrayArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
@@ -49,8 +55,8 @@ Napi::TypedArrayOf<T> toTypedArray(Napi::Env env, std::vector<T>&& values) {
     return Napi::TypedArrayOf<T>::New(env, 0);
   }
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
-      env, owned->data(), owned->size() * sizeof(T),
-      [](Napi::Env, void*, std::vector<T>* data) { delete data; }, owned);
+      env, owned->data(), owned->size() * sizeof(T), [](Napi::Env, void*, std::vector<T>* data) { delete data; },
+      owned);
   return Napi::TypedArrayOf<T>::New(env, owned->size(), buffer, 0);
 }
 

@@ -42,7 +42,8 @@ Napi::Value LetterboxGeometry(const Napi::CallbackInfo& info) {
     Napi::Object o = objectArg(info, 0, "options");
     const int h = intField(o, "height", 1, 1 << 20), w = intField(o, "width", 1, 1 << 20);
     LetterboxRequest r = readRequest(o);
-    return letterboxGeometryToJs(info.Env(), fastsam::computeLetterbox(h, w, r.newH, r.newW, r.autoPad, r.scaleUp, r.stride));
+    return letterboxGeometryToJs(info.Env(),
+                                 fastsam::computeLetterbox(h, w, r.newH, r.newW, r.autoPad, r.scaleUp, r.stride));
   });
 }
 

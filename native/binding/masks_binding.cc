@@ -93,7 +93,8 @@ class RenderWorker : public MaskInputsWorker {
       offsets[i + 1] = offsets[i] + static_cast<double>(c.bits.size());
     }
     std::vector<uint8_t> bits(static_cast<size_t>(offsets[count_]));
-    for (size_t i = 0; i < count_; ++i) std::copy(crops_[i].bits.begin(), crops_[i].bits.end(), bits.begin() + static_cast<size_t>(offsets[i]));
+    for (size_t i = 0; i < count_; ++i)
+      std::copy(crops_[i].bits.begin(), crops_[i].bits.end(), bits.begin() + static_cast<size_t>(offsets[i]));
     Napi::Object o = Napi::Object::New(env);
     o.Set("windows", toTypedArray(env, std::move(windows)));
     o.Set("offsets", toTypedArray(env, std::move(offsets)));
@@ -137,10 +138,11 @@ class IndexMapWorker : public MaskInputsWorker {
     const int height = request_.geometry.outH;
     const int bands = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     fastsam::parallelFor(static_cast<size_t>(bands), [&](size_t band) {
-      const int rowBegin = static_cast<int>(height * band / bands), rowEnd = static_cast<int>(height * (band + 1) / bands);
+      const int rowBegin = static_cast<int>(height * band / bands),
+                rowEnd = static_cast<int>(height * (band + 1) / bands);
       for (size_t i : order)
-        renderer.paintUnassigned(coef(i), box(i), static_cast<int32_t>(i), index_.data(),
-                                 assigned.data(), rowBegin, rowEnd);
+        renderer.paintUnassigned(coef(i), box(i), static_cast<int32_t>(i), index_.data(), assigned.data(), rowBegin,
+                                 rowEnd);
     });
   }
 
@@ -190,4 +192,3 @@ Napi::Value PaintIndexMap(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace fastsam_binding
-

@@ -32,9 +32,7 @@ class PromiseWorker : public Napi::AsyncWorker {
   void Execute() override {
     try {
       Run();
-    } catch (const std::exception& e) {
-      SetError(e.what());
-    } catch (...) {
+    } catch (const std::exception& e) { SetError(e.what()); } catch (...) {
       SetError("unknown native error");
     }
   }

@@ -123,7 +123,8 @@ class RefineWorker : public PromiseWorker {
       r.h = y1 - r.y;
       r.bits.assign(static_cast<size_t>(r.w) * r.h, 0);
       for (int y = 0; y < crops.h(i); ++y)
-        std::copy(crops.crop(i) + static_cast<size_t>(y) * crops.w(i), crops.crop(i) + static_cast<size_t>(y + 1) * crops.w(i),
+        std::copy(crops.crop(i) + static_cast<size_t>(y) * crops.w(i),
+                  crops.crop(i) + static_cast<size_t>(y + 1) * crops.w(i),
                   r.bits.begin() + static_cast<size_t>(y + crops.y(i) - r.y) * r.w + (crops.x(i) - r.x));
       fastsam::refineMask(r.bits, r.w, r.h);
     });
@@ -159,9 +160,11 @@ Napi::Value TraceContours(const Napi::CallbackInfo& info) {
   return guard(info, [&]() -> Napi::Value {
     Napi::Object o = objectArg(info, 3, "options");
     const std::string retrieval = stringField(o, "retrieval");
-    if (retrieval != "external" && retrieval != "all") throw ArgumentError{"option 'retrieval' must be 'external' or 'all'"};
-    auto* worker = new ContourWorker(info.Env(), retrieval == "external" ? fastsam::ContourRetrieval::External : fastsam::ContourRetrieval::All,
-                                     boolField(o, "simple"));
+    if (retrieval != "external" && retrieval != "all")
+      throw ArgumentError{"option 'retrieval' must be 'external' or 'all'"};
+    auto* worker = new ContourWorker(
+        info.Env(), retrieval == "external" ? fastsam::ContourRetrieval::External : fastsam::ContourRetrieval::All,
+        boolField(o, "simple"));
     try {
       worker->crops = readCrops(info, worker);
     } catch (...) {

@@ -19,9 +19,11 @@ int directionOf(int dx, int dy) {
 // Labels on a copy of the bitmap with a one-pixel zero frame, so neighbours never leave the buffer.
 class Labels {
  public:
-  Labels(const uint8_t* bits, int width, int height) : w_(width + 2), h_(height + 2), f_(static_cast<size_t>(w_) * h_, 0) {
+  Labels(const uint8_t* bits, int width, int height)
+      : w_(width + 2), h_(height + 2), f_(static_cast<size_t>(w_) * h_, 0) {
     for (int y = 0; y < height; ++y)
-      for (int x = 0; x < width; ++x) f_[static_cast<size_t>(y + 1) * w_ + x + 1] = bits[static_cast<size_t>(y) * width + x] ? 1 : 0;
+      for (int x = 0; x < width; ++x)
+        f_[static_cast<size_t>(y + 1) * w_ + x + 1] = bits[static_cast<size_t>(y) * width + x] ? 1 : 0;
   }
   int32_t& at(int x, int y) { return f_[static_cast<size_t>(y) * w_ + x]; }
   int width() const { return w_; }
@@ -72,8 +74,10 @@ std::vector<int32_t> followBorder(Labels& f, int x, int y, int fromX, int fromY,
       if (d == 0) eastZeroExamined = true;
     }
     // 3.4: mark the pixel: negative when its east neighbour is background (a right border).
-    if (eastZeroExamined) f.at(x3, y3) = -nbd;
-    else if (f.at(x3, y3) == 1) f.at(x3, y3) = nbd;
+    if (eastZeroExamined)
+      f.at(x3, y3) = -nbd;
+    else if (f.at(x3, y3) == 1)
+      f.at(x3, y3) = nbd;
     // 3.5: back at the start, about to repeat the first step.
     if (x4 == x && y4 == y && x3 == x1 && y3 == y1) break;
     x2 = x3;
@@ -106,8 +110,7 @@ std::vector<int32_t> simplify(const std::vector<int32_t>& path) {
 
 }  // namespace
 
-std::vector<Contour> findContours(const uint8_t* bits, int width, int height, ContourRetrieval retrieval,
-                                  bool simple) {
+std::vector<Contour> findContours(const uint8_t* bits, int width, int height, ContourRetrieval retrieval, bool simple) {
   std::vector<Contour> borders;  // index = label - 2 (label 1 is the frame)
   if (width <= 0 || height <= 0) return borders;
   Labels f(bits, width, height);
@@ -118,8 +121,10 @@ std::vector<Contour> findContours(const uint8_t* bits, int width, int height, Co
       const int32_t v = f.at(x, y);
       if (v == 0) continue;
       bool outer = false, hole = false;
-      if (v == 1 && f.at(x - 1, y) == 0) outer = true;
-      else if (v >= 1 && f.at(x + 1, y) == 0) hole = true;
+      if (v == 1 && f.at(x - 1, y) == 0)
+        outer = true;
+      else if (v >= 1 && f.at(x + 1, y) == 0)
+        hole = true;
       if (outer || hole) {
         if (hole && v > 1) lnbd = v;
         ++nbd;
@@ -128,8 +133,10 @@ std::vector<Contour> findContours(const uint8_t* bits, int width, int height, Co
         // Parent from the last border met on this row (Suzuki & Abe, table 1); label 1 = the frame (a hole).
         const bool lastIsHole = lnbd == 1 || borders[lnbd - 2].hole;
         const int lastIndex = lnbd - 2;
-        if (outer) c.parent = lastIsHole ? lastIndex : borders[lastIndex].parent;
-        else c.parent = lastIsHole ? (lnbd == 1 ? -1 : borders[lastIndex].parent) : lastIndex;
+        if (outer)
+          c.parent = lastIsHole ? lastIndex : borders[lastIndex].parent;
+        else
+          c.parent = lastIsHole ? (lnbd == 1 ? -1 : borders[lastIndex].parent) : lastIndex;
         std::vector<int32_t> path = followBorder(f, x, y, outer ? x - 1 : x + 1, y, nbd);
         for (size_t i = 0; i < path.size(); ++i) path[i] -= 1;  // frame -> bitmap coordinates
         c.points = simple ? simplify(path) : std::move(path);

@@ -18,7 +18,6 @@ enum class ContourRetrieval {
 
 // `bits` is width x height, row-major, non-zero = foreground. `simple` keeps only the end points of
 // horizontal, vertical and diagonal runs (CHAIN_APPROX_SIMPLE); otherwise every border pixel is kept.
-std::vector<Contour> findContours(const uint8_t* bits, int width, int height, ContourRetrieval retrieval,
-                                  bool simple);
+std::vector<Contour> findContours(const uint8_t* bits, int width, int height, ContourRetrieval retrieval, bool simple);
 
 }  // namespace fastsam

@@ -7,7 +7,7 @@ struct Detection {
   float box[4];  // x1, y1, x2, y2
   float conf;
   int cls;
-  int anchor;    // column of output0 holding this detection's mask coefficients
+  int anchor;  // column of output0 holding this detection's mask coefficients
 };
 
 }  // namespace fastsam

@@ -8,8 +8,7 @@ namespace fastsam {
 
 double roundHalfEven(double v) { return std::nearbyint(v); }  // default FE_TONEAREST = half-even
 
-LetterboxGeometry computeLetterbox(int srcH, int srcW, int newH, int newW, bool autoPad, bool scaleUp,
-                                   int stride) {
+LetterboxGeometry computeLetterbox(int srcH, int srcW, int newH, int newW, bool autoPad, bool scaleUp, int stride) {
   double r = std::min(static_cast<double>(newH) / srcH, static_cast<double>(newW) / srcW);
   if (!scaleUp) r = std::min(r, 1.0);
   LetterboxGeometry g;
@@ -40,8 +39,14 @@ std::vector<ResizeTap> resizeTaps(int srcLen, int dstLen, bool clampLikeX) {
     int s = static_cast<int>(std::floor(f));
     float a = f - static_cast<float>(s);
     if (clampLikeX) {
-      if (s < 0) { s = 0; a = 0.f; }
-      if (s >= srcLen - 1) { s = srcLen - 1; a = 0.f; }
+      if (s < 0) {
+        s = 0;
+        a = 0.f;
+      }
+      if (s >= srcLen - 1) {
+        s = srcLen - 1;
+        a = 0.f;
+      }
     }
     ResizeTap t;
     t.w1 = static_cast<int16_t>(std::nearbyint(a * 2048.f));
@@ -68,8 +73,7 @@ void horizontalPass(const uint8_t* row, const std::vector<ResizeTap>& xt, int ch
 
 }  // namespace
 
-void resizeBilinearU8(const uint8_t* src, int srcW, int srcH, int channels, uint8_t* dst, int dstW,
-                      int dstH) {
+void resizeBilinearU8(const uint8_t* src, int srcW, int srcH, int channels, uint8_t* dst, int dstW, int dstH) {
   const std::vector<ResizeTap> xt = resizeTaps(srcW, dstW, true);
   const std::vector<ResizeTap> yt = resizeTaps(srcH, dstH, false);
   const int rowLen = dstW * channels;

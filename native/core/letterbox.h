@@ -7,17 +7,16 @@
 namespace fastsam {
 
 struct LetterboxGeometry {
-  int unpadWidth = 0;   // size of the resized image inside the padding
+  int unpadWidth = 0;  // size of the resized image inside the padding
   int unpadHeight = 0;
   int top = 0, bottom = 0, left = 0, right = 0;
-  int outWidth = 0;     // unpad + padding: the tensor's spatial size
+  int outWidth = 0;  // unpad + padding: the tensor's spatial size
   int outHeight = 0;
 };
 
 // Geometry for an image of srcH x srcW letterboxed into newH x newW.
 // autoPad takes the padding modulo `stride` (minimal rectangle), scaleUp allows enlarging.
-LetterboxGeometry computeLetterbox(int srcH, int srcW, int newH, int newW, bool autoPad, bool scaleUp,
-                                   int stride);
+LetterboxGeometry computeLetterbox(int srcH, int srcW, int newH, int newW, bool autoPad, bool scaleUp, int stride);
 
 // One axis of OpenCV's linear interpolation table: source indices and 11-bit fixed-point weights.
 struct ResizeTap {
@@ -33,14 +32,14 @@ std::vector<ResizeTap> resizeTaps(int srcLen, int dstLen, bool clampLikeX);
 #if defined(__CUDACC__)
 __host__ __device__
 #endif
-inline int32_t blendRowsFixedPoint(int32_t h0, int32_t h1, int32_t b0, int32_t b1) {
+    inline int32_t
+    blendRowsFixedPoint(int32_t h0, int32_t h1, int32_t b0, int32_t b1) {
   const int32_t v = ((((h0 >> 4) * b0) >> 16) + (((h1 >> 4) * b1) >> 16) + 2) >> 2;
   return v < 0 ? 0 : (v > 255 ? 255 : v);
 }
 
 // OpenCV cv2.resize(INTER_LINEAR) on interleaved uint8, exact (spec 2.4a).
-void resizeBilinearU8(const uint8_t* src, int srcW, int srcH, int channels, uint8_t* dst, int dstW,
-                      int dstH);
+void resizeBilinearU8(const uint8_t* src, int srcW, int srcH, int channels, uint8_t* dst, int dstW, int dstH);
 
 // Resize + pad with 114 + HWC->CHW + /255 into a float tensor of 3 x outHeight x outWidth.
 // `rgb` holds srcW*srcH*3 bytes in RGB order (the reference converts BGR->RGB before the tensor).

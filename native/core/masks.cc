@@ -10,7 +10,6 @@ namespace fastsam {
 
 namespace {
 
-
 // Integer indices i with lo <= i < hi (float compare, as crop_mask does), within [0, limit).
 Span indicesInside(float lo, float hi, int limit) {
   if (!(lo == lo) || !(hi == hi)) return {};  // NaN box: nothing is inside
@@ -49,8 +48,8 @@ ProtoRegion protoRegion(int protoH, int protoW, const MaskGeometry& geometry) {
   ProtoRegion r;
   if (geometry.mode == MaskMode::Native) {
     // process_mask_native: the padding as it appears at prototype resolution, truncated with int().
-    const double gain = std::min(static_cast<double>(protoH) / geometry.outH,
-                                 static_cast<double>(protoW) / geometry.outW);
+    const double gain =
+        std::min(static_cast<double>(protoH) / geometry.outH, static_cast<double>(protoW) / geometry.outW);
     const double padW = (protoW - geometry.outW * gain) / 2;
     const double padH = (protoH - geometry.outH * gain) / 2;
     r.top = static_cast<int>(padH);
@@ -89,8 +88,12 @@ bool maskWindow(const float* box, int protoH, int protoW, const ProtoRegion& reg
 }
 
 MaskRenderer::MaskRenderer(const float* protos, int nm, int protoH, int protoW, const MaskGeometry& geometry)
-    : protosHwc_(static_cast<size_t>(nm) * protoH * protoW), nm_(nm), protoH_(protoH), protoW_(protoW),
-      geometry_(geometry), region_(protoRegion(protoH, protoW, geometry)) {
+    : protosHwc_(static_cast<size_t>(nm) * protoH * protoW),
+      nm_(nm),
+      protoH_(protoH),
+      protoW_(protoW),
+      geometry_(geometry),
+      region_(protoRegion(protoH, protoW, geometry)) {
   const size_t plane = static_cast<size_t>(protoH) * protoW;
   for (int c = 0; c < nm; ++c)
     for (size_t p = 0; p < plane; ++p) protosHwc_[p * nm + c] = protos[c * plane + p];
@@ -170,7 +173,8 @@ std::vector<uint32_t> MaskRenderer::renderRle(const float* coef, const float* bo
   // then evaluate the same vertical formula pixel by pixel, emitting runs without a bitmap.
   std::vector<float> columns(rows.horizontal.size());
   for (int r = 0; r < rows.srcRows; ++r)
-    for (int x = 0; x < rows.width; ++x) columns[static_cast<size_t>(x) * rows.srcRows + r] = rows.row(r + rows.firstSrcRow)[x];
+    for (int x = 0; x < rows.width; ++x)
+      columns[static_cast<size_t>(x) * rows.srcRows + r] = rows.row(r + rows.firstSrcRow)[x];
 
   runs.zeros(static_cast<uint64_t>(rows.x) * outH);
   for (int x = 0; x < rows.width; ++x) {
@@ -240,7 +244,8 @@ double MaskRenderer::approximateArea(const float* coef, const float* box) const 
   int cells = 0;
   for (int r = rows.begin; r < rows.end; ++r)
     for (int c = cols.begin; c < cols.end; ++c) cells += logit(coef, region_.top + r, region_.left + c) > 0.f;
-  const double cellArea = (static_cast<double>(geometry_.outW) / region_.width) * (static_cast<double>(geometry_.outH) / region_.height);
+  const double cellArea =
+      (static_cast<double>(geometry_.outW) / region_.width) * (static_cast<double>(geometry_.outH) / region_.height);
   return cells * cellArea;
 }
 

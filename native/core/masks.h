@@ -76,12 +76,14 @@ class MaskRenderer {
   struct RowInterpolation {
     int x = 0, y = 0, width = 0, height = 0;  // output window
     int firstSrcRow = 0, srcRows = 0;
-    std::vector<LinearTap> yt;                 // vertical taps of the window's rows
-    std::vector<float> horizontal;             // srcRows x width
+    std::vector<LinearTap> yt;      // vertical taps of the window's rows
+    std::vector<float> horizontal;  // srcRows x width
     const float* row(int srcRow) const { return &horizontal[static_cast<size_t>(srcRow - firstSrcRow) * width]; }
   };
 
-  bool window(const float* box, MaskWindow& w) const { return maskWindow(box, protoH_, protoW_, region_, geometry_, w); }
+  bool window(const float* box, MaskWindow& w) const {
+    return maskWindow(box, protoH_, protoW_, region_, geometry_, w);
+  }
 
   // Rows [rowBegin, rowEnd) of the window only (a band's share), or all of them by default.
   bool interpolateRows(const float* coef, const float* box, RowInterpolation& out, int rowBegin = 0,

@@ -51,7 +51,10 @@ std::vector<Detection> candidates(const float* out, int anchors, int nc, const N
     for (int c = 1; c < nc; ++c) {
       float s = out[(4 + c) * stride + a];
       nan = nan || s != s;
-      if (s > score) { score = s; best = c; }  // first maximum wins, like torch.max
+      if (s > score) {
+        score = s;
+        best = c;
+      }  // first maximum wins, like torch.max
     }
     // torch's amax/max propagate NaN, so the reference drops an anchor with any NaN class score.
     if (nan || !(score > options.confThreshold) || !classAllowed(options, best)) continue;
@@ -75,8 +78,7 @@ std::vector<Detection> nonMaxSuppression(const float* output0, int rows, int anc
                                          const NmsOptions& options) {
   (void)rows;
   std::vector<Detection> dets = candidates(output0, anchors, nc, options);
-  std::stable_sort(dets.begin(), dets.end(),
-                   [](const Detection& x, const Detection& y) { return x.conf > y.conf; });
+  std::stable_sort(dets.begin(), dets.end(), [](const Detection& x, const Detection& y) { return x.conf > y.conf; });
   if (static_cast<int>(dets.size()) > options.maxNms) dets.resize(options.maxNms);
 
   // Offset boxes by class in float32, exactly as the reference adds `c` before torchvision's nms.

@@ -12,8 +12,8 @@ struct NmsOptions {
   bool agnostic = false;        // class-aware unless set (no effect when nc == 1)
   int maxDet = 300;
   int maxNms = 30000;
-  std::vector<int> classes;     // empty: every class
-  bool multiLabel = false;      // validation: every class score above conf is its own candidate
+  std::vector<int> classes;  // empty: every class
+  bool multiLabel = false;   // validation: every class score above conf is its own candidate
 };
 
 // `output0` is [rows][anchors] row-major with rows = 4 + nc + nm: cx, cy, w, h, class scores, coefficients.

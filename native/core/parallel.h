@@ -22,9 +22,7 @@ inline void parallelFor(size_t count, const std::function<void(size_t)>& body, s
     pool.emplace_back([&, t] {
       try {
         for (size_t i = t; i < count; i += threads) body(i);  // interleaved: mask sizes vary a lot
-      } catch (...) {
-        errors[t] = std::current_exception();
-      }
+      } catch (...) { errors[t] = std::current_exception(); }
     });
   }
   for (std::thread& th : pool) th.join();

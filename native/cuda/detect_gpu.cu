@@ -5,14 +5,14 @@
 #include <algorithm>
 #include <cmath>
 
-#include "float_ops.cuh"
 #include "../core/letterbox.h"
+#include "float_ops.cuh"
 
 namespace fastsam::cuda {
 
 namespace {
 
-constexpr float kMaxWh = 7680.f;        // class offset of the reference's NMS (nms.cc)
+constexpr float kMaxWh = 7680.f;  // class offset of the reference's NMS (nms.cc)
 // Sorts after every candidate, whatever conf is: a candidate's score is > conf >= -inf.
 constexpr float kNotCandidate = -INFINITY;
 constexpr float kBorderThreshold = 20.f;
@@ -82,7 +82,8 @@ __global__ void overlapKernel(const float* __restrict__ boxes, const int32_t* co
   __shared__ float cols[kBlockBits * 4];
   const int colCount = min(kBlockBits, n - colBlock * kBlockBits);
   if (threadIdx.x < colCount) {
-    for (int k = 0; k < 4; ++k) cols[threadIdx.x * 4 + k] = boxes[(static_cast<size_t>(colBlock) * kBlockBits + threadIdx.x) * 8 + 4 + k];
+    for (int k = 0; k < 4; ++k)
+      cols[threadIdx.x * 4 + k] = boxes[(static_cast<size_t>(colBlock) * kBlockBits + threadIdx.x) * 8 + 4 + k];
   }
   __syncthreads();
   const int i = rowBlock * kBlockBits + threadIdx.x;
@@ -207,7 +208,7 @@ void GpuDetector::enqueue(const float* dOutput0, int rows, int anchors, const Po
 
   constexpr int kThreads = 256;
   scoreKernel<<<blocksFor(anchors, kThreads), kThreads, 0, stream>>>(dOutput0, anchors, nc, nms.confThreshold, allowed,
-                                                                   scores, classes, order, counters);
+                                                                     scores, classes, order, counters);
   // Stable descending radix sort: equal scores keep anchor order, as std::stable_sort does on the CPU.
   size_t scratchBytes = 0;
   check(cub::DeviceRadixSort::SortPairsDescending(nullptr, scratchBytes, scores, sortedScores, order, sortedOrder,
@@ -218,7 +219,7 @@ void GpuDetector::enqueue(const float* dOutput0, int rows, int anchors, const Po
                                                   anchors, 0, 32, stream),
         "candidate sort failed");
   gatherKernel<<<blocksFor(maxNms, kThreads), kThreads, 0, stream>>>(dOutput0, anchors, sortedOrder, classes, counters,
-                                                                   maxNms, nms.agnostic, boxes);
+                                                                     maxNms, nms.agnostic, boxes);
   const dim3 grid(words, words);
   overlapKernel<<<grid, kBlockBits, 0, stream>>>(boxes, counters, maxNms, words, nms.iouThreshold, overlap);
   reduceKernel<<<1, 512, words * sizeof(uint64_t), stream>>>(overlap, counters, maxNms, words, nms.maxDet, kept);
@@ -238,8 +239,8 @@ void GpuDetector::enqueue(const float* dOutput0, int rows, int anchors, const Po
   p.gain = static_cast<float>(gain);
   p.origH = static_cast<float>(options.origH);
   p.origW = static_cast<float>(options.origW);
-  finalizeKernel<<<blocksFor(std::max(1, nms.maxDet), 128), 128, 0, stream>>>(dOutput0, boxes, sortedScores, sortedOrder,
-                                                                              classes, kept, counters, p, slot);
+  finalizeKernel<<<blocksFor(std::max(1, nms.maxDet), 128), 128, 0, stream>>>(
+      dOutput0, boxes, sortedScores, sortedOrder, classes, kept, counters, p, slot);
   check(cudaGetLastError(), "detection kernel launch failed");
 }
 

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "cuda_resources.h"
 #include "../core/postprocess.h"
+#include "cuda_resources.h"
 
 namespace fastsam::cuda {
 
@@ -23,7 +23,10 @@ struct DetectionSlot {
 #if defined(__CUDACC__)
 __host__ __device__
 #endif
-inline int detectionStride(int nm) { return 10 + nm; }
+    inline int
+    detectionStride(int nm) {
+  return 10 + nm;
+}
 
 // One per stream; buffers are reused across calls and images.
 class GpuDetector {

@@ -67,8 +67,10 @@ void GpuLetterbox::stage(const std::vector<HostImage>& images, const std::vector
   for (size_t i = 0; i < images.size(); ++i) {
     const HostImage& im = images[i];
     const LetterboxGeometry& g = geometries[i];
-    if (g.outHeight != tensorH || g.outWidth != tensorW) throw std::invalid_argument("letterbox geometry does not match the tensor");
-    if (im.width < 1 || im.height < 1 || g.unpadWidth < 1 || g.unpadHeight < 1) throw std::invalid_argument("empty image");
+    if (g.outHeight != tensorH || g.outWidth != tensorW)
+      throw std::invalid_argument("letterbox geometry does not match the tensor");
+    if (im.width < 1 || im.height < 1 || g.unpadWidth < 1 || g.unpadHeight < 1)
+      throw std::invalid_argument("empty image");
     ImageJob& job = jobs_[i];
     job.srcW = im.width;
     job.srcH = im.height;
@@ -97,16 +99,17 @@ void GpuLetterbox::stage(const std::vector<HostImage>& images, const std::vector
 void GpuLetterbox::enqueue(float* dTensor, cudaStream_t stream) {
   if (jobs_.empty()) return;
   uint8_t* dev = device_.reserve(staged_);
-  check(cudaMemcpyAsync(dev, staging_.data(), staged_, cudaMemcpyHostToDevice, stream), "cannot upload images to the GPU");
+  check(cudaMemcpyAsync(dev, staging_.data(), staged_, cudaMemcpyHostToDevice, stream),
+        "cannot upload images to the GPU");
   const dim3 block(32, 8);
   const dim3 grid((tensorW_ + block.x - 1) / block.x, (tensorH_ + block.y - 1) / block.y);
   const size_t tensorSize = static_cast<size_t>(3) * tensorH_ * tensorW_;
   for (size_t i = 0; i < jobs_.size(); ++i) {
     const ImageJob& job = jobs_[i];
     const KernelJob kernelJob{job.srcW, job.srcH, job.g, job.resize};
-    letterboxKernel<<<grid, block, 0, stream>>>(dev + job.rgbOffset, reinterpret_cast<const ResizeTap*>(dev + job.xTapsOffset),
-                                                reinterpret_cast<const ResizeTap*>(dev + job.yTapsOffset), kernelJob,
-                                                dTensor + i * tensorSize);
+    letterboxKernel<<<grid, block, 0, stream>>>(
+        dev + job.rgbOffset, reinterpret_cast<const ResizeTap*>(dev + job.xTapsOffset),
+        reinterpret_cast<const ResizeTap*>(dev + job.yTapsOffset), kernelJob, dTensor + i * tensorSize);
   }
   check(cudaGetLastError(), "letterbox kernel launch failed");
 }

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "cuda_resources.h"
 #include "../core/letterbox.h"
+#include "cuda_resources.h"
 
 namespace fastsam::cuda {
 

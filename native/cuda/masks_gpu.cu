@@ -74,7 +74,8 @@ __global__ void pixelKernel(const float* __restrict__ logits, const DeviceWindow
     const unsigned bits = __ballot_sync(0xffffffffu, set);
     const int byteInRow = firstCol / 8 + lane;
     if (lane < 4 && byteInRow < rowBytes)
-      packed[w.packedOffset + static_cast<size_t>(row) * rowBytes + byteInRow] = static_cast<uint8_t>(bits >> (8 * lane));
+      packed[w.packedOffset + static_cast<size_t>(row) * rowBytes + byteInRow] =
+          static_cast<uint8_t>(bits >> (8 * lane));
   }
 }
 
@@ -97,12 +98,20 @@ void GpuMaskAssembler::enqueue(const std::vector<MaskRequest>& requests, cudaStr
       MaskWindow mw;
       Window w{};
       if (maskWindow(q.boxes + static_cast<size_t>(k) * q.boxStride, q.protoH, q.protoW, plan.region, q.geometry, mw)) {
-        w = {mw.outCols.begin, mw.outRows.begin, mw.outCols.end - mw.outCols.begin, mw.outRows.end - mw.outRows.begin,
-             mw.srcCols.begin, mw.srcCols.end, mw.srcRows.begin, mw.srcRows.end, 0};
+        w = {mw.outCols.begin,
+             mw.outRows.begin,
+             mw.outCols.end - mw.outCols.begin,
+             mw.outRows.end - mw.outRows.begin,
+             mw.srcCols.begin,
+             mw.srcCols.end,
+             mw.srcRows.begin,
+             mw.srcRows.end,
+             0};
       }
       w.packedOffset = packedTotal;
       const uint64_t bytes = packedRowBytes(w.width) * static_cast<uint64_t>(w.height);
-      if (bytes >= (uint64_t{1} << 28)) throw std::invalid_argument("a mask window of 2^31 pixels or more is too large for the GPU");
+      if (bytes >= (uint64_t{1} << 28))
+        throw std::invalid_argument("a mask window of 2^31 pixels or more is too large for the GPU");
       packedTotal += bytes;
       plan.windows.push_back(w);
     }
@@ -139,15 +148,16 @@ void GpuMaskAssembler::enqueue(const std::vector<MaskRequest>& requests, cudaStr
     const ImagePlan& plan = plans_[i];
     if (xTaps[i].empty()) continue;
     const auto* windows = reinterpret_cast<const DeviceWindow*>(tables + plan.windowsOffset);
-    RegionParams p{plan.region.top, plan.region.left, plan.region.height, plan.region.width,
-                   q.protoW, q.protoH * q.protoW, q.nm, q.coefStride};
+    RegionParams p{
+        plan.region.top, plan.region.left, plan.region.height, plan.region.width, q.protoW, q.protoH * q.protoW, q.nm,
+        q.coefStride};
     const int cells = plan.region.height * plan.region.width;
     const dim3 logitGrid(std::min((cells + 255) / 256, 128), q.count);
     logitsKernel<<<logitGrid, 256, q.nm * sizeof(float), stream>>>(q.dProtos, q.dCoef, windows, p, logits);
     const dim3 pixelGrid(128, q.count);
-    pixelKernel<<<pixelGrid, 256, 0, stream>>>(logits, windows, reinterpret_cast<const LinearTap*>(tables + plan.xTapsOffset),
-                                               reinterpret_cast<const LinearTap*>(tables + plan.yTapsOffset),
-                                               plan.region.width, cells, packed);
+    pixelKernel<<<pixelGrid, 256, 0, stream>>>(
+        logits, windows, reinterpret_cast<const LinearTap*>(tables + plan.xTapsOffset),
+        reinterpret_cast<const LinearTap*>(tables + plan.yTapsOffset), plan.region.width, cells, packed);
   }
   check(cudaGetLastError(), "mask kernel launch failed");
   kernelsDone_.record(stream);

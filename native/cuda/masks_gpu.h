@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "cuda_resources.h"
 #include "../core/masks.h"
+#include "cuda_resources.h"
 
 namespace fastsam::cuda {
 
@@ -19,9 +19,10 @@ struct MaskRequest {
   const float* dProtos;  // device, [nm][protoH][protoW]
   int nm, protoH, protoW;
   MaskGeometry geometry;
-  const float* dCoef;        // device: coefficients of mask k at dCoef + k * coefStride
+  const float* dCoef;  // device: coefficients of mask k at dCoef + k * coefStride
   int coefStride;
-  const float* boxes;        // host: crop box of mask k at boxes + k * boxStride (input pixels for Letterbox, original for Native)
+  const float*
+      boxes;  // host: crop box of mask k at boxes + k * boxStride (input pixels for Letterbox, original for Native)
   int boxStride;
   int count;
 };
@@ -48,9 +49,9 @@ class GpuMaskAssembler {
 
  private:
   struct Window {
-    int32_t x, y, width, height;        // output window
-    int32_t col0, col1, row0, row1;     // prototype cells the crop keeps (relative to the region)
-    uint64_t packedOffset;              // into the packed output
+    int32_t x, y, width, height;     // output window
+    int32_t col0, col1, row0, row1;  // prototype cells the crop keeps (relative to the region)
+    uint64_t packedOffset;           // into the packed output
   };
   struct ImagePlan {
     std::vector<Window> windows;

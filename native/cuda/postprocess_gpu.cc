@@ -41,7 +41,8 @@ std::vector<ImageResult> GpuPostprocessor::run(const BatchOutputs& outputs, cons
   const int batch = static_cast<int>(request.origSizes.size());
   const int maxDet = request.options.nms.maxDet;
   if (maxDet < 1) throw std::invalid_argument("maxDet must be at least 1");
-  if (outputs.rows - 4 - request.options.nc != outputs.nm) throw std::invalid_argument("output0 rows do not match the prototypes");
+  if (outputs.rows - 4 - request.options.nc != outputs.nm)
+    throw std::invalid_argument("output0 rows do not match the prototypes");
   const size_t perSlot = slotBytes(maxDet, outputs.nm);
   uint8_t* slots = slots_.reserve(perSlot * batch);
 
@@ -54,8 +55,8 @@ std::vector<ImageResult> GpuPostprocessor::run(const BatchOutputs& outputs, cons
     options.origW = request.origSizes[b].second;
     uint8_t* slot = slots + perSlot * b;
     detector_.enqueue(outputs.dOutput0 + static_cast<size_t>(b) * outputs.rows * outputs.anchors, outputs.rows,
-                      outputs.anchors, options, DetectionSlot{reinterpret_cast<int*>(slot), reinterpret_cast<float*>(slot + 16)},
-                      stream);
+                      outputs.anchors, options,
+                      DetectionSlot{reinterpret_cast<int*>(slot), reinterpret_cast<float*>(slot + 16)}, stream);
   }
   uint8_t* host = slotsHost_.reserve(perSlot * batch);
   check(cudaMemcpyAsync(host, slots, perSlot * batch, cudaMemcpyDeviceToHost, stream), "cannot copy detections back");

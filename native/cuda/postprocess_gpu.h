@@ -21,7 +21,7 @@ struct ImageResult {
 struct BatchOutputs {
   const float* dOutput0;  // [batch][rows][anchors]
   int rows, anchors;
-  const float* dProtos;   // [batch][nm][protoH][protoW]
+  const float* dProtos;  // [batch][nm][protoH][protoW]
   int nm, protoH, protoW;
 };
 

@@ -61,8 +61,7 @@ struct ExecutionSlot::Impl {
       input = cuda::DeviceBuffer<float>();
       output0 = cuda::DeviceBuffer<float>();
       output1 = cuda::DeviceBuffer<float>();
-    } catch (...) {
-    }
+    } catch (...) {}
     if (usesPrimary) {
       std::lock_guard<std::mutex> lock(state->mutex);
       state->primaryInUse = false;
@@ -97,7 +96,8 @@ void describeIo(Engine::State& s) {
       if (dims.nbDims != 4 || dims.d[1] <= 0 || dims.d[2] <= 0 || dims.d[3] <= 0) {
         throw std::invalid_argument(dynamicImageSizeMessage(name));
       }
-      if (dims.d[1] != 3) throw std::invalid_argument(std::string("expected the engine input '") + name + "' to have 3 channels");
+      if (dims.d[1] != 3)
+        throw std::invalid_argument(std::string("expected the engine input '") + name + "' to have 3 channels");
       s.dynamicBatch = dims.d[0] <= 0;
       int64_t batch = dims.d[0];
       if (s.dynamicBatch) batch = engine.getProfileShape(name, 0, nvinfer1::OptProfileSelector::kMAX).d[0];
@@ -112,14 +112,16 @@ void describeIo(Engine::State& s) {
       s.layout.protoH = int(dims.d[2]);
       s.layout.protoW = int(dims.d[3]);
     } else {
-      throw std::invalid_argument(std::string("unexpected output '") + name + "': expected one rank-3 and one rank-4 output");
+      throw std::invalid_argument(std::string("unexpected output '") + name +
+                                  "': expected one rank-3 and one rank-4 output");
     }
   }
   const OutputLayout& l = s.layout;
   if (inputs != 1 || s.output0Name.empty() || s.output1Name.empty() || s.input.batch < 1 || l.rows <= 0 ||
       l.anchors <= 0 || l.nm <= 0 || l.protoH <= 0 || l.protoW <= 0) {
-    throw std::invalid_argument("the engine's inputs and outputs are not a YOLOv8-seg layout: one input [B,3,H,W], "
-                                "output0 [B,rows,anchors] and output1 [B,masks,h,w] with static sizes");
+    throw std::invalid_argument(
+        "the engine's inputs and outputs are not a YOLOv8-seg layout: one input [B,3,H,W], "
+        "output0 [B,rows,anchors] and output1 [B,masks,h,w] with static sizes");
   }
 }
 
@@ -150,7 +152,8 @@ std::unique_ptr<Engine> Engine::load(const std::vector<uint8_t>& onnx, const Eng
     throw std::invalid_argument("expected the input '" + onnxInput->name +
                                 "' to be [batch, 3, height, width], but it has rank " + std::to_string(dims.size()));
   }
-  if (dims[1] <= 0 || dims[2] <= 0 || dims[3] <= 0) throw std::invalid_argument(dynamicImageSizeMessage(onnxInput->name));
+  if (dims[1] <= 0 || dims[2] <= 0 || dims[3] <= 0)
+    throw std::invalid_argument(dynamicImageSizeMessage(onnxInput->name));
   // The letterbox kernel writes 3 x H x W floats per image: any other channel count would overrun the input.
   if (dims[1] != 3) {
     throw std::invalid_argument("expected the input '" + onnxInput->name + "' to have 3 (RGB) channels, not " +
@@ -164,8 +167,9 @@ std::unique_ptr<Engine> Engine::load(const std::vector<uint8_t>& onnx, const Eng
   bool dynamicBatch = dims[0] <= 0;
   int maxBatch = dynamicBatch ? options.maxBatch : int(dims[0]);
   if (!dynamicBatch && maxBatch != options.maxBatch) {
-    reportProgress(progress, "this ONNX has a fixed batch of " + std::to_string(maxBatch) + ": maxBatch is " +
-                                 std::to_string(maxBatch), -1);
+    reportProgress(
+        progress,
+        "this ONNX has a fixed batch of " + std::to_string(maxBatch) + ": maxBatch is " + std::to_string(maxBatch), -1);
   }
 
   cuda::DeviceScope scope(options.device);

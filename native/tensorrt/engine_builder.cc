@@ -27,9 +27,7 @@ class BuildMonitor : public IProgressMonitor {
     std::lock_guard<std::mutex> lock(mutex_);
     try {
       topPhase_ = phaseName;
-    } catch (...) {
-      return;
-    }
+    } catch (...) { return; }
     topSteps_ = nbSteps;
     lastPercent_ = -1;
     reportProgress(progress_, kBuildingStage, nbSteps > 0 ? 0.0 : -1.0);
@@ -99,8 +97,10 @@ void checkNetworkIo(const INetworkDefinition& network, const BuildRequest& reque
   if (input.getType() != DataType::kFLOAT) throw std::invalid_argument(floatIoMessage(name));
 
   if (network.getNbOutputs() != 2) {
-    throw std::invalid_argument("expected two outputs (detections [B, 4+classes+masks, anchors] and mask prototypes "
-                                "[B, masks, h, w]), but the ONNX model has " + std::to_string(network.getNbOutputs()));
+    throw std::invalid_argument(
+        "expected two outputs (detections [B, 4+classes+masks, anchors] and mask prototypes "
+        "[B, masks, h, w]), but the ONNX model has " +
+        std::to_string(network.getNbOutputs()));
   }
   int rank3 = 0, rank4 = 0;
   for (int i = 0; i < 2; ++i) {
@@ -144,8 +144,8 @@ Precision choosePrecision(IBuilder& builder, IBuilderConfig& config, const INetw
 #else
   (void)network;
   if (request.precision != Precision::FP16) return Precision::FP32;
-  // Both are deprecated in late TensorRT 10 (in favour of strong typing) but are the way to get FP16
-  // from a float32 ONNX until TensorRT 11.
+    // Both are deprecated in late TensorRT 10 (in favour of strong typing) but are the way to get FP16
+    // from a float32 ONNX until TensorRT 11.
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -175,7 +175,8 @@ void addBatchProfile(IBuilder& builder, IBuilderConfig& config, const INetworkDe
             profile->setDimensions(input.getName(), OptProfileSelector::kOPT, withBatch(maxBatch)) &&
             profile->setDimensions(input.getName(), OptProfileSelector::kMAX, withBatch(maxBatch)) &&
             config.addOptimizationProfile(profile) >= 0;
-  if (!ok) throw std::runtime_error("cannot set the TensorRT optimisation profile for batch 1.." + std::to_string(maxBatch));
+  if (!ok)
+    throw std::runtime_error("cannot set the TensorRT optimisation profile for batch 1.." + std::to_string(maxBatch));
 }
 
 // The persisted timing cache makes rebuilds (another maxBatch, precision or model on this GPU) faster.
@@ -242,8 +243,8 @@ BuildResult buildSerializedEngine(const std::vector<uint8_t>& onnx, const BuildR
   if (!parser->parse(onnx.data(), onnx.size())) throw std::invalid_argument(parseErrorMessage(*parser, logger));
   checkNetworkIo(*network, request);
 
-  BuildMonitor monitor(request.progress);                   // must outlive the config's use of it
-  std::unique_ptr<ITimingCache> timingCache;                // declared before the config that refers to it
+  BuildMonitor monitor(request.progress);     // must outlive the config's use of it
+  std::unique_ptr<ITimingCache> timingCache;  // declared before the config that refers to it
   std::unique_ptr<IBuilderConfig> config(builder->createBuilderConfig());
   if (!config) throw std::runtime_error(logger.explain("cannot create the TensorRT builder config"));
   Precision precision = choosePrecision(*builder, *config, *network, request);

@@ -13,8 +13,8 @@
 namespace fastsam::trt {
 
 struct BuildRequest {
-  int maxBatch = 1;          // the engine's largest batch (equal to the ONNX's batch when that is fixed)
-  bool dynamicBatch = false;  // ONNX input dim 0 is symbolic: one optimisation profile 1..maxBatch
+  int maxBatch = 1;                       // the engine's largest batch (equal to the ONNX's batch when that is fixed)
+  bool dynamicBatch = false;              // ONNX input dim 0 is symbolic: one optimisation profile 1..maxBatch
   Precision precision = Precision::FP16;  // as requested; see BuildResult::precision for what was built
   std::string timingCachePath;            // read if usable, written back after the build; empty: none
   ProgressFn progress;                    // may be empty

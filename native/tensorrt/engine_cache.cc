@@ -157,7 +157,9 @@ void writeChunksAtomic(const std::string& path, const std::vector<Chunk>& chunks
   if (target.has_parent_path()) {
     std::error_code ec;
     fs::create_directories(target.parent_path(), ec);
-    if (ec) throw std::runtime_error("cannot create the cache directory '" + target.parent_path().string() + "': " + ec.message());
+    if (ec)
+      throw std::runtime_error("cannot create the cache directory '" + target.parent_path().string() +
+                               "': " + ec.message());
   }
   std::string tmp = path + ".tmp-" + std::to_string(processId()) + "-" + std::to_string(tmpCounter++);
 #ifdef _WIN32
@@ -221,13 +223,12 @@ std::string sha256Hex(const uint8_t* data, size_t size) {
 
 std::string serializeEngineKey(const EngineKey& key) {
   return "fastsam tensorrt engine\n"
-         "onnx-sha256=" + oneLine(key.onnxSha256) + "\n" +
-         "tensorrt=" + oneLine(key.tensorrtVersion) + "\n" +
-         "gpu=" + oneLine(key.gpuName) + "\n" +
-         "compute-capability=" + std::to_string(key.ccMajor) + "." + std::to_string(key.ccMinor) + "\n" +
-         "precision=" + oneLine(key.precision) + "\n" +
-         "max-batch=" + std::to_string(key.maxBatch) + "\n" +
-         "input=" + std::to_string(key.height) + "x" + std::to_string(key.width) + "\n";
+         "onnx-sha256=" +
+         oneLine(key.onnxSha256) + "\n" + "tensorrt=" + oneLine(key.tensorrtVersion) + "\n" +
+         "gpu=" + oneLine(key.gpuName) + "\n" + "compute-capability=" + std::to_string(key.ccMajor) + "." +
+         std::to_string(key.ccMinor) + "\n" + "precision=" + oneLine(key.precision) + "\n" +
+         "max-batch=" + std::to_string(key.maxBatch) + "\n" + "input=" + std::to_string(key.height) + "x" +
+         std::to_string(key.width) + "\n";
 }
 
 std::string cacheFileName(const EngineKey& key) {

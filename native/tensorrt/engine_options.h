@@ -33,8 +33,7 @@ inline void reportProgress(const ProgressFn& progress, const std::string& stage,
   if (!progress) return;
   try {
     progress(stage, fraction);
-  } catch (...) {
-  }
+  } catch (...) {}
 }
 
 }  // namespace fastsam::trt

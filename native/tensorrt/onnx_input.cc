@@ -58,11 +58,16 @@ class Wire {
     uint64_t ignored;
     Wire sub;
     switch (wireType) {
-      case kVarint: return varint(ignored);
-      case kFixed64: return advance(8);
-      case kLengthDelimited: return message(sub);
-      case kFixed32: return advance(4);
-      default: return false;  // groups (3, 4) are not used by ONNX
+      case kVarint:
+        return varint(ignored);
+      case kFixed64:
+        return advance(8);
+      case kLengthDelimited:
+        return message(sub);
+      case kFixed32:
+        return advance(4);
+      default:
+        return false;  // groups (3, 4) are not used by ONNX
     }
   }
 

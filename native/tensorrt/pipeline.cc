@@ -7,8 +7,8 @@ namespace fastsam::trt {
 
 Pipeline::Pipeline(std::unique_ptr<Engine> engine, int device) : engine_(std::move(engine)), device_(device) {}
 
-std::vector<cuda::ImageResult> Pipeline::predict(const std::vector<cuda::HostImage>& images, const PredictRequest& request,
-                                                 PredictTimes* times) {
+std::vector<cuda::ImageResult> Pipeline::predict(const std::vector<cuda::HostImage>& images,
+                                                 const PredictRequest& request, PredictTimes* times) {
   cuda::DeviceScope scope(device_);
   auto lane = lanes_.acquire([this] {
     auto made = std::make_unique<Lane>();
@@ -20,7 +20,8 @@ std::vector<cuda::ImageResult> Pipeline::predict(const std::vector<cuda::HostIma
     out.reserve(images.size());
     const size_t step = static_cast<size_t>(engine_->maxBatch());
     for (size_t begin = 0; begin < images.size(); begin += step) {
-      const std::vector<cuda::HostImage> chunk(images.begin() + begin, images.begin() + std::min(images.size(), begin + step));
+      const std::vector<cuda::HostImage> chunk(images.begin() + begin,
+                                               images.begin() + std::min(images.size(), begin + step));
       runChunk(leased, chunk, request, out, times);
     }
     return out;
@@ -48,7 +49,8 @@ void Pipeline::runChunk(Lane& lane, const std::vector<cuda::HostImage>& images, 
   batch.masks = request.masks;
   for (const cuda::HostImage& image : images) {
     const LetterboxGeometry g = computeLetterbox(image.height, image.width, input.height, input.width, false, true, 32);
-    if (g.unpadWidth < 1 || g.unpadHeight < 1) throw std::invalid_argument("an image is too thin to letterbox to the model's input");
+    if (g.unpadWidth < 1 || g.unpadHeight < 1)
+      throw std::invalid_argument("an image is too thin to letterbox to the model's input");
     geometries.push_back(g);
     batch.origSizes.emplace_back(image.height, image.width);
   }
@@ -60,8 +62,8 @@ void Pipeline::runChunk(Lane& lane, const std::vector<cuda::HostImage>& images, 
   lane.slot->enqueue(static_cast<int>(images.size()), stream);
   lane.inferred.record(stream);
 
-  cuda::BatchOutputs outputs{lane.slot->output0(), layout.rows, layout.anchors, lane.slot->output1(), layout.nm,
-                             layout.protoH, layout.protoW};
+  cuda::BatchOutputs outputs{lane.slot->output0(), layout.rows,  layout.anchors, lane.slot->output1(), layout.nm,
+                             layout.protoH,        layout.protoW};
   cuda::StageTimes stages;
   std::vector<cuda::ImageResult> results = lane.postprocessor.run(outputs, batch, stream, &stages);
   if (times) {

@@ -22,10 +22,10 @@
 #include <utility>
 #include <vector>
 
+#include "../core/bitpack.h"
 #include "../core/contours.h"
 #include "../core/full_image_box.h"
 #include "../core/letterbox.h"
-#include "../core/bitpack.h"
 #include "../core/masks.h"
 #include "../core/morphology.h"
 #include "../core/nms.h"
@@ -35,12 +35,12 @@
 #include "../core/scale_boxes.h"
 
 // Prints where it failed and exits non-zero: the first failure is the one worth reading.
-#define CHECK(cond)                                                                  \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
       std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::exit(1);                                                                  \
-    }                                                                                \
+      std::exit(1);                                                                 \
+    }                                                                               \
   } while (0)
 
 using namespace fastsam;
@@ -109,8 +109,10 @@ void testComputeLetterbox() {
         CHECK(g.top >= 0 && g.bottom >= g.top && g.bottom - g.top <= 1);
         CHECK(g.left >= 0 && g.right >= g.left && g.right - g.left <= 1);
         CHECK(g.outWidth == g.unpadWidth + g.left + g.right && g.outHeight == g.unpadHeight + g.top + g.bottom);
-        if (autoPad) CHECK((160 - g.outWidth) % 32 == 0 && (96 - g.outHeight) % 32 == 0);
-        else CHECK(g.outWidth == 160 && g.outHeight == 96);
+        if (autoPad)
+          CHECK((160 - g.outWidth) % 32 == 0 && (96 - g.outHeight) % 32 == 0);
+        else
+          CHECK(g.outWidth == 160 && g.outHeight == 96);
       }
 }
 
@@ -145,11 +147,13 @@ void checkWithinSourceRange(const std::vector<uint8_t>& src, const std::vector<u
 
 void testResizeProperties() {
   Rng rng;
-  struct Case { int sw, sh, dw, dh, ch; };
-  const Case cases[] = {
-      {1, 1, 1, 1, 3},    {1, 1, 7, 5, 3},      {5, 7, 1, 1, 1},     {37, 23, 64, 41, 3}, {64, 41, 37, 23, 3},
-      {13, 11, 13, 11, 4}, {4000, 1, 640, 1, 3}, {1, 4000, 1, 640, 3}, {4000, 1, 8000, 2, 1},
-      {1, 4000, 3, 9000, 1}, {3, 3, 640, 2, 3},  {640, 2, 3, 3, 3},   {2, 2, 3, 1000, 1}};
+  struct Case {
+    int sw, sh, dw, dh, ch;
+  };
+  const Case cases[] = {{1, 1, 1, 1, 3},       {1, 1, 7, 5, 3},       {5, 7, 1, 1, 1},      {37, 23, 64, 41, 3},
+                        {64, 41, 37, 23, 3},   {13, 11, 13, 11, 4},   {4000, 1, 640, 1, 3}, {1, 4000, 1, 640, 3},
+                        {4000, 1, 8000, 2, 1}, {1, 4000, 3, 9000, 1}, {3, 3, 640, 2, 3},    {640, 2, 3, 3, 3},
+                        {2, 2, 3, 1000, 1}};
   for (const Case& k : cases) {
     const std::vector<uint8_t> src = randomImage(rng, k.sw, k.sh, k.ch);
     std::vector<uint8_t> dst(static_cast<size_t>(k.dw) * k.dh * k.ch);
@@ -180,14 +184,19 @@ void testLetterboxToTensor() {
         for (int x = 0; x < 32; ++x) {
           const float v = t[(c * 32 + y) * 32 + x];
           const int sy = y - g.top;
-          if (sy < 0 || sy >= h) CHECK(v == pad);
-          else CHECK(v == static_cast<float>(rgb[(sy * w + x) * 3 + c]) / 255.f);
+          if (sy < 0 || sy >= h)
+            CHECK(v == pad);
+          else
+            CHECK(v == static_cast<float>(rgb[(sy * w + x) * 3 + c]) / 255.f);
         }
   }
   // Resized (odd sizes, up and down, auto and square): the inside is resizeBilinearU8's output / 255.
-  struct Case { int w, h, newSize; bool autoPad; };
-  const Case cases[] = {{37, 23, 64, true}, {37, 23, 64, false}, {101, 7, 32, false}, {1, 1, 64, false},
-                        {4000, 1, 8000, true}, {5, 500, 64, false}};
+  struct Case {
+    int w, h, newSize;
+    bool autoPad;
+  };
+  const Case cases[] = {{37, 23, 64, true}, {37, 23, 64, false},   {101, 7, 32, false},
+                        {1, 1, 64, false},  {4000, 1, 8000, true}, {5, 500, 64, false}};
   for (const Case& k : cases) {
     const std::vector<uint8_t> rgb = randomImage(rng, k.w, k.h, 3);
     const LetterboxGeometry g = computeLetterbox(k.h, k.w, k.newSize, k.newSize, k.autoPad, true, 32);
@@ -203,8 +212,10 @@ void testLetterboxToTensor() {
           const float v = t[c * plane + static_cast<size_t>(y) * g.outWidth + x];
           CHECK(v >= 0.f && v <= 1.f);
           const int sy = y - g.top, sx = x - g.left;
-          if (sy < 0 || sy >= g.unpadHeight || sx < 0 || sx >= g.unpadWidth) CHECK(v == pad);
-          else CHECK(v == static_cast<float>(resized[(static_cast<size_t>(sy) * g.unpadWidth + sx) * 3 + c]) / 255.f);
+          if (sy < 0 || sy >= g.unpadHeight || sx < 0 || sx >= g.unpadWidth)
+            CHECK(v == pad);
+          else
+            CHECK(v == static_cast<float>(resized[(static_cast<size_t>(sy) * g.unpadWidth + sx) * 3 + c]) / 255.f);
         }
     if (k.w == 1 && k.h == 1)  // a 1x1 image upscales to one flat colour
       for (size_t i = 0; i < plane * 3; ++i) CHECK(t[i] == static_cast<float>(rgb[i / plane]) / 255.f);
@@ -364,12 +375,11 @@ void testFullImageBox() {
   CHECK(none.empty());
 
   std::vector<Detection> d = {
-      det(5, 3, 630, 635, 0.9f, 2),      // snapped to the border, then IoU 1: becomes the full box
-      det(25, 25, 600, 600, 0.8f, 1),    // not within 20 px, IoU 0.81: unchanged
-      det(10, 30, 100, 630, 0.7f, 1),    // only snapped
-      det(1, 1, 639, 639, 0.6f, 3),      // a second full-image match: also the full box (a deliberate deviation)
-      det(kNaN, kNaN, kNaN, kNaN, 0.5f, 1),
-      det(300, 300, 200, 200, 0.4f, 1),  // inverted
+      det(5, 3, 630, 635, 0.9f, 2),    // snapped to the border, then IoU 1: becomes the full box
+      det(25, 25, 600, 600, 0.8f, 1),  // not within 20 px, IoU 0.81: unchanged
+      det(10, 30, 100, 630, 0.7f, 1),  // only snapped
+      det(1, 1, 639, 639, 0.6f, 3),    // a second full-image match: also the full box (a deliberate deviation)
+      det(kNaN, kNaN, kNaN, kNaN, 0.5f, 1), det(300, 300, 200, 200, 0.4f, 1),  // inverted
   };
   applyFullImageBox(d, 640, 640);
   CHECK(d[0].box[0] == 0 && d[0].box[1] == 0 && d[0].box[2] == 640 && d[0].box[3] == 640 && d[0].cls == 0);
@@ -410,7 +420,9 @@ void torchTap(int srcLen, int dstLen, int d, int& i0, int& i1, float& w0, float&
 
 // The prototype region that is upsampled: all of it (Letterbox), or process_mask_native's slice without
 // the letterbox padding, truncated with int() (Native).
-struct ReferenceRegion { int top = 0, left = 0, h = 0, w = 0; };
+struct ReferenceRegion {
+  int top = 0, left = 0, h = 0, w = 0;
+};
 ReferenceRegion referenceRegion(int ph, int pw, const MaskGeometry& g) {
   ReferenceRegion r{0, 0, ph, pw};
   if (g.mode == MaskMode::Native) {
@@ -493,18 +505,18 @@ std::vector<std::vector<float>> edgeBoxes(float w, float h, Rng& rng) {
   std::vector<std::vector<float>> boxes = {
       {0, 0, w, h},
       {w * 0.2f, h * 0.3f, w * 0.7f, h * 0.9f},
-      {w * 0.5f, h * 0.5f, w * 0.5f, h * 0.5f},   // empty
-      {w * 0.8f, h * 0.8f, w * 0.2f, h * 0.2f},   // inverted
-      {w * 0.8f, h * 0.2f, w * 0.2f, h * 0.9f},   // inverted in x only
+      {w * 0.5f, h * 0.5f, w * 0.5f, h * 0.5f},  // empty
+      {w * 0.8f, h * 0.8f, w * 0.2f, h * 0.2f},  // inverted
+      {w * 0.8f, h * 0.2f, w * 0.2f, h * 0.9f},  // inverted in x only
       {kNaN, 0, w, h},
       {0, kNaN, kNaN, kNaN},
-      {-w, -h, w * 0.3f, h * 0.4f},               // partly outside (top-left)
-      {w * 0.6f, h * 0.5f, w * 3, h * 3},         // partly outside (bottom-right)
-      {w * 2, h * 2, w * 3, h * 3},               // fully outside
+      {-w, -h, w * 0.3f, h * 0.4f},        // partly outside (top-left)
+      {w * 0.6f, h * 0.5f, w * 3, h * 3},  // partly outside (bottom-right)
+      {w * 2, h * 2, w * 3, h * 3},        // fully outside
       {-w * 3, -h * 3, -w, -h},
-      {-1e30f, -1e30f, 1e30f, 1e30f},             // huge
+      {-1e30f, -1e30f, 1e30f, 1e30f},  // huge
       {-kInf, -kInf, kInf, kInf},
-      {0.5f, 0.5f, 1.5f, 1.5f},                   // sub-pixel
+      {0.5f, 0.5f, 1.5f, 1.5f},  // sub-pixel
   };
   for (int i = 0; i < 6; ++i) {
     const float x1 = rng.uniform(-0.2f * w, w), y1 = rng.uniform(-0.2f * h, h);
@@ -515,21 +527,24 @@ std::vector<std::vector<float>> edgeBoxes(float w, float h, Rng& rng) {
 
 void testMasks() {
   Rng rng;
-  struct Case { MaskMode mode; int nm, ph, pw, inH, inW, outH, outW; };
+  struct Case {
+    MaskMode mode;
+    int nm, ph, pw, inH, inW, outH, outW;
+  };
   const Case cases[] = {
-      {MaskMode::Letterbox, 3, 2, 2, 8, 8, 8, 8},        // 2x2 prototypes
+      {MaskMode::Letterbox, 3, 2, 2, 8, 8, 8, 8},  // 2x2 prototypes
       {MaskMode::Letterbox, 4, 3, 5, 12, 20, 12, 20},
-      {MaskMode::Letterbox, 2, 4, 4, 16, 16, 13, 11},    // output not a multiple of the prototype size
+      {MaskMode::Letterbox, 2, 4, 4, 16, 16, 13, 11},  // output not a multiple of the prototype size
       {MaskMode::Letterbox, 32, 8, 6, 32, 24, 32, 24},
       {MaskMode::Letterbox, 1, 1, 1, 4, 4, 4, 4},
       {MaskMode::Letterbox, 8, 16, 16, 64, 64, 64, 64},  // many boundary pixels: float order matters
       {MaskMode::Native, 3, 2, 2, 8, 8, 5, 7},
-      {MaskMode::Native, 4, 4, 4, 16, 16, 9, 16},        // letterbox padding top and bottom
+      {MaskMode::Native, 4, 4, 4, 16, 16, 9, 16},  // letterbox padding top and bottom
       {MaskMode::Native, 4, 4, 4, 16, 16, 16, 9},
       {MaskMode::Native, 2, 5, 3, 20, 12, 37, 23},
       {MaskMode::Native, 32, 8, 8, 32, 32, 61, 29},
       {MaskMode::Native, 8, 16, 16, 64, 64, 48, 64},
-      {MaskMode::Native, 2, 2, 2, 8, 8, 1, 1000},        // extreme aspect: a one-row original
+      {MaskMode::Native, 2, 2, 2, 8, 8, 1, 1000},  // extreme aspect: a one-row original
       {MaskMode::Native, 2, 2, 2, 8, 8, 1, 1},
   };
   int nonEmpty = 0;
@@ -559,7 +574,10 @@ void testMasks() {
 
 // Geometries for the plot path (paintUnassigned, approximateArea): both modes, odd sizes, one-row and
 // one-column originals, heights that do not split evenly into two bands.
-struct PlotCase { MaskMode mode; int nm, ph, pw, inH, inW, outH, outW; };
+struct PlotCase {
+  MaskMode mode;
+  int nm, ph, pw, inH, inW, outH, outW;
+};
 const PlotCase kPlotCases[] = {
     {MaskMode::Letterbox, 3, 2, 2, 8, 8, 8, 8},
     {MaskMode::Letterbox, 4, 3, 5, 12, 20, 12, 20},
@@ -567,14 +585,14 @@ const PlotCase kPlotCases[] = {
     {MaskMode::Letterbox, 8, 16, 16, 64, 64, 64, 64},
     {MaskMode::Letterbox, 1, 1, 1, 4, 4, 4, 4},
     {MaskMode::Native, 3, 2, 2, 8, 8, 5, 7},
-    {MaskMode::Native, 4, 4, 4, 16, 16, 9, 16},    // padding top and bottom
-    {MaskMode::Native, 4, 8, 8, 32, 32, 40, 20},   // padding left and right
+    {MaskMode::Native, 4, 4, 4, 16, 16, 9, 16},   // padding top and bottom
+    {MaskMode::Native, 4, 8, 8, 32, 32, 40, 20},  // padding left and right
     {MaskMode::Native, 2, 5, 3, 20, 12, 37, 23},
     {MaskMode::Native, 8, 16, 16, 64, 64, 48, 64},
     {MaskMode::Native, 2, 2, 2, 8, 8, 1, 1000},
     {MaskMode::Native, 2, 2, 2, 8, 8, 1000, 1},
     {MaskMode::Native, 2, 2, 2, 8, 8, 1, 1},
-    {MaskMode::Native, 1, 1, 1, 4, 4, 1, 1000},    // odd 1x1 prototypes: the slice keeps no prototype row
+    {MaskMode::Native, 1, 1, 1, 4, 4, 1, 1000},  // odd 1x1 prototypes: the slice keeps no prototype row
 };
 
 MaskGeometry plotGeometry(const PlotCase& k) {
@@ -777,10 +795,10 @@ void testApproximateArea() {
         CHECK(flat.approximateArea(&plus, box.data()) == 0.0);
       continue;
     }
-    const double sx = k.mode == MaskMode::Letterbox ? static_cast<double>(k.pw) / k.inW
-                                                    : static_cast<double>(region.w) / k.outW;
-    const double sy = k.mode == MaskMode::Letterbox ? static_cast<double>(k.ph) / k.inH
-                                                    : static_cast<double>(region.h) / k.outH;
+    const double sx =
+        k.mode == MaskMode::Letterbox ? static_cast<double>(k.pw) / k.inW : static_cast<double>(region.w) / k.outW;
+    const double sy =
+        k.mode == MaskMode::Letterbox ? static_cast<double>(k.ph) / k.inH : static_cast<double>(region.h) / k.outH;
     const double cellArea = (static_cast<double>(k.outW) / region.w) * (static_cast<double>(k.outH) / region.h);
     int checked = 0;
     for (const std::vector<float>& box : edgeBoxes(bw, bh, rng)) {
@@ -889,12 +907,7 @@ constexpr ContourRetrieval kAll = ContourRetrieval::All, kExternal = ContourRetr
 
 // A filled rectangle: traced down its left side first (cv2's order); SIMPLE keeps the 4 corners.
 void testContoursRectangle() {
-  const Bitmap b = art({"........",
-                        ".######.",
-                        ".######.",
-                        ".######.",
-                        ".######.",
-                        "........"});
+  const Bitmap b = art({"........", ".######.", ".######.", ".######.", ".######.", "........"});
   std::string border = "outer:";
   const auto add = [&border](int x, int y) { border += " (" + std::to_string(x) + "," + std::to_string(y) + ")"; };
   for (int y = 1; y <= 4; ++y) add(1, y);  // left side, down
@@ -956,13 +969,7 @@ void testContoursBlobs() {
 // hole (child of the outer border); External only the outer one. The hole border cuts the ring's corners,
 // which are not 4-adjacent to the hole.
 void testContoursRing() {
-  const Bitmap margin = art({".......",
-                             ".#####.",
-                             ".#...#.",
-                             ".#...#.",
-                             ".#...#.",
-                             ".#####.",
-                             "......."});
+  const Bitmap margin = art({".......", ".#####.", ".#...#.", ".#...#.", ".#...#.", ".#####.", "......."});
   CHECK(traces(margin, kAll, true,
                "outer: (1,1) (1,5) (5,5) (5,1) | hole of 0: (1,2) (2,1) (4,1) (5,2) (5,4) (4,5) (2,5) (1,4)"));
   CHECK(traces(margin, kAll, false,
@@ -983,17 +990,8 @@ void testContoursRing() {
 // Nesting: a ring inside the hole of a ring. Parents chain outer -> hole -> inner outer -> inner hole;
 // External keeps only the outermost border.
 void testContoursNested() {
-  const Bitmap b = art({"...........",
-                        ".#########.",
-                        ".#.......#.",
-                        ".#.......#.",
-                        ".#..###..#.",
-                        ".#..#.#..#.",
-                        ".#..###..#.",
-                        ".#.......#.",
-                        ".#.......#.",
-                        ".#########.",
-                        "..........."});
+  const Bitmap b = art({"...........", ".#########.", ".#.......#.", ".#.......#.", ".#..###..#.", ".#..#.#..#.",
+                        ".#..###..#.", ".#.......#.", ".#.......#.", ".#########.", "..........."});
   CHECK(traces(b, kAll, true,
                "outer: (1,1) (1,9) (9,9) (9,1) | hole of 0: (1,2) (2,1) (8,1) (9,2) (9,8) (8,9) (2,9) (1,8)"
                " | outer in 1: (4,4) (4,6) (6,6) (6,4) | hole of 2: (4,5) (5,4) (6,5) (5,6)"));
@@ -1124,8 +1122,10 @@ void checkContourProperties(const Bitmap& b) {
   for (size_t i = 0; i < all.size(); ++i) {
     const Contour& c = all[i];
     CHECK(c.parent < static_cast<int>(i));
-    if (c.hole) CHECK(c.parent == outerOf[cc.at(c.points[0], c.points[1])]);
-    else CHECK(c.parent == (faces[i] == 0 ? -1 : holeOf[faces[i]]));
+    if (c.hole)
+      CHECK(c.parent == outerOf[cc.at(c.points[0], c.points[1])]);
+    else
+      CHECK(c.parent == (faces[i] == 0 ? -1 : holeOf[faces[i]]));
   }
 
   // Every border pixel (a 4-neighbour in the background or beyond the edge) lies on the border between its
@@ -1386,9 +1386,7 @@ void testDetect() {
   bool threw = false;
   try {
     detect(data.data(), 4, 1, opt);  // rows < 4 + nc
-  } catch (const std::invalid_argument&) {
-    threw = true;
-  }
+  } catch (const std::invalid_argument&) { threw = true; }
   CHECK(threw);
 }
 
@@ -1446,15 +1444,19 @@ void testUnpackBits() {
 void testParallelFor() {
   for (size_t count : {size_t(0), size_t(1), size_t(257)}) {
     std::vector<std::atomic<int>> hits(count);
-    parallelFor(count, [&](size_t i) { hits[i]++; }, 4);
+    parallelFor(
+        count, [&](size_t i) { hits[i]++; }, 4);
     for (auto& h : hits) CHECK(h.load() == 1);
   }
   bool threw = false;
   try {
-    parallelFor(100, [](size_t i) { if (i == 37) throw std::runtime_error("boom"); }, 3);
-  } catch (const std::runtime_error&) {
-    threw = true;
-  }
+    parallelFor(
+        100,
+        [](size_t i) {
+          if (i == 37) throw std::runtime_error("boom");
+        },
+        3);
+  } catch (const std::runtime_error&) { threw = true; }
   CHECK(threw);
 }
 

@@ -18,12 +18,12 @@ namespace fs = std::filesystem;
 
 static int failures = 0;
 
-#define CHECK(cond)                                                    \
-  do {                                                                 \
-    if (!(cond)) {                                                     \
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    if (!(cond)) {                                                                  \
       std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                      \
-    }                                                                  \
+      ++failures;                                                                   \
+    }                                                                               \
   } while (0)
 
 static std::string hexOf(const std::string& s) {
@@ -217,9 +217,7 @@ static void testRawFiles(const std::string& dir) {
   bool threw = false;
   try {
     writeFileAtomic(joinPath(blocker, "x.cache"), bytes);
-  } catch (const std::runtime_error&) {
-    threw = true;
-  }
+  } catch (const std::runtime_error&) { threw = true; }
   CHECK(threw);
 }
 
@@ -267,8 +265,8 @@ static void testOnnxInput() {
   std::string why;
   // Weights listed as inputs (IR < 4 style) come first and are skipped; the initializer comes after
   // the inputs on the wire, so the reader must collect both before choosing.
-  std::string graph = fieldBytes(1, fieldBytes(4, "Conv")) +                  // a node
-                      fieldBytes(11, valueInfo("w", 1, {16, 3, 3, 3})) +      // input that is a weight
+  std::string graph = fieldBytes(1, fieldBytes(4, "Conv")) +              // a node
+                      fieldBytes(11, valueInfo("w", 1, {16, 3, 3, 3})) +  // input that is a weight
                       fieldBytes(11, valueInfo("images", 1, {0, 3, 640, 480})) +
                       fieldBytes(12, valueInfo("output0", 1, {0, 37, 8400})) +
                       fieldBytes(5, fieldBytes(8, "w") + fieldBytes(9, std::string(64, '\0')));

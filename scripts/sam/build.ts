@@ -20,7 +20,8 @@ export function buildEncoderGraph(arch: SamArchitecture, seed: number | null): S
   const g = new SamGraph(seed);
   const size = arch.encoder.config.imgSize;
   const pixels = g.input('pixel_values', [1, 3, size, size]);
-  const embeddings = arch.encoder.kind === 'vit' ? vitEncoder(g, arch.encoder.config, pixels) : tinyVitEncoder(g, arch.encoder.config, pixels);
+  const embeddings =
+    arch.encoder.kind === 'vit' ? vitEncoder(g, arch.encoder.config, pixels) : tinyVitEncoder(g, arch.encoder.config, pixels);
   g.output(embeddings, 'image_embeddings');
   const side = embeddings.dims[2];
   const features = embeddings.dims[1] / 2;
@@ -28,7 +29,11 @@ export function buildEncoderGraph(arch: SamArchitecture, seed: number | null): S
   return g;
 }
 
-export function buildDecoderGraph(arch: SamArchitecture, seed: number | null, nominal: DecoderNominal = { prompts: 1, points: 1 }): SamGraph {
+export function buildDecoderGraph(
+  arch: SamArchitecture,
+  seed: number | null,
+  nominal: DecoderNominal = { prompts: 1, points: 1 },
+): SamGraph {
   const g = new SamGraph(seed);
   maskDecoder(g, arch.decoder, seed ?? 0, nominal);
   return g;

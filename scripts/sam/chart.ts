@@ -72,8 +72,12 @@ export function chartSvg(rows: readonly ChartRow[], text: ChartText): string {
     }
   });
   const ly = top + plotH + 40;
-  parts.push(`<rect x="${left}" y="${ly - 11}" width="14" height="14" fill="${COLORS.fastsam}"/><text x="${left + 20}" y="${ly}">FastSAM</text>`);
-  parts.push(`<rect x="${left + 110}" y="${ly - 11}" width="14" height="14" fill="${COLORS.sam}"/><text x="${left + 130}" y="${ly}">SAM</text>`);
+  parts.push(
+    `<rect x="${left}" y="${ly - 11}" width="14" height="14" fill="${COLORS.fastsam}"/><text x="${left + 20}" y="${ly}">FastSAM</text>`,
+  );
+  parts.push(
+    `<rect x="${left + 110}" y="${ly - 11}" width="14" height="14" fill="${COLORS.sam}"/><text x="${left + 130}" y="${ly}">SAM</text>`,
+  );
   parts.push(`<text x="20" y="${ly + 26}" font-size="11" fill="#666">${escape(text.footer)}</text>`);
   parts.push('</svg>');
   return parts.join('\n');

@@ -60,7 +60,11 @@ export const ARCHITECTURES: Record<SamVariant, SamArchitecture> = {
     label: 'SAM ViT-H',
     encoder: samVit(1280, 32, 16, [7, 15, 23, 31]),
     decoder: SAM_DECODER,
-    published: { gmacs: 2973, source: 'EfficientViT-SAM (Zhang, Cai, Han 2024, arXiv:2402.05008), introduction: "SAM\'s image encoder ... requires 2973 GMACs per image"' },
+    published: {
+      gmacs: 2973,
+      source:
+        'EfficientViT-SAM (Zhang, Cai, Han 2024, arXiv:2402.05008), introduction: "SAM\'s image encoder ... requires 2973 GMACs per image"',
+    },
   },
   mobile: {
     variant: 'mobile',
@@ -81,6 +85,9 @@ export const ARCHITECTURES: Record<SamVariant, SamArchitecture> = {
     decoder: SAM_DECODER,
     // ~38 G is the commonly quoted encoder figure (unconfirmed here); TinySAM (arXiv:2312.13789) gives
     // 42.0 G for MobileSAM with its decoder: roughly our 38.8 G encoder + 1.8 G per prompt.
-    published: { gmacs: 38, source: 'MobileSAM TinyViT encoder ~38 G, commonly quoted (unconfirmed here); TinySAM lists 42.0 GFLOPs for MobileSAM' },
+    published: {
+      gmacs: 38,
+      source: 'MobileSAM TinyViT encoder ~38 G, commonly quoted (unconfirmed here); TinySAM lists 42.0 GFLOPs for MobileSAM',
+    },
   },
 };

@@ -54,7 +54,9 @@ export function encoderLayout(info: OnnxModelInfo, label: string): EncoderLayout
   const input = info.inputs.find((v) => v.elemType === ONNX_ELEM_TYPE.FLOAT && v.dims.length === 4 && v.dims[1] === 3);
   const embeddings = find(info.outputs, 'image_embeddings') ?? info.outputs.find((v) => v.dims.length === 4);
   if (!input || !embeddings) {
-    throw new Error(`${label}: not a SAM image encoder (need a float [B,3,S,S] input and a 4-D embeddings output); inputs ${describe(info.inputs)}; outputs ${describe(info.outputs)}`);
+    throw new Error(
+      `${label}: not a SAM image encoder (need a float [B,3,S,S] input and a 4-D embeddings output); inputs ${describe(info.inputs)}; outputs ${describe(info.outputs)}`,
+    );
   }
   const side = input.dims[2];
   const size = typeof side === 'number' ? side : 1024;

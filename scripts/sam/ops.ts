@@ -49,11 +49,27 @@ export function reshape(g: SamGraph, scope: string, x: Value, spec: readonly num
 }
 
 export function concat(g: SamGraph, scope: string, inputs: readonly Value[], axis: number): Value {
-  return g.node('Concat', scope, inputs, S.concat(inputs.map((v) => v.dims), axis), { axis: int(axis) });
+  return g.node(
+    'Concat',
+    scope,
+    inputs,
+    S.concat(
+      inputs.map((v) => v.dims),
+      axis,
+    ),
+    { axis: int(axis) },
+  );
 }
 
 /** Static slice along `axes` (ends may exceed the dim: ONNX clamps). */
-export function slice(g: SamGraph, scope: string, x: Value, axes: readonly number[], starts: readonly number[], ends: readonly number[]): Value {
+export function slice(
+  g: SamGraph,
+  scope: string,
+  x: Value,
+  axes: readonly number[],
+  starts: readonly number[],
+  ends: readonly number[],
+): Value {
   const inputs = [x, g.int64s(scope, starts), g.int64s(scope, ends), g.int64s(scope, axes)];
   return g.node('Slice', scope, inputs, S.slice(x.dims, axes, starts, ends));
 }

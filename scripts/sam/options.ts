@@ -45,7 +45,10 @@ export function parseOptions(argv: readonly string[], root: string): BenchOption
   const shared = path.resolve(root, '../shared');
   const quick = argv.includes('--quick');
   const sam = value(argv, 'sam') ?? 'vit-b';
-  if (sam === 'vit-h') throw new Error('--sam vit-h: its 2.5 GB of weights exceed the 2 GB an ONNX protobuf can hold inline; pass your own files with --encoder/--decoder');
+  if (sam === 'vit-h')
+    throw new Error(
+      '--sam vit-h: its 2.5 GB of weights exceed the 2 GB an ONNX protobuf can hold inline; pass your own files with --encoder/--decoder',
+    );
   if (!['vit-b', 'vit-l', 'mobile'].includes(sam)) throw new Error(`--sam must be vit-b or mobile (or vit-l), got ${sam}\n${USAGE}`);
   const encoder = value(argv, 'encoder');
   const decoder = value(argv, 'decoder');
@@ -65,7 +68,8 @@ export function parseOptions(argv: readonly string[], root: string): BenchOption
     threads: value(argv, 'threads') ? positiveInt(argv, 'threads', 1) : undefined,
     grid: positiveInt(argv, 'grid', 32),
     pointsPerBatch: positiveInt(argv, 'points-per-batch', 64),
-    gridBatches: gridBatchesArg === undefined ? (quick ? 1 : 'all') : gridBatchesArg === 'all' ? 'all' : positiveInt(argv, 'grid-batches', 1),
+    gridBatches:
+      gridBatchesArg === undefined ? (quick ? 1 : 'all') : gridBatchesArg === 'all' ? 'all' : positiveInt(argv, 'grid-batches', 1),
     warmEncoder: !quick,
     seed: positiveInt(argv, 'seed', 1),
     out: path.resolve(root, value(argv, 'out') ?? 'runs/bench-sam'),

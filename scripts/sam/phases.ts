@@ -60,7 +60,9 @@ export async function samPhase(o: BenchOptions, source: SamSource, prompts: (ima
     const samples = emptyModeSamples();
     for (const image of o.images) {
       for (let run = 0; run < o.runs; run++) {
-        log(`${source.label}: ${path.basename(image)} run ${run + 1}/${o.runs} (encoder + ${plan.runsTimed} of ${plan.runsTotal} grid batches)`);
+        log(
+          `${source.label}: ${path.basename(image)} run ${run + 1}/${o.runs} (encoder + ${plan.runsTimed} of ${plan.runsTotal} grid batches)`,
+        );
         await samImageRun(sam, image, prompts(image), plan, samples);
       }
     }
@@ -78,5 +80,8 @@ async function warmUp(sam: SamSession, o: BenchOptions, plan: GridPlan): Promise
   const encoding = sam.blankEncoding(image);
   const prompt = { kind: 'points' as const, points: [[512, 512] as const], labels: [1] };
   await sam.decode(encoding, [prompt]);
-  await sam.decode(encoding, Array.from({ length: plan.perRun }, () => prompt));
+  await sam.decode(
+    encoding,
+    Array.from({ length: plan.perRun }, () => prompt),
+  );
 }

@@ -24,7 +24,13 @@ export function gridPlan(sam: SamSession, side: number, pointsPerBatch: number, 
   return { side, perRun, runsTotal, runsTimed: batches === 'all' ? runsTotal : Math.min(batches, runsTotal) };
 }
 
-export async function samImageRun(sam: SamSession, image: string, prompts: ImagePrompts, plan: GridPlan, samples: ModeSamples): Promise<void> {
+export async function samImageRun(
+  sam: SamSession,
+  image: string,
+  prompts: ImagePrompts,
+  plan: GridPlan,
+  samples: ModeSamples,
+): Promise<void> {
   const enc = await measure(async () => sam.encode(await preprocessForSam(image, sam.inputSize)));
   const encoding = enc.value;
   const { scale, width, height } = encoding.image;
@@ -33,7 +39,11 @@ export async function samImageRun(sam: SamSession, image: string, prompts: Image
   const [x1, y1, x2, y2] = prompts.box.map((v) => v * scale);
   const box = await measure(() => sam.decode(encoding, [{ kind: 'box', box: [x1, y1, x2, y2] }]));
 
-  const grid: SamPrompt[] = pointGrid(plan.side, width, height).map(([x, y]) => ({ kind: 'points', points: [[x * scale, y * scale]], labels: [1] }));
+  const grid: SamPrompt[] = pointGrid(plan.side, width, height).map(([x, y]) => ({
+    kind: 'points',
+    points: [[x * scale, y * scale]],
+    labels: [1],
+  }));
   let timedMs = 0;
   let gridPeak = 0;
   for (let i = 0; i < plan.runsTimed; i++) {

@@ -9,7 +9,8 @@ import { type DecoderLayout, type EncoderLayout, decoderLayout, encoderLayout } 
 import { type Point, type SamImage } from './preprocess';
 
 /** One prompt, in encoder-input pixels: points with SAM labels (1 fg, 0 bg), or a box. */
-export type SamPrompt = { kind: 'points'; points: readonly Point[]; labels: readonly number[] } | { kind: 'box'; box: readonly [number, number, number, number] };
+export type SamPrompt =
+  { kind: 'points'; points: readonly Point[]; labels: readonly number[] } | { kind: 'box'; box: readonly [number, number, number, number] };
 
 export interface ImageEncoding {
   embeddings: ort.Tensor;
@@ -33,7 +34,13 @@ function intTensor(elemType: number, values: readonly number[], dims: readonly n
 function asPoints(prompt: SamPrompt): { points: Point[]; labels: number[] } {
   if (prompt.kind === 'points') return { points: [...prompt.points], labels: [...prompt.labels] };
   const [x1, y1, x2, y2] = prompt.box;
-  return { points: [[x1, y1], [x2, y2]], labels: [2, 3] };
+  return {
+    points: [
+      [x1, y1],
+      [x2, y2],
+    ],
+    labels: [2, 3],
+  };
 }
 
 export class SamSession {
@@ -51,7 +58,9 @@ export class SamSession {
     const dec = decoderLayout(readOnnxModelInfo(fs.readFileSync(decoderPath)), decoderPath);
     const notes: string[] = [];
     if (dec.kind === 'transformers' && dec.positional && !enc.positional) {
-      notes.push('the decoder takes image_positional_embeddings but the encoder does not return them: zeros are fed (timing is unaffected, masks are not meaningful)');
+      notes.push(
+        'the decoder takes image_positional_embeddings but the encoder does not return them: zeros are fed (timing is unaffected, masks are not meaningful)',
+      );
     }
     const encoder = await ort.InferenceSession.create(encoderPath, sessionOptions(threads));
     const decoder = await ort.InferenceSession.create(decoderPath, sessionOptions(threads));
@@ -103,8 +112,14 @@ export class SamSession {
     await this.decoder.release();
   }
 
-  private transformersFeeds(d: Extract<DecoderLayout, { kind: 'transformers' }>, e: ImageEncoding, batch: readonly SamPrompt[]): Record<string, ort.Tensor> {
-    const lists = batch.map((p) => (d.boxes && p.kind === 'box' ? { points: [PADDING_POINT.point], labels: [PADDING_POINT.label] } : asPoints(p)));
+  private transformersFeeds(
+    d: Extract<DecoderLayout, { kind: 'transformers' }>,
+    e: ImageEncoding,
+    batch: readonly SamPrompt[],
+  ): Record<string, ort.Tensor> {
+    const lists = batch.map((p) =>
+      d.boxes && p.kind === 'box' ? { points: [PADDING_POINT.point], labels: [PADDING_POINT.label] } : asPoints(p),
+    );
     const n = lists[0].points.length;
     if (lists.some((l) => l.points.length !== n)) throw new Error('prompts decoded together need the same number of points');
     const p = batch.length;
@@ -113,7 +128,12 @@ export class SamSession {
       [d.points]: new ort.Tensor('float32', Float32Array.from(lists.flatMap((l) => l.points.flat())), [1, p, n, 2]),
     };
     if (d.positional) feeds[d.positional] = e.positional;
-    if (d.labels) feeds[d.labels.name] = intTensor(d.labels.elemType, lists.flatMap((l) => l.labels), [1, p, n]);
+    if (d.labels)
+      feeds[d.labels.name] = intTensor(
+        d.labels.elemType,
+        lists.flatMap((l) => l.labels),
+        [1, p, n],
+      );
     if (d.boxes) {
       // An export with a box input always needs one: point prompts get the whole frame.
       const s = e.image.size;
@@ -123,7 +143,11 @@ export class SamSession {
     return feeds;
   }
 
-  private segmentAnythingFeeds(d: Extract<DecoderLayout, { kind: 'segment-anything' }>, e: ImageEncoding, prompt: SamPrompt): Record<string, ort.Tensor> {
+  private segmentAnythingFeeds(
+    d: Extract<DecoderLayout, { kind: 'segment-anything' }>,
+    e: ImageEncoding,
+    prompt: SamPrompt,
+  ): Record<string, ort.Tensor> {
     const { points, labels } = asPoints(prompt);
     if (prompt.kind === 'points') {
       points.push(PADDING_POINT.point); // SAM's predictor pads point-only prompts

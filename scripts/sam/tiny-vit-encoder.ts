@@ -60,7 +60,12 @@ function attention(g: SamGraph, scope: string, x: Value, heads: number): Value {
   const keyDim = dim / heads;
   const n = ws * ws;
   const tokens = op.reshape(g, scope, x, [-1, n, dim]);
-  const qkv = op.reshape(g, scope, linear(g, `${scope}.qkv`, layerNorm(g, `${scope}.norm`, tokens, EPS), heads * 3 * keyDim), [0, 0, heads, 3 * keyDim]);
+  const qkv = op.reshape(g, scope, linear(g, `${scope}.qkv`, layerNorm(g, `${scope}.norm`, tokens, EPS), heads * 3 * keyDim), [
+    0,
+    0,
+    heads,
+    3 * keyDim,
+  ]);
   const part = (i: number) => op.slice(g, scope, qkv, [3], [i * keyDim], [(i + 1) * keyDim]);
   const q = op.transpose(g, scope, part(0), [0, 2, 1, 3]);
   const kT = op.transpose(g, scope, part(1), [0, 2, 3, 1]);

@@ -49,12 +49,22 @@ function block(g: SamGraph, cfg: TwoWayConfig, index: number, s: Streams, queryP
   queries = layerNorm(g, `${scope}.norm1`, queries, EPS);
   let q = op.add(g, scope, queries, queryPe);
   let k = op.add(g, scope, s.keys, keyPe);
-  queries = layerNorm(g, `${scope}.norm2`, op.add(g, scope, queries, attention(g, `${scope}.cross_attn_token_to_image`, q, k, s.keys, cfg.heads, cross)), EPS);
+  queries = layerNorm(
+    g,
+    `${scope}.norm2`,
+    op.add(g, scope, queries, attention(g, `${scope}.cross_attn_token_to_image`, q, k, s.keys, cfg.heads, cross)),
+    EPS,
+  );
   const mlpOut = linear(g, `${scope}.mlp.lin2`, relu(g, `${scope}.mlp`, linear(g, `${scope}.mlp.lin1`, queries, cfg.mlpDim)), cfg.dim);
   queries = layerNorm(g, `${scope}.norm3`, op.add(g, scope, queries, mlpOut), EPS);
   q = op.add(g, scope, queries, queryPe);
   k = op.add(g, scope, s.keys, keyPe);
-  const keys = layerNorm(g, `${scope}.norm4`, op.add(g, scope, s.keys, attention(g, `${scope}.cross_attn_image_to_token`, k, q, queries, cfg.heads, cross)), EPS);
+  const keys = layerNorm(
+    g,
+    `${scope}.norm4`,
+    op.add(g, scope, s.keys, attention(g, `${scope}.cross_attn_image_to_token`, k, q, queries, cfg.heads, cross)),
+    EPS,
+  );
   return { queries, keys };
 }
 

@@ -31,7 +31,8 @@ function options(extra: ResolveOptions = {}): ResolveOptions {
 }
 
 const target = (): string => path.join(home, NAME);
-const failure = (message: RegExp): ReturnType<typeof expect.objectContaining> => expect.objectContaining({ code: 'E_DOWNLOAD', message: expect.stringMatching(message) });
+const failure = (message: RegExp): ReturnType<typeof expect.objectContaining> =>
+  expect.objectContaining({ code: 'E_DOWNLOAD', message: expect.stringMatching(message) });
 
 describe('the cache', () => {
   test('downloads once with progress, records the digest, then answers from the cache', async () => {
@@ -74,7 +75,10 @@ describe('the cache', () => {
     try {
       expect(await resolveModel(NAME, { progress: false })).toBe(target());
     } finally {
-      for (const [key, value] of [['FASTSAM_HOME', saved.home], ['FASTSAM_DOWNLOAD_BASE', saved.base]] as const) {
+      for (const [key, value] of [
+        ['FASTSAM_HOME', saved.home],
+        ['FASTSAM_DOWNLOAD_BASE', saved.base],
+      ] as const) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }
@@ -143,7 +147,9 @@ describe('interruptions', () => {
 describe('slow and stalled servers', () => {
   test('a stalled transfer times out, is retried, and reports clearly when it never recovers', async () => {
     server.always = { stallAfter: 1000 };
-    await expect(resolveModel(NAME, options({ timeoutMs: 300, retries: 1 }))).rejects.toEqual(failure(/no data from 127\.0\.0\.1:\d+ for 300 ms/));
+    await expect(resolveModel(NAME, options({ timeoutMs: 300, retries: 1 }))).rejects.toEqual(
+      failure(/no data from 127\.0\.0\.1:\d+ for 300 ms/),
+    );
     expect(fs.existsSync(target())).toBe(false);
   });
 
@@ -159,9 +165,11 @@ describe('wrong files are never kept', () => {
     expect(fs.readdirSync(home)).toEqual([]);
   });
 
-  test("the published size of FastSAM-s.pt is checked before anything is downloaded", async () => {
+  test('the published size of FastSAM-s.pt is checked before anything is downloaded', async () => {
     server.files.set('/FastSAM-s.pt', PAYLOAD);
-    await expect(resolveModel('FastSAM-s.pt', options())).rejects.toEqual(failure(new RegExp(`offers ${PAYLOAD.length} bytes, but FastSAM-s\\.pt has ${KNOWN_MODELS['FastSAM-s.pt'].size}`)));
+    await expect(resolveModel('FastSAM-s.pt', options())).rejects.toEqual(
+      failure(new RegExp(`offers ${PAYLOAD.length} bytes, but FastSAM-s\\.pt has ${KNOWN_MODELS['FastSAM-s.pt'].size}`)),
+    );
     expect(fs.existsSync(path.join(home, 'FastSAM-s.pt'))).toBe(false);
   });
 
@@ -178,7 +186,9 @@ describe('wrong files are never kept', () => {
   test('a 404 fails at once and says where to put the file by hand', async () => {
     const promise = resolveModel('FastSAM-missing.pt', options());
     await expect(promise).rejects.toEqual(failure(/HTTP 404/));
-    await expect(promise).rejects.toEqual(failure(new RegExp(`download ${server.baseUrl}/FastSAM-missing\\.pt .* put it at ${path.join(home, 'FastSAM-missing.pt')}`)));
+    await expect(promise).rejects.toEqual(
+      failure(new RegExp(`download ${server.baseUrl}/FastSAM-missing\\.pt .* put it at ${path.join(home, 'FastSAM-missing.pt')}`)),
+    );
     expect(server.requests.length).toBe(1);
   });
 });
@@ -187,7 +197,11 @@ describe('offline', () => {
   test('offline: no request, and the exact URL and path to use', async () => {
     const promise = resolveModel('FastSAM-x.pt', { home, offline: true, progress: false });
     await expect(promise).rejects.toEqual(
-      failure(new RegExp(`downloads are off \\(offline\\)\\. To use it offline, download https://github\\.com/ultralytics/assets/releases/download/v8\\.2\\.0/FastSAM-x\\.pt .* put it at ${path.join(home, 'FastSAM-x.pt')}`)),
+      failure(
+        new RegExp(
+          `downloads are off \\(offline\\)\\. To use it offline, download https://github\\.com/ultralytics/assets/releases/download/v8\\.2\\.0/FastSAM-x\\.pt .* put it at ${path.join(home, 'FastSAM-x.pt')}`,
+        ),
+      ),
     );
     expect(server.requests.length).toBe(0);
   });

@@ -86,7 +86,11 @@ export async function startServer(files: Record<string, Uint8Array>): Promise<Te
     if (range && !behaviour.ignoreRange && ifRangeOk) {
       const start = Number(range[1]);
       if (start >= file.length) return void res.writeHead(416, { 'content-range': `bytes */${file.length}` }).end();
-      res.writeHead(206, { 'content-length': file.length - start, 'content-range': `bytes ${start}-${file.length - 1}/${file.length}`, etag });
+      res.writeHead(206, {
+        'content-length': file.length - start,
+        'content-range': `bytes ${start}-${file.length - 1}/${file.length}`,
+        etag,
+      });
       return send(res, file.subarray(start), behaviour);
     }
     res.writeHead(200, { 'content-length': file.length, etag });

@@ -8,7 +8,8 @@ import { Checkpoint, moduleTree, PyAttribute, PyDict, PyTensor, stateDict } from
 import { PickleEmitter, py, writeCheckpoint, writeZip } from '../../scripts/fixtures/checkpoint-writer';
 import { describeWithShared, sharedPath } from '../helpers/shared';
 
-const refusal = (code: string, message: RegExp): ReturnType<typeof expect.objectContaining> => expect.objectContaining({ code, message: expect.stringMatching(message) });
+const refusal = (code: string, message: RegExp): ReturnType<typeof expect.objectContaining> =>
+  expect.objectContaining({ code, message: expect.stringMatching(message) });
 
 describeWithShared('models/FastSAM-s-random.pt', 'the shared FastSAM-s checkpoint', () => {
   let checkpoint: Checkpoint;
@@ -35,7 +36,9 @@ describeWithShared('models/FastSAM-s-random.pt', 'the shared FastSAM-s checkpoin
     expect(tensors.size).toBe(417);
     expect(tensors.get('model.0.conv.weight')?.size).toEqual([32, 3, 3, 3]);
     expect(tensors.get('model.0.conv.weight')?.storage.dtype).toBe('float16');
-    expect(Array.from(checkpoint.float32(tensors.get('model.22.dfl.conv.weight') as PyTensor))).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    expect(Array.from(checkpoint.float32(tensors.get('model.22.dfl.conv.weight') as PyTensor))).toEqual(
+      Array.from({ length: 16 }, (_, i) => i),
+    );
     expect(Array.from(checkpoint.float32(model.attrs.get('stride') as PyTensor))).toEqual([8, 16, 32]);
   });
 });
@@ -50,13 +53,24 @@ describe('tensors', () => {
       ]),
     );
     const checkpoint = Checkpoint.read(bytes);
-    expect(Array.from(checkpoint.float32(checkpoint.get('h') as PyTensor))).toEqual([0, -0, 1, -2.5, 65504, 2 ** -24, Infinity, Math.fround(0.0999755859375)]);
+    expect(Array.from(checkpoint.float32(checkpoint.get('h') as PyTensor))).toEqual([
+      0,
+      -0,
+      1,
+      -2.5,
+      65504,
+      2 ** -24,
+      Infinity,
+      Math.fround(0.0999755859375),
+    ]);
     const m = checkpoint.get('m') as PyTensor;
     // The transpose of m: the same storage read with swapped sizes and strides.
     const transposed = new PyTensor(m.storage, 0, [3, 2], [1, 3]);
     expect(Array.from(checkpoint.float32(transposed))).toEqual([1, 4, 2, 5, 3, 6]);
     expect(Array.from(checkpoint.float32(new PyTensor(m.storage, 4, [2], [1])))).toEqual([5, 6]);
-    expect(() => checkpoint.float32(new PyTensor(m.storage, 4, [3], [1]))).toThrow(refusal('E_MODEL_FORMAT', /reaches past the end of storage/));
+    expect(() => checkpoint.float32(new PyTensor(m.storage, 4, [3], [1]))).toThrow(
+      refusal('E_MODEL_FORMAT', /reaches past the end of storage/),
+    );
   });
 });
 
@@ -130,7 +144,13 @@ describe('hostile module trees', () => {
       module([], 0);
       e.op(0x30); // POP: keep only the memo reference
       for (let level = 1; level <= 24; level++) {
-        module([['a', level - 1], ['b', level - 1]], level);
+        module(
+          [
+            ['a', level - 1],
+            ['b', level - 1],
+          ],
+          level,
+        );
         if (level < 24) e.op(0x30);
       }
     });
@@ -142,7 +162,12 @@ describe('random corruption', () => {
   test('flipping bytes of a small checkpoint never crashes, hangs or runs anything', () => {
     const bytes = writeCheckpoint(
       py.dict([
-        ['model', py.object('torch.nn.modules.container', 'Sequential', [['_parameters', py.odict([['w', py.tensor({ dtype: 'float16', dims: [2, 2], data: [1, 2, 3, 4], parameter: true })]])]])],
+        [
+          'model',
+          py.object('torch.nn.modules.container', 'Sequential', [
+            ['_parameters', py.odict([['w', py.tensor({ dtype: 'float16', dims: [2, 2], data: [1, 2, 3, 4], parameter: true })]])],
+          ]),
+        ],
         ['version', '8.0.120'],
       ]),
     );
@@ -166,7 +191,7 @@ describe('random corruption', () => {
       }
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
     }
-    // eslint-disable-next-line no-console
+
     console.log(`300 corrupted checkpoints: ${JSON.stringify(Object.fromEntries(outcomes))}`);
     expect((outcomes.get('E_MODEL_FORMAT') ?? 0) + (outcomes.get('E_UNSAFE_CHECKPOINT') ?? 0)).toBeGreaterThan(100);
   });

@@ -11,7 +11,11 @@ import { allowedGlobals, PyAttribute, PyDict, PyGlobal, PyList, PyObject, PyTupl
 import { PickleWriter, py } from '../../scripts/fixtures/checkpoint-writer';
 import { hostilePickles } from '../../scripts/fixtures/pickle-hostile';
 
-const noPersistent = { persistentLoad: (): never => { throw new Error('no persistent ids here'); } };
+const noPersistent = {
+  persistentLoad: (): never => {
+    throw new Error('no persistent ids here');
+  },
+};
 
 describe('ordinary pickles', () => {
   test('plain values, containers and memo references read back', () => {
@@ -25,7 +29,13 @@ describe('ordinary pickles', () => {
         ['none', null],
         ['flags', py.list([true, false])],
         ['pair', py.tuple(1, 'two')],
-        ['ordered', py.odict([['a', 1], ['b', 2]])],
+        [
+          'ordered',
+          py.odict([
+            ['a', 1],
+            ['b', 2],
+          ]),
+        ],
         ['set', py.set(['x', 'y'])],
       ]),
     );
@@ -40,7 +50,10 @@ describe('ordinary pickles', () => {
     expect(dict.get('none')).toBeNull();
     expect((dict.get('flags') as PyList).items).toEqual([true, false]);
     expect((dict.get('pair') as PyTuple).items).toEqual([1, 'two']);
-    expect((dict.get('ordered') as PyDict).entries()).toEqual([['a', 1], ['b', 2]]);
+    expect((dict.get('ordered') as PyDict).entries()).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
   });
 
   test('module objects are records of class name and state; getattr(Detect, "forward") is a reference', () => {
@@ -63,7 +76,15 @@ describe('ordinary pickles', () => {
     const names = allowedGlobals();
     expect(names).toContain('torch._utils._rebuild_tensor_v2');
     expect(names).toContain('ultralytics.nn.modules.head.Segment');
-    for (const forbidden of ['builtins.eval', 'builtins.exec', 'builtins.__import__', 'os.system', 'posix.system', 'subprocess.Popen', 'torch.load']) {
+    for (const forbidden of [
+      'builtins.eval',
+      'builtins.exec',
+      'builtins.__import__',
+      'os.system',
+      'posix.system',
+      'subprocess.Popen',
+      'torch.load',
+    ]) {
       expect(names).not.toContain(forbidden);
     }
     expect(names.every((n) => /^(torch|ultralytics|collections|builtins|numpy|pathlib|types)\./.test(n))).toBe(true);
@@ -91,6 +112,8 @@ describe('hostile pickles are refused', () => {
 
   test('a stack grown past the limit by DUP is refused, not allowed to eat memory', () => {
     const bytes = Uint8Array.from([0x80, 2, 0x4e, ...new Array<number>(5000).fill(0x32), 0x2e]);
-    expect(() => unpickle(bytes, { ...noPersistent, maxStack: 1000 })).toThrow(expect.objectContaining({ code: 'E_MODEL_FORMAT', message: expect.stringMatching(/stack deeper than 1000/) }));
+    expect(() => unpickle(bytes, { ...noPersistent, maxStack: 1000 })).toThrow(
+      expect.objectContaining({ code: 'E_MODEL_FORMAT', message: expect.stringMatching(/stack deeper than 1000/) }),
+    );
   });
 });

@@ -9,12 +9,18 @@ import { writeZip, type ZipFile } from '../../scripts/fixtures/checkpoint-writer
 import { describeWithShared, sharedPath } from '../helpers/shared';
 
 const text = (s: string): Uint8Array => Buffer.from(s, 'utf8');
-const refusal = (code: string, message: RegExp): ReturnType<typeof expect.objectContaining> => expect.objectContaining({ code, message: expect.stringMatching(message) });
+const refusal = (code: string, message: RegExp): ReturnType<typeof expect.objectContaining> =>
+  expect.objectContaining({ code, message: expect.stringMatching(message) });
 
 describe('reading', () => {
   test('stored and deflated entries read back, CRC-checked', () => {
     const big = Buffer.alloc(100_000, 'abc');
-    const zip = ZipArchive.open(writeZip([{ name: 'a/data.pkl', data: text('pickle') }, { name: 'a/data/0', data: big, method: 8 }]));
+    const zip = ZipArchive.open(
+      writeZip([
+        { name: 'a/data.pkl', data: text('pickle') },
+        { name: 'a/data/0', data: big, method: 8 },
+      ]),
+    );
     expect(zip.names).toEqual(['a/data.pkl', 'a/data/0']);
     expect(Buffer.from(zip.read('a/data.pkl')).toString()).toBe('pickle');
     expect(Buffer.from(zip.read('a/data/0')).equals(big)).toBe(true);
@@ -38,7 +44,10 @@ describe('reading', () => {
 });
 
 describe('refusals', () => {
-  const good = writeZip([{ name: 'a/data.pkl', data: text('x'.repeat(1000)) }, { name: 'a/data/0', data: text('y'.repeat(1000)) }]);
+  const good = writeZip([
+    { name: 'a/data.pkl', data: text('x'.repeat(1000)) },
+    { name: 'a/data/0', data: text('y'.repeat(1000)) },
+  ]);
 
   test('every truncation of an archive is E_MODEL_FORMAT (or a missing entry), never a crash', () => {
     for (let cut = 0; cut < good.length; cut += 7) {
@@ -59,33 +68,57 @@ describe('refusals', () => {
     expect(() => ZipArchive.open(bytes).read('a/data.pkl')).toThrow(refusal('E_MODEL_FORMAT', /CRC mismatch/));
   });
 
-  test.each(['../evil.pkl', 'a/../../etc/passwd', '/etc/passwd', 'C:/windows/x', 'a\\..\\b', 'a/./b', 'nul\u0000byte'])('the name %j is refused', (name) => {
-    expect(() => ZipArchive.open(writeZip([{ name, data: text('x') }]))).toThrow(refusal('E_UNSAFE_CHECKPOINT', /could escape its folder/));
-  });
+  test.each(['../evil.pkl', 'a/../../etc/passwd', '/etc/passwd', 'C:/windows/x', 'a\\..\\b', 'a/./b', 'nul\u0000byte'])(
+    'the name %j is refused',
+    (name) => {
+      expect(() => ZipArchive.open(writeZip([{ name, data: text('x') }]))).toThrow(
+        refusal('E_UNSAFE_CHECKPOINT', /could escape its folder/),
+      );
+    },
+  );
 
   test('two entries with one name are refused', () => {
-    expect(() => ZipArchive.open(writeZip([{ name: 'a/x', data: text('1') }, { name: 'a/x', data: text('2') }]))).toThrow(refusal('E_UNSAFE_CHECKPOINT', /two entries named/));
+    expect(() =>
+      ZipArchive.open(
+        writeZip([
+          { name: 'a/x', data: text('1') },
+          { name: 'a/x', data: text('2') },
+        ]),
+      ),
+    ).toThrow(refusal('E_UNSAFE_CHECKPOINT', /two entries named/));
   });
 
   test('a local header naming another file is refused', () => {
-    expect(() => ZipArchive.open(writeZip([{ name: 'a/x', localName: 'a/y', data: text('1') }])).read('a/x')).toThrow(refusal('E_UNSAFE_CHECKPOINT', /different local name/));
+    expect(() => ZipArchive.open(writeZip([{ name: 'a/x', localName: 'a/y', data: text('1') }])).read('a/x')).toThrow(
+      refusal('E_UNSAFE_CHECKPOINT', /different local name/),
+    );
   });
 
   test('encrypted entries and unknown compression are refused', () => {
-    expect(() => ZipArchive.open(writeZip([{ name: 'a/x', data: text('1'), flags: 0x801 }]))).toThrow(refusal('E_MODEL_FORMAT', /encrypted/));
-    expect(() => ZipArchive.open(writeZip([{ name: 'a/x', data: text('1'), method: 12 }]))).toThrow(refusal('E_MODEL_FORMAT', /compression method 12/));
+    expect(() => ZipArchive.open(writeZip([{ name: 'a/x', data: text('1'), flags: 0x801 }]))).toThrow(
+      refusal('E_MODEL_FORMAT', /encrypted/),
+    );
+    expect(() => ZipArchive.open(writeZip([{ name: 'a/x', data: text('1'), method: 12 }]))).toThrow(
+      refusal('E_MODEL_FORMAT', /compression method 12/),
+    );
   });
 
   test('a zip bomb with an honest huge size is refused before inflating', () => {
     const file: ZipFile = { name: 'a/bomb', data: Buffer.alloc(4_000_000), method: 8, declaredSize: 3_000_000_000 };
-    expect(() => ZipArchive.open(writeZip([file])).read('a/bomb')).toThrow(refusal('E_UNSAFE_CHECKPOINT', /would inflate to 3000000000 bytes/));
+    expect(() => ZipArchive.open(writeZip([file])).read('a/bomb')).toThrow(
+      refusal('E_UNSAFE_CHECKPOINT', /would inflate to 3000000000 bytes/),
+    );
   });
 
   test('a zip bomb that lies about its size stops at the declared size', () => {
     const file: ZipFile = { name: 'a/bomb', data: Buffer.alloc(20_000_000), method: 8, declaredSize: 1000 };
-    expect(() => ZipArchive.open(writeZip([file])).read('a/bomb')).toThrow(refusal('E_UNSAFE_CHECKPOINT', /impossible compression ratio|inflates past its declared/));
+    expect(() => ZipArchive.open(writeZip([file])).read('a/bomb')).toThrow(
+      refusal('E_UNSAFE_CHECKPOINT', /impossible compression ratio|inflates past its declared/),
+    );
     const smallLie: ZipFile = { name: 'a/bomb', data: Buffer.alloc(50_000), method: 8, declaredSize: 40_000 };
-    expect(() => ZipArchive.open(writeZip([smallLie])).read('a/bomb')).toThrow(refusal('E_UNSAFE_CHECKPOINT', /inflates past its declared 40000 bytes/));
+    expect(() => ZipArchive.open(writeZip([smallLie])).read('a/bomb')).toThrow(
+      refusal('E_UNSAFE_CHECKPOINT', /inflates past its declared 40000 bytes/),
+    );
   });
 
   test('the total inflated across entries is capped too', () => {

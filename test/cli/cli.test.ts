@@ -24,9 +24,15 @@ if (!built) console.warn('skipping CLI tests: dist/ is not built (npm test build
   beforeAll(async () => {
     fs.writeFileSync(
       model,
-      tinySegmentModel({ size: 64, boxes: [{ cx: 32, cy: 32, w: 20, h: 20, score: 0.9, coef: new Array(32).fill(0.1) }], protos: new Float32Array(32 * 256).fill(1) }),
+      tinySegmentModel({
+        size: 64,
+        boxes: [{ cx: 32, cy: 32, w: 20, h: 20, score: 0.9, coef: new Array(32).fill(0.1) }],
+        protos: new Float32Array(32 * 256).fill(1),
+      }),
     );
-    await sharp({ create: { width: 64, height: 64, channels: 3, background: 'gray' } }).png().toFile(image);
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: 'gray' } })
+      .png()
+      .toFile(image);
   });
 
   test('predict --json prints detections and RLE masks', () => {
@@ -63,9 +69,13 @@ if (!built) console.warn('skipping CLI tests: dist/ is not built (npm test build
   });
 
   test('prompts on the command line: a box picks one mask, points merge', () => {
-    const box = JSON.parse(fastsam('predict', `model=${model}`, `source=${image}`, 'bboxes=[[20,20,44,44]]', 'save=false', '--json').stdout);
+    const box = JSON.parse(
+      fastsam('predict', `model=${model}`, `source=${image}`, 'bboxes=[[20,20,44,44]]', 'save=false', '--json').stdout,
+    );
     expect(box.detections).toHaveLength(1);
-    const point = JSON.parse(fastsam('predict', `model=${model}`, `source=${image}`, 'points=[[30,30]]', 'labels=[1]', 'save=false', '--json').stdout);
+    const point = JSON.parse(
+      fastsam('predict', `model=${model}`, `source=${image}`, 'points=[[30,30]]', 'labels=[1]', 'save=false', '--json').stdout,
+    );
     expect(point.detections).toHaveLength(1);
     const bad = fastsam('predict', `model=${model}`, `source=${image}`, 'bboxes=[[1,2,3]]');
     expect(bad.code).toBe(2);
@@ -74,12 +84,18 @@ if (!built) console.warn('skipping CLI tests: dist/ is not built (npm test build
 
   test('a failing image is reported, the others still processed, exit 1', () => {
     const list = path.join(tmp, 'list.txt');
-    fs.writeFileSync(list, `${image}
+    fs.writeFileSync(
+      list,
+      `${image}
 missing.png
-`);
+`,
+    );
     const run = fastsam('predict', `model=${model}`, `source=${list}`, 'save=false', '--json');
     expect(run.code).toBe(1);
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0].detections).toHaveLength(1);
     expect(lines[1].error.code).toBe('E_FILE_NOT_FOUND');
   });
@@ -115,7 +131,12 @@ missing.png
   });
 
   test('user mistakes print one line, no stack trace, and exit 2', () => {
-    for (const args of [['predict', `model=${model}`], ['predict', 'model=missing.onnx', `source=${image}`], ['predict', `model=${model}`, `source=${image}`, 'conf=lots'], ['bogus']]) {
+    for (const args of [
+      ['predict', `model=${model}`],
+      ['predict', 'model=missing.onnx', `source=${image}`],
+      ['predict', `model=${model}`, `source=${image}`, 'conf=lots'],
+      ['bogus'],
+    ]) {
       const run = fastsam(...args);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/^fastsam: /);

@@ -23,8 +23,14 @@ afterAll(() => removeTempDirs());
   const model = path.join(dir, 'scene.onnx');
   fs.writeFileSync(model, scene.model);
   const image = path.join(dir, 'scene.png');
-  await sharp(scene.image.rgb, { raw: { width: 128, height: 128, channels: 3 } }).png().toFile(image);
-  const run = (...args: string[]) => spawnSync(process.execPath, [bin, 'predict', `model=${model}`, `source=${image}`, 'save=false', ...args], { encoding: 'utf8', cwd: dir });
+  await sharp(scene.image.rgb, { raw: { width: 128, height: 128, channels: 3 } })
+    .png()
+    .toFile(image);
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, 'predict', `model=${model}`, `source=${image}`, 'save=false', ...args], {
+      encoding: 'utf8',
+      cwd: dir,
+    });
 
   const red = run('texts=a red object', `clip=${fixtureDir('hf')}`, '--json');
   expect(red.status).toBe(0);

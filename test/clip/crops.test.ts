@@ -52,11 +52,7 @@ describe('reference crop (CASIA _crop_image + _segment_image)', () => {
     const { rgb, width, height } = referenceCrop(image, [1, 1, 3, 2]);
     expect([width, height]).toEqual([4, 3]);
     const W = [255, 255, 255];
-    expect(Array.from(rgb)).toEqual([
-      ...W, ...W, ...W, ...W,
-      ...W, 1, 1, 7, 2, 1, 7, ...W,
-      ...W, ...W, ...W, ...W,
-    ]);
+    expect(Array.from(rgb)).toEqual([...W, ...W, ...W, ...W, ...W, 1, 1, 7, 2, 1, 7, ...W, ...W, ...W, ...W, ...W]);
   });
 });
 
@@ -65,16 +61,18 @@ describe('masked crop (current Ultralytics)', () => {
     const image = coordinateImage(6, 4);
     const frame = maskFrame([4, 6], [4, 6]);
     const bits = new Uint8Array(24);
-    for (const [x, y] of [[1, 0], [2, 1], [3, 1], [4, 2]]) bits[y * 6 + x] = 1;
+    for (const [x, y] of [
+      [1, 0],
+      [2, 1],
+      [3, 1],
+      [4, 2],
+    ])
+      bits[y * 6 + x] = 1;
     const mask = Mask.fromDense(bits, [4, 6]);
     const crop = maskedCrop(image, mask, [1.7, 0.2, 5.9, 3.99], frame); // int(): [1, 0, 5, 3]
     expect([crop.width, crop.height]).toEqual([4, 3]);
     const K = [0, 0, 0];
-    expect(Array.from(crop.rgb)).toEqual([
-      1, 0, 7, ...K, ...K, ...K,
-      ...K, 2, 1, 7, 3, 1, 7, ...K,
-      ...K, ...K, ...K, 4, 2, 7,
-    ]);
+    expect(Array.from(crop.rgb)).toEqual([1, 0, 7, ...K, ...K, ...K, ...K, 2, 1, 7, 3, 1, 7, ...K, ...K, ...K, ...K, 4, 2, 7]);
     // A box cutting through the mask's window keeps only the overlap.
     expect(Array.from(maskInBox(mask, frame, [2, 1, 4, 3]))).toEqual([1, 1, 0, 0]);
     expect(Array.from(maskInBox(mask, frame, [0, 0, 2, 2]))).toEqual([0, 1, 0, 0]);

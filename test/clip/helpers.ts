@@ -2,7 +2,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { colourCombinedModel, colourImageEncoder, colourTextEncoder, type ClipFixtureOptions, type ColourTokenIds } from '../../scripts/fixtures/clip-models';
+import {
+  colourCombinedModel,
+  colourImageEncoder,
+  colourTextEncoder,
+  type ClipFixtureOptions,
+  type ColourTokenIds,
+} from '../../scripts/fixtures/clip-models';
 import { miniClipVocab, type MiniVocab } from '../../scripts/fixtures/clip-vocab';
 
 export const MINI: MiniVocab = miniClipVocab();

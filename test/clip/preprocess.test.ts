@@ -34,7 +34,7 @@ describe('CLIP preprocessing', () => {
     [97, 61, 0xf153050e, 0xbbb359ca, [181, 82, 65], [141, 240, 53], [246, 45, 141]], // upscale
     [500, 333, 0x4efabbe7, 0x847a335, [183, 12, 97], [65, 150, 237], [48, 143, 80]], // downscale (antialiased)
     [150, 1000, 0xc09561a8, 0x55a28a0e, [154, 246, 68], [152, 237, 66], [240, 52, 154]], // portrait, vertical crop
-  ])('%ix%i: Pillow\'s pixels, and the white-canvas crop too', (w, h, hash, windowHash, p00, p57, pLast) => {
+  ])("%ix%i: Pillow's pixels, and the white-canvas crop too", (w, h, hash, windowHash, p00, p57, pLast) => {
     const image = { rgb: pattern(w, h), width: w, height: h };
     const preprocessor = new ClipPreprocessor();
     const pixels = preprocessor.pixelsOf(image);
@@ -80,7 +80,7 @@ describe('CLIP preprocessing', () => {
   test.each([
     [173, 129, 301, 38, 40], // upscale
     [640, 480, 298, 37, 16], // downscale: wide kernels
-  ])('%ix%i: the windowed resize (alone, or reusing the image\'s resize) equals resizing the white canvas', (w, h, outW, left, windows) => {
+  ])("%ix%i: the windowed resize (alone, or reusing the image's resize) equals resizing the white canvas", (w, h, outW, left, windows) => {
     const rgb = pattern(w, h);
     const plan = new ResizePlan(w, h, outW, 224, { x: left, y: 0, width: 224, height: 224 });
     const full = new ResizePlan(w, h, outW, 224, { x: 0, y: 0, width: outW, height: 224 });

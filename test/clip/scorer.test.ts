@@ -35,9 +35,17 @@ function uniform(width: number, height: number, colour: [number, number, number]
 }
 
 const IMAGES = [uniform(50, 40, [255, 0, 0]), uniform(31, 300, [0, 128, 255]), uniform(224, 224, [128, 128, 128])];
-const IMAGE_MEANS: Array<[number, number, number]> = [[1, 0, 0], [0, 128 / 255, 1], [128 / 255, 128 / 255, 128 / 255]];
+const IMAGE_MEANS: Array<[number, number, number]> = [
+  [1, 0, 0],
+  [0, 128 / 255, 1],
+  [128 / 255, 128 / 255, 128 / 255],
+];
 const TEXTS = ['a red object', 'Green GREEN blue!', 'a photo of the dog'];
-const TEXT_COUNTS: Array<[number, number, number]> = [[1, 0, 0], [0, 2, 1], [0, 0, 0]];
+const TEXT_COUNTS: Array<[number, number, number]> = [
+  [1, 0, 0],
+  [0, 2, 1],
+  [0, 0, 0],
+];
 
 async function expectDesignedEmbeddings(scorer: ClipScorer): Promise<void> {
   const texts = await scorer.encodeTexts(TEXTS);
@@ -77,7 +85,14 @@ describe('ClipScorer layouts', () => {
     const eot = MINI.vocab['<|endoftext|>'];
     const hf = await ClipScorer.load(fixtureDir('hf'));
     const { rows, lengths } = hf.textInputs(['a red object']);
-    expect(rows[0].slice(0, 6)).toEqual([MINI.vocab['<|startoftext|>'], MINI.vocab['a</w>'], MINI.vocab['red</w>'], MINI.vocab['object</w>'], eot, eot]);
+    expect(rows[0].slice(0, 6)).toEqual([
+      MINI.vocab['<|startoftext|>'],
+      MINI.vocab['a</w>'],
+      MINI.vocab['red</w>'],
+      MINI.vocab['object</w>'],
+      eot,
+      eot,
+    ]);
     expect(lengths).toEqual([5]);
     await hf.dispose();
 
@@ -112,7 +127,10 @@ describe('ClipScorer layouts', () => {
 
   test('after dispose, E_DISPOSED; a dispose during a run waits for it instead of freeing the session under it', async () => {
     const scorer = await ClipScorer.load(fixtureDir('hf'));
-    const running = scorer.encodeImages(Array.from({ length: 8 }, () => IMAGES[0]), { batchSize: 2 });
+    const running = scorer.encodeImages(
+      Array.from({ length: 8 }, () => IMAGES[0]),
+      { batchSize: 2 },
+    );
     await scorer.dispose();
     const outcome = await running.then(
       (rows) => rows.length,
@@ -128,7 +146,12 @@ describe('ClipScorer errors name the file, what was expected and what was found'
 
   test('missing directory, encoders or vocabulary: E_FILE_NOT_FOUND', async () => {
     const dir = tempDir();
-    await expectError(ClipScorer.load(path.join(dir, 'nowhere')), 'E_FILE_NOT_FOUND', path.join(dir, 'nowhere'), 'vision_model.onnx + text_model.onnx');
+    await expectError(
+      ClipScorer.load(path.join(dir, 'nowhere')),
+      'E_FILE_NOT_FOUND',
+      path.join(dir, 'nowhere'),
+      'vision_model.onnx + text_model.onnx',
+    );
     await expectError(ClipScorer.load(dir), 'E_FILE_NOT_FOUND', `no CLIP encoders in ${dir}`, 'model.onnx');
     write(dir, 'vision_model.onnx', colourImageEncoder(opts));
     write(dir, 'text_model.onnx', colourTextEncoder(opts));
@@ -155,19 +178,46 @@ describe('ClipScorer errors name the file, what was expected and what was found'
       'found inputs input_ids (int64 [batch_size, sequence_length])',
       'looks like a text encoder',
     );
-    await expectError(ClipScorer.load({ vision, text: vision, vocab }), 'E_MODEL_FORMAT', 'expected a CLIP text encoder', 'looks like an image encoder');
+    await expectError(
+      ClipScorer.load({ vision, text: vision, vocab }),
+      'E_MODEL_FORMAT',
+      'expected a CLIP text encoder',
+      'looks like an image encoder',
+    );
     const classifier = write(dir, 'classifier.onnx', classifierModel());
-    await expectError(ClipScorer.load({ vision: classifier, text, vocab }), 'E_MODEL_FORMAT', classifier, 'images (float [1, 3, 64, 64])', 'detection or segmentation');
+    await expectError(
+      ClipScorer.load({ vision: classifier, text, vocab }),
+      'E_MODEL_FORMAT',
+      classifier,
+      'images (float [1, 3, 64, 64])',
+      'detection or segmentation',
+    );
     const junk = write(dir, 'junk.onnx', 'not a model at all');
-    await expectError(ClipScorer.load({ vision, text: junk, vocab }), 'E_MODEL_FORMAT', junk, 'an ONNX CLIP text encoder', 'not an ONNX model');
-    await expectError(ClipScorer.load({ combined: vision, vocab }), 'E_MODEL_FORMAT', vision, 'a combined CLIP model', "'image_embeds' and 'text_embeds'");
+    await expectError(
+      ClipScorer.load({ vision, text: junk, vocab }),
+      'E_MODEL_FORMAT',
+      junk,
+      'an ONNX CLIP text encoder',
+      'not an ONNX model',
+    );
+    await expectError(
+      ClipScorer.load({ combined: vision, vocab }),
+      'E_MODEL_FORMAT',
+      vision,
+      'a combined CLIP model',
+      "'image_embeds' and 'text_embeds'",
+    );
   });
 
   test('encoders whose embedding widths differ', async () => {
     const dir = tempDir();
     const vocab = write(dir, 'tokenizer.json', MINI.tokenizerJson);
     await expectError(
-      ClipScorer.load({ vision: write(dir, 'v.onnx', colourImageEncoder(opts)), text: write(dir, 't.onnx', colourTextEncoder({ ...opts, embedDim: 256 })), vocab }),
+      ClipScorer.load({
+        vision: write(dir, 'v.onnx', colourImageEncoder(opts)),
+        text: write(dir, 't.onnx', colourTextEncoder({ ...opts, embedDim: 256 })),
+        vocab,
+      }),
       'E_MODEL_FORMAT',
       't.onnx',
       "match the image encoder's 512",

@@ -57,7 +57,15 @@ test('output= names a file or a folder; imgsz takes height,width; dynamic=true',
 test('--json prints one machine-readable line', async () => {
   const [line] = await run(`model=${pt}`, 'imgsz=[64, 64]', 'opset=13', 'batch=2', '--json');
   const summary = JSON.parse(line);
-  expect(summary).toMatchObject({ model: pt, imgsz: [64, 64], opset: 13, batch: 2, dynamic: false, inputShape: [2, 3, 64, 64], names: { 0: 'object' } });
+  expect(summary).toMatchObject({
+    model: pt,
+    imgsz: [64, 64],
+    opset: 13,
+    batch: 2,
+    dynamic: false,
+    inputShape: [2, 3, 64, 64],
+    names: { 0: 'object' },
+  });
   expect(summary.metadata.task).toBe('segment');
 });
 
@@ -73,7 +81,10 @@ test('a model name goes through the cache and is exported into the current folde
     expect(inputDims(path.join(tmp, 'yolov8n-seg-cached.onnx'))).toEqual([1, 3, 64, 64]); // the checkpoint's training size
   } finally {
     process.chdir(saved.cwd);
-    for (const [key, value] of [['FASTSAM_HOME', saved.home], ['FASTSAM_DOWNLOAD_BASE', saved.base]] as const) {
+    for (const [key, value] of [
+      ['FASTSAM_HOME', saved.home],
+      ['FASTSAM_DOWNLOAD_BASE', saved.base],
+    ] as const) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
@@ -91,5 +102,8 @@ test.each<[string, string[], RegExp]>([
   ['a bad imgsz', ['model=x.pt', 'imgsz=big'], /imgsz=big/],
   ['a bad opset', ['model=PT', 'opset=9'], /opset must be an integer in \[11, 21\]/],
 ])('%s is E_BAD_OPTION', async (_, argv, message) => {
-  await expect(run(...argv.map((a) => a.replace('PT', pt)))).rejects.toMatchObject({ code: 'E_BAD_OPTION', message: expect.stringMatching(message) });
+  await expect(run(...argv.map((a) => a.replace('PT', pt)))).rejects.toMatchObject({
+    code: 'E_BAD_OPTION',
+    message: expect.stringMatching(message),
+  });
 });

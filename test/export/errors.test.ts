@@ -49,10 +49,23 @@ describe('checkpoints that cannot be exported are E_MODEL_FORMAT', () => {
     ['random bytes', new Uint8Array(4096).map((_, i) => (i * 7919) % 256), /not a zip archive/],
     ['an ONNX model', buildOnnxModel({ nodes: [], inputs: [], outputs: [] }), /not a zip archive/],
     ['a zip without data.pkl', writeZip([{ name: 'a/readme.txt', data: Buffer.from('hi') }]), /no data\.pkl/],
-    ['a TorchScript archive', writeZip([{ name: 'a/data.pkl', data: Uint8Array.of(0x80, 2, 0x7d, 0x2e) }, { name: 'a/constants.pkl', data: Uint8Array.of(0x2e) }]), /TorchScript/],
-    ['the legacy torch format', Uint8Array.of(0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19), /legacy/],
+    [
+      'a TorchScript archive',
+      writeZip([
+        { name: 'a/data.pkl', data: Uint8Array.of(0x80, 2, 0x7d, 0x2e) },
+        { name: 'a/constants.pkl', data: Uint8Array.of(0x2e) },
+      ]),
+      /TorchScript/,
+    ],
+    [
+      'the legacy torch format',
+      Uint8Array.of(0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19),
+      /legacy/,
+    ],
   ])('%s', (_, bytes, message) => {
-    expect(() => Checkpoint.read(bytes, { label: 'x.pt' })).toThrow(expect.objectContaining({ code: 'E_MODEL_FORMAT', message: expect.stringMatching(message) }));
+    expect(() => Checkpoint.read(bytes, { label: 'x.pt' })).toThrow(
+      expect.objectContaining({ code: 'E_MODEL_FORMAT', message: expect.stringMatching(message) }),
+    );
   });
 
   test('a missing file is E_FILE_NOT_FOUND', async () => {

@@ -51,7 +51,9 @@ describeWithShared(REFERENCE, 'export parity with the reference exporter (FastSA
       expect({ name, found: ref !== undefined }).toEqual({ name, found: true });
       if (!ref) continue;
       expect(weight.dims).toEqual(ref.dims);
-      expect(Buffer.from(weight.data.buffer, weight.data.byteOffset, weight.data.byteLength).equals(Buffer.from(ref.data.buffer))).toBe(true);
+      expect(Buffer.from(weight.data.buffer, weight.data.byteOffset, weight.data.byteLength).equals(Buffer.from(ref.data.buffer))).toBe(
+        true,
+      );
       compared++;
       values += weight.data.length;
     }
@@ -60,7 +62,8 @@ describeWithShared(REFERENCE, 'export parity with the reference exporter (FastSA
     expect(compared).toBe([...b.floats.keys()].filter((n) => n.startsWith('model.')).length + alias.size);
     const ca = opCounts(a.nodes);
     const cb = opCounts(b.nodes);
-    for (const op of ['Conv', 'ConvTranspose', 'MaxPool', 'Resize', 'Softmax', 'Sigmoid', 'Transpose']) expect([op, ca[op]]).toEqual([op, cb[op]]);
+    for (const op of ['Conv', 'ConvTranspose', 'MaxPool', 'Resize', 'Softmax', 'Sigmoid', 'Transpose'])
+      expect([op, ca[op]]).toEqual([op, cb[op]]);
   });
 
   describe('raw outputs on real images', () => {
@@ -83,7 +86,7 @@ describeWithShared(REFERENCE, 'export parity with the reference exporter (FastSA
       for (const name of ['output0', 'output1']) {
         expect(ra[name].dims).toEqual(rb[name].dims);
         const d = difference(ra[name].data as Float32Array, rb[name].data as Float32Array);
-        // eslint-disable-next-line no-console
+
         console.log(describeDifference(`${image} ${name}`, d));
         expect(d.maxRel).toBeLessThanOrEqual(1e-4);
       }
@@ -108,13 +111,14 @@ describeWithShared(REFERENCE, 'export parity with the reference exporter (FastSA
       const [rb] = await theirs.predict(source);
       expect(ra.length).toBeGreaterThan(0);
       expect(ra.length).toBe(rb.length);
-      const same = (x: ArrayLike<number>, y: ArrayLike<number>): boolean => x.length === y.length && Array.from(x).every((v, i) => Object.is(v, y[i]));
+      const same = (x: ArrayLike<number>, y: ArrayLike<number>): boolean =>
+        x.length === y.length && Array.from(x).every((v, i) => Object.is(v, y[i]));
       expect(same(ra.boxes.xyxy, rb.boxes.xyxy)).toBe(true);
       expect(same(ra.boxes.conf, rb.boxes.conf)).toBe(true);
       expect(same(ra.boxes.cls, rb.boxes.cls)).toBe(true);
       // (JSON text: jest's deep equality is very slow on 300 masks' run lengths.)
       expect(JSON.stringify(await ra.masks.toRLE()) === JSON.stringify(await rb.masks.toRLE())).toBe(true);
-      // eslint-disable-next-line no-console
+
       console.log(`${image}: ${ra.length} detections, boxes, scores and masks identical`);
     });
   });

@@ -34,7 +34,7 @@ async function expectSameOutputs(label: string, a: ort.InferenceSession, b: ort.
   for (const name of ['output0', 'output1']) {
     expect(ra[name].dims).toEqual(rb[name].dims);
     const d = difference(ra[name].data as Float32Array, rb[name].data as Float32Array);
-    // eslint-disable-next-line no-console
+
     console.log(describeDifference(`${label} ${name}`, d));
     expect(d.maxRel).toBeLessThanOrEqual(1e-4);
   }
@@ -97,7 +97,8 @@ describeWithShared(CHECKPOINT, 'exports at other sizes (FastSAM-s checkpoint)', 
     const weightsDynamic = readGraph(dynamic).floats;
     const names = [...weights1024.keys()].filter((n) => n.startsWith('model.'));
     expect(names.length).toBeGreaterThan(100);
-    for (const name of names) expect(Buffer.from(weights1024.get(name)!.data.buffer).equals(Buffer.from(weightsDynamic.get(name)!.data.buffer))).toBe(true);
+    for (const name of names)
+      expect(Buffer.from(weights1024.get(name)!.data.buffer).equals(Buffer.from(weightsDynamic.get(name)!.data.buffer))).toBe(true);
     const big = await session(bytes);
     try {
       await expectSameOutputs('static 1024 vs dynamic', big, dynamicSession, [1024, 1024]);
@@ -105,7 +106,6 @@ describeWithShared(CHECKPOINT, 'exports at other sizes (FastSAM-s checkpoint)', 
       await big.release();
     }
   });
-
 });
 
 describeWithShared(REFERENCE_1024, 'export parity with the reference exporter at 1024', () => {

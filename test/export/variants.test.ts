@@ -40,7 +40,10 @@ async function run(onnx: Uint8Array, input: Float32Array, dims: number[]): Promi
   }
 }
 
-function expectEqualOutputs(a: { output0: Float32Array; output1: Float32Array }, b: { output0: Float32Array; output1: Float32Array }): void {
+function expectEqualOutputs(
+  a: { output0: Float32Array; output1: Float32Array },
+  b: { output0: Float32Array; output1: Float32Array },
+): void {
   expect(difference(a.output0, b.output0).maxRel).toBeLessThanOrEqual(1e-6);
   expect(difference(a.output1, b.output1).maxRel).toBeLessThanOrEqual(1e-6);
 }
@@ -93,7 +96,9 @@ describe('export options', () => {
 
   test('metadata names the training data when the checkpoint records it', () => {
     const trained = syntheticCheckpoint({ scale: 'n', zeros: true, data: '/datasets/coco8-seg.yaml' }).bytes;
-    expect(readOnnxModelInfo(exportBytes({ imgsz: 64 }, trained)).metadata.description).toBe('Ultralytics YOLOv8n-seg model trained on coco8-seg.yaml');
+    expect(readOnnxModelInfo(exportBytes({ imgsz: 64 }, trained)).metadata.description).toBe(
+      'Ultralytics YOLOv8n-seg model trained on coco8-seg.yaml',
+    );
   });
 });
 
@@ -108,12 +113,23 @@ describe('older checkpoint layouts export to the same model', () => {
   test.each<[string, Partial<SyntheticOptions>]>([
     ['flat ultralytics.nn.modules paths (early 8.0)', { layout: 'flat' }],
     ['depth_multiple / width_multiple yaml', { yamlStyle: 'multiples' }],
-    ['IterableSimpleNamespace args, EMA weights, numpy metrics, a pickled loss object', {
-      namespaceArgs: true,
-      criterion: true,
-      ema: true,
-      extra: [['best_fitness', py.reduce(py.global('numpy.core.multiarray', 'scalar'), [py.reduce(py.global('numpy', 'dtype'), ['f8', false, true]), Buffer.alloc(8)])]],
-    }],
+    [
+      'IterableSimpleNamespace args, EMA weights, numpy metrics, a pickled loss object',
+      {
+        namespaceArgs: true,
+        criterion: true,
+        ema: true,
+        extra: [
+          [
+            'best_fitness',
+            py.reduce(py.global('numpy.core.multiarray', 'scalar'), [
+              py.reduce(py.global('numpy', 'dtype'), ['f8', false, true]),
+              Buffer.alloc(8),
+            ]),
+          ],
+        ],
+      },
+    ],
   ])('%s', (_, variant) => {
     const actual = weightsOf(exportBytes({ imgsz: 64 }, syntheticCheckpoint({ scale: 'n', seed: 7, ...variant }).bytes));
     expect([...actual.keys()]).toEqual([...expected.keys()]);

@@ -28,10 +28,13 @@ function rect(shape: [number, number], x0: number, y0: number, x1: number, y1: n
 describe('RLE', () => {
   test('dense -> RLE -> dense round trip, and the empty mask', () => {
     const shape: [number, number] = [7, 5];
-    const bits = Uint8Array.from({ length: 35 }, (_, i) => (i * 7919) % 3 === 0 ? 1 : 0);
+    const bits = Uint8Array.from({ length: 35 }, (_, i) => ((i * 7919) % 3 === 0 ? 1 : 0));
     const rle = Mask.fromDense(bits, shape).toRLE();
     expect(rle.counts.reduce((a, b) => a + b, 0)).toBe(35);
-    const back = Mask.fromDense(Uint8Array.from({ length: 35 }, (_, i) => decodeRle(rle)[(i % 5) * 7 + Math.floor(i / 5)]), shape);
+    const back = Mask.fromDense(
+      Uint8Array.from({ length: 35 }, (_, i) => decodeRle(rle)[(i % 5) * 7 + Math.floor(i / 5)]),
+      shape,
+    );
     expect(back.toRLE()).toEqual(rle);
     expect(Mask.fromDense(new Uint8Array(35), shape).toRLE()).toEqual({ size: [7, 5], counts: [35] });
   });
@@ -66,7 +69,10 @@ describe('contours', () => {
     const ring = new Uint8Array(20 * 30);
     for (let y = 2; y < 18; y++) for (let x = 2; x < 28; x++) ring[y * 30 + x] = x < 5 || x > 24 || y < 5 || y > 14 ? 1 : 0;
     const [all] = await traceContours([Mask.fromDense(ring, shape)], 'all');
-    expect(all.map((c) => [c.hole, c.parent])).toEqual([[false, -1], [true, 0]]);
+    expect(all.map((c) => [c.hole, c.parent])).toEqual([
+      [false, -1],
+      [true, 0],
+    ]);
     const [external] = await traceContours([Mask.fromDense(ring, shape)], 'external');
     expect(external).toHaveLength(1);
   });
@@ -75,7 +81,11 @@ describe('contours', () => {
     const shape: [number, number] = [5, 5];
     const diagonal = new Uint8Array(25);
     for (let i = 0; i < 5; i++) diagonal[i * 5 + i] = 1;
-    const [dot, line, empty] = await traceContours([rect(shape, 2, 2, 3, 3), Mask.fromDense(diagonal, shape), Mask.fromDense(new Uint8Array(25), shape)]);
+    const [dot, line, empty] = await traceContours([
+      rect(shape, 2, 2, 3, 3),
+      Mask.fromDense(diagonal, shape),
+      Mask.fromDense(new Uint8Array(25), shape),
+    ]);
     expect(Array.from(dot[0].points)).toEqual([2, 2]);
     expect(line).toHaveLength(1);
     expect(empty).toHaveLength(0);
@@ -138,7 +148,10 @@ describe('exports of a designed result', () => {
     const data = await sharp(png).extractChannel(0).raw().toBuffer();
     const [mask] = await result.masks.all();
     expect(Array.from(data).filter((v) => v === 255).length).toBe(mask.area);
-    const index = await sharp(await result.masks.toPNG({ indexMap: true })).extractChannel(0).raw().toBuffer();
+    const index = await sharp(await result.masks.toPNG({ indexMap: true }))
+      .extractChannel(0)
+      .raw()
+      .toBuffer();
     expect(Array.from(index).filter((v) => v === 1).length).toBe(mask.area);
   });
 });

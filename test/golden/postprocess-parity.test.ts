@@ -86,7 +86,7 @@ describeWithShared('golden/fastsam-s-random/index.json', 'FastSAM golden parity 
       retinaMasks: golden.retina,
     });
     const { worst, pixelsOff } = await expectParity(results, golden);
-    // eslint-disable-next-line no-console
+
     console.log(`${name}: ${golden.boxes.length} detections, ${pixelsOff} mask pixels off, worst ${(worst * 100).toFixed(4)} %`);
   });
 });

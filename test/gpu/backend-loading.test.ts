@@ -12,7 +12,11 @@ import { FastSAM } from '../../lib/pipeline/fastsam';
 import { tinySegmentModel } from '../../scripts/fixtures/tiny-models';
 import { GPU_TESTS } from '../helpers/gpu';
 
-const bytes = tinySegmentModel({ size: 64, boxes: [{ cx: 32, cy: 32, w: 20, h: 20, score: 0.9, coef: new Array(32).fill(0.1) }], protos: new Float32Array(32 * 256).fill(1) });
+const bytes = tinySegmentModel({
+  size: 64,
+  boxes: [{ cx: 32, cy: 32, w: 20, h: 20, score: 0.9, coef: new Array(32).fill(0.1) }],
+  protos: new Float32Array(32 * 256).fill(1),
+});
 let dir: string;
 const savedAddon = process.env.FASTSAM_GPU_ADDON;
 
@@ -26,7 +30,10 @@ afterEach(() => {
 });
 
 async function loadError(promise: Promise<unknown>): Promise<FastSAMError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(FastSAMError);
   return error as FastSAMError;
 }

@@ -67,24 +67,54 @@ async function cpuImage(out: Outputs, c: Case, b: number) {
   const per1 = out.nm * out.ph * out.pw;
   const [origHeight, origWidth] = c.origShapes[b];
   const det = await native().detect(out.output0.subarray(b * per0, (b + 1) * per0), {
-    rows: out.rows, anchors: out.anchors, nc: c.nc, conf: c.conf, iou: c.iou, agnostic: c.agnostic ?? false,
-    maxDet: c.maxDet ?? 300, ...(c.classes ? { classes: c.classes } : {}), fullImageBox: c.fullImageBox,
-    inputHeight: c.input[0], inputWidth: c.input[1], origHeight, origWidth,
+    rows: out.rows,
+    anchors: out.anchors,
+    nc: c.nc,
+    conf: c.conf,
+    iou: c.iou,
+    agnostic: c.agnostic ?? false,
+    maxDet: c.maxDet ?? 300,
+    ...(c.classes ? { classes: c.classes } : {}),
+    fullImageBox: c.fullImageBox,
+    inputHeight: c.input[0],
+    inputWidth: c.input[1],
+    origHeight,
+    origWidth,
   });
   const native_ = c.mode === 'native';
   const crops = await native().renderMasks(out.output1.subarray(b * per1, (b + 1) * per1), det.coef, native_ ? det.boxes : det.inputBoxes, {
-    nm: out.nm, protoHeight: out.ph, protoWidth: out.pw, mode: c.mode, inputHeight: c.input[0], inputWidth: c.input[1],
-    maskHeight: native_ ? origHeight : c.input[0], maskWidth: native_ ? origWidth : c.input[1], format: 'crop',
+    nm: out.nm,
+    protoHeight: out.ph,
+    protoWidth: out.pw,
+    mode: c.mode,
+    inputHeight: c.input[0],
+    inputWidth: c.input[1],
+    maskHeight: native_ ? origHeight : c.input[0],
+    maskWidth: native_ ? origWidth : c.input[1],
+    format: 'crop',
   });
   return { det, crops };
 }
 
 function gpuRequest(out: Outputs, c: Case): GpuPostprocessRequest {
   return {
-    batch: c.origShapes.length, rows: out.rows, anchors: out.anchors, nc: c.nc, nm: out.nm, protoHeight: out.ph,
-    protoWidth: out.pw, conf: c.conf, iou: c.iou, agnostic: c.agnostic ?? false, maxDet: c.maxDet ?? 300,
-    ...(c.classes ? { classes: c.classes } : {}), fullImageBox: c.fullImageBox, inputHeight: c.input[0],
-    inputWidth: c.input[1], origShapes: c.origShapes, mode: c.mode,
+    batch: c.origShapes.length,
+    rows: out.rows,
+    anchors: out.anchors,
+    nc: c.nc,
+    nm: out.nm,
+    protoHeight: out.ph,
+    protoWidth: out.pw,
+    conf: c.conf,
+    iou: c.iou,
+    agnostic: c.agnostic ?? false,
+    maxDet: c.maxDet ?? 300,
+    ...(c.classes ? { classes: c.classes } : {}),
+    fullImageBox: c.fullImageBox,
+    inputHeight: c.input[0],
+    inputWidth: c.input[1],
+    origShapes: c.origShapes,
+    mode: c.mode,
   };
 }
 
@@ -135,7 +165,10 @@ function goldenOutputs(dir: string, name: string): Outputs {
 
 function goldenCases(dir: string): string[] {
   if (!hasShared('golden', dir)) return [];
-  return fs.readdirSync(sharedPath('golden', dir)).filter((f) => f.endsWith('.output0.npy')).map((f) => f.replace('.output0.npy', ''));
+  return fs
+    .readdirSync(sharedPath('golden', dir))
+    .filter((f) => f.endsWith('.output0.npy'))
+    .map((f) => f.replace('.output0.npy', ''));
 }
 
 describeGpu('CUDA kernels match the CPU path', (gpu) => {
@@ -148,7 +181,13 @@ describeGpu('CUDA kernels match the CPU path', (gpu) => {
 
   describe('letterbox', () => {
     const sizes: Array<[number, number, boolean]> = [
-      [667, 1000, false], [1080, 810, false], [33, 17, false], [640, 640, false], [480, 640, true], [1, 7, false], [2000, 3000, false],
+      [667, 1000, false],
+      [1080, 810, false],
+      [33, 17, false],
+      [640, 640, false],
+      [480, 640, true],
+      [1, 7, false],
+      [2000, 3000, false],
     ];
     test.each(sizes)('%ix%i (auto %s) is byte-identical to the CPU letterbox', async (height, width, auto) => {
       const random = seededRandom(height * 7919 + width);
@@ -167,7 +206,15 @@ describeGpu('CUDA kernels match the CPU path', (gpu) => {
     (hasShared(golden) ? test : test.skip)('a real photo gives the reference tensor exactly', async () => {
       const meta = readGzipJson<{ image: string }>(sharedPath('golden/fastsam-s-random/dogs-640-retina.json.gz'));
       const image = await decodeImage(sharedPath(meta.image));
-      const out = await gpu().letterbox(image.rgb, { width: image.width, height: image.height, newHeight: 640, newWidth: 640, stride: 32, auto: false, scaleUp: true });
+      const out = await gpu().letterbox(image.rgb, {
+        width: image.width,
+        height: image.height,
+        newHeight: 640,
+        newWidth: 640,
+        stride: 32,
+        auto: false,
+        scaleUp: true,
+      });
       expectBitIdentical(out.tensor, readNpyFloat32(sharedPath(golden)).data, 'tensor');
     });
   });
@@ -177,13 +224,23 @@ describeGpu('CUDA kernels match the CPU path', (gpu) => {
     const yolo = goldenCases('yolov8n-seg-int8');
     if (fastsam.length + yolo.length === 0) test.skip('needs ../shared/golden', () => undefined);
     test.each(fastsam)('FastSAM %s', async (name) => {
-      const meta = readGzipJson<{ conf: number; iou: number; retina: boolean; orig_shape: [number, number]; input_shape: number[]; boxes: number[][] }>(
-        sharedPath('golden', 'fastsam-s-random', `${name}.json.gz`),
-      );
+      const meta = readGzipJson<{
+        conf: number;
+        iou: number;
+        retina: boolean;
+        orig_shape: [number, number];
+        input_shape: number[];
+        boxes: number[][];
+      }>(sharedPath('golden', 'fastsam-s-random', `${name}.json.gz`));
       const out = goldenOutputs('fastsam-s-random', name);
       const [image] = await expectGpuMatchesCpu(gpu(), out, {
-        nc: 1, conf: meta.conf, iou: meta.iou, fullImageBox: true, input: [meta.input_shape[2], meta.input_shape[3]],
-        origShapes: [meta.orig_shape], mode: meta.retina ? 'native' : 'letterbox',
+        nc: 1,
+        conf: meta.conf,
+        iou: meta.iou,
+        fullImageBox: true,
+        input: [meta.input_shape[2], meta.input_shape[3]],
+        origShapes: [meta.orig_shape],
+        mode: meta.retina ? 'native' : 'letterbox',
       });
       // And directly against the reference: the same detections, boxes within 1e-3 px.
       expect(image.conf.length).toBe(meta.boxes.length);
@@ -191,36 +248,69 @@ describeGpu('CUDA kernels match the CPU path', (gpu) => {
         for (let k = 0; k < 4; k++) expect(Math.abs(image.boxes[i * 4 + k] - row[k])).toBeLessThanOrEqual(1e-3);
       });
     });
-    test.each(yolo.flatMap((name) => [[name, 'letterbox'], [name, 'native']] as Array<[string, 'letterbox' | 'native']>))(
-      'YOLOv8n-seg %s (%s masks)',
-      async (name, mode) => {
-        const meta = readGzipJson<{ conf: number; iou: number; nc: number; orig_shape: [number, number]; input_shape: number[] }>(
-          sharedPath('golden', 'yolov8n-seg-int8', `${name}.json.gz`),
-        );
-        await expectGpuMatchesCpu(gpu(), goldenOutputs('yolov8n-seg-int8', name), {
-          nc: meta.nc, conf: meta.conf, iou: meta.iou, fullImageBox: false, input: [meta.input_shape[2], meta.input_shape[3]],
-          origShapes: [meta.orig_shape], mode,
-        });
-      },
-    );
+    test.each(
+      yolo.flatMap(
+        (name) =>
+          [
+            [name, 'letterbox'],
+            [name, 'native'],
+          ] as Array<[string, 'letterbox' | 'native']>,
+      ),
+    )('YOLOv8n-seg %s (%s masks)', async (name, mode) => {
+      const meta = readGzipJson<{ conf: number; iou: number; nc: number; orig_shape: [number, number]; input_shape: number[] }>(
+        sharedPath('golden', 'yolov8n-seg-int8', `${name}.json.gz`),
+      );
+      await expectGpuMatchesCpu(gpu(), goldenOutputs('yolov8n-seg-int8', name), {
+        nc: meta.nc,
+        conf: meta.conf,
+        iou: meta.iou,
+        fullImageBox: false,
+        input: [meta.input_shape[2], meta.input_shape[3]],
+        origShapes: [meta.orig_shape],
+        mode,
+      });
+    });
   });
 
   describe('random outputs (ties, many candidates, filters)', () => {
     test('FastSAM, thousands of candidates, retina masks', async () => {
       const [image] = await expectGpuMatchesCpu(gpu(), randomOutputs(1, 1), {
-        nc: 1, conf: 0.25, iou: 0.7, fullImageBox: true, input: [640, 640], origShapes: [[1080, 810]], mode: 'native',
+        nc: 1,
+        conf: 0.25,
+        iou: 0.7,
+        fullImageBox: true,
+        input: [640, 640],
+        origShapes: [[1080, 810]],
+        mode: 'native',
       });
       expect(image.conf.length).toBe(300);
     });
     test('80 classes, class-aware NMS, letterbox masks, a batch of two sizes', async () => {
       await expectGpuMatchesCpu(gpu(), randomOutputs(2, 80, 2), {
-        nc: 80, conf: 0.9, iou: 0.5, fullImageBox: false, input: [640, 640], origShapes: [[480, 640], [1200, 700]], mode: 'letterbox',
+        nc: 80,
+        conf: 0.9,
+        iou: 0.5,
+        fullImageBox: false,
+        input: [640, 640],
+        origShapes: [
+          [480, 640],
+          [1200, 700],
+        ],
+        mode: 'letterbox',
       });
     });
     test('class filter, agnostic NMS and a small maxDet', async () => {
       await expectGpuMatchesCpu(gpu(), randomOutputs(3, 80), {
-        nc: 80, conf: 0.5, iou: 0.6, agnostic: true, classes: [0, 5, 17, 79], maxDet: 7, fullImageBox: false,
-        input: [640, 640], origShapes: [[640, 640]], mode: 'native',
+        nc: 80,
+        conf: 0.5,
+        iou: 0.6,
+        agnostic: true,
+        classes: [0, 5, 17, 79],
+        maxDet: 7,
+        fullImageBox: false,
+        input: [640, 640],
+        origShapes: [[640, 640]],
+        mode: 'native',
       });
     });
     test('NaN scores and coordinates are handled like the CPU', async () => {
@@ -228,25 +318,51 @@ describeGpu('CUDA kernels match the CPU path', (gpu) => {
       for (let a = 0; a < 2000; a += 37) out.output0[(4 + (a % 3)) * 2000 + a] = Number.NaN;
       for (let a = 5; a < 2000; a += 53) out.output0[(a % 4) * 2000 + a] = Number.NaN;
       await expectGpuMatchesCpu(gpu(), out, {
-        nc: 3, conf: 0.3, iou: 0.7, fullImageBox: false, input: [640, 640], origShapes: [[500, 900]], mode: 'native',
+        nc: 3,
+        conf: 0.3,
+        iou: 0.7,
+        fullImageBox: false,
+        input: [640, 640],
+        origShapes: [[500, 900]],
+        mode: 'native',
       });
     });
     test('nothing above the threshold gives empty results', async () => {
       const images = await expectGpuMatchesCpu(gpu(), randomOutputs(5, 1), {
-        nc: 1, conf: 1, iou: 0.7, fullImageBox: true, input: [640, 640], origShapes: [[100, 100]], mode: 'native',
+        nc: 1,
+        conf: 1,
+        iou: 0.7,
+        fullImageBox: true,
+        input: [640, 640],
+        origShapes: [[100, 100]],
+        mode: 'native',
       });
       expect(images[0].conf.length).toBe(0);
     });
     test('a 1024 input (21504 anchors) with a 12 MP original', async () => {
       await expectGpuMatchesCpu(gpu(), randomOutputs(6, 1, 1, 21504, 1024), {
-        nc: 1, conf: 0.6, iou: 0.9, fullImageBox: true, input: [1024, 1024], origShapes: [[3000, 4000]], mode: 'native',
+        nc: 1,
+        conf: 0.6,
+        iou: 0.9,
+        fullImageBox: true,
+        input: [1024, 1024],
+        origShapes: [[3000, 4000]],
+        mode: 'native',
       });
     }, 120_000);
   });
 
   test('concurrent calls (several lanes at once) all give the same answer', async () => {
     const out = randomOutputs(7, 1);
-    const request = gpuRequest(out, { nc: 1, conf: 0.4, iou: 0.9, fullImageBox: true, input: [640, 640], origShapes: [[810, 1080]], mode: 'native' });
+    const request = gpuRequest(out, {
+      nc: 1,
+      conf: 0.4,
+      iou: 0.9,
+      fullImageBox: true,
+      input: [640, 640],
+      origShapes: [[810, 1080]],
+      mode: 'native',
+    });
     const runs = await Promise.all(Array.from({ length: 6 }, () => gpu().postprocess(out.output0, out.output1, request)));
     for (const run of runs.slice(1)) {
       expectBitIdentical(run.images[0].boxes, runs[0].images[0].boxes, 'boxes');
@@ -256,12 +372,21 @@ describeGpu('CUDA kernels match the CPU path', (gpu) => {
 
   test('bad arguments are typed errors, a missing device a rejection', async () => {
     const out = randomOutputs(8, 1, 1, 100);
-    const request = gpuRequest(out, { nc: 1, conf: 0.4, iou: 0.9, fullImageBox: true, input: [640, 640], origShapes: [[10, 10]], mode: 'native' });
+    const request = gpuRequest(out, {
+      nc: 1,
+      conf: 0.4,
+      iou: 0.9,
+      fullImageBox: true,
+      input: [640, 640],
+      origShapes: [[10, 10]],
+      mode: 'native',
+    });
     expectTypeError(() => gpu().postprocess(out.output0.subarray(1), out.output1, request), /output0 must hold/);
     expectTypeError(() => gpu().postprocess(out.output0, out.output1, { ...request, origShapes: [] }), /origShapes/);
     expectTypeError(() => gpu().postprocess(out.output0, out.output1, { ...request, nc: 2 }), /4 \+ nc \+ nm/);
     expectTypeError(
-      () => gpu().letterbox(new Uint8Array(5), { width: 2, height: 2, newHeight: 640, newWidth: 640, stride: 32, auto: false, scaleUp: true }),
+      () =>
+        gpu().letterbox(new Uint8Array(5), { width: 2, height: 2, newHeight: 640, newWidth: 640, stride: 32, auto: false, scaleUp: true }),
       /width \* height \* 3/,
     );
     await expect(gpu().postprocess(out.output0, out.output1, { ...request, device: 999 })).rejects.toThrow(/CUDA device/);

@@ -24,7 +24,12 @@ const tiny = tinySegmentModel({
   ],
   protos,
 });
-const image = { data: Uint8Array.from({ length: SIZE * 2 * SIZE * 3 }, (_, i) => i % 251), width: SIZE * 2, height: SIZE, channels: 3 as const };
+const image = {
+  data: Uint8Array.from({ length: SIZE * 2 * SIZE * 3 }, (_, i) => i % 251),
+  width: SIZE * 2,
+  height: SIZE,
+  channels: 3 as const,
+};
 
 describeGpu('TensorRT backend end to end', (gpu) => {
   const engineBuilt = addonHasTensorRt(gpu);
@@ -37,7 +42,13 @@ describeGpu('TensorRT backend end to end', (gpu) => {
     cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fastsam-engines-'));
   });
   afterAll(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
-  const options = (extra: Partial<LoadOptions> = {}): LoadOptions => ({ backend: 'tensorrt', precision: 'fp32', engineCacheDir: cacheDir, onProgress: () => undefined, ...extra });
+  const options = (extra: Partial<LoadOptions> = {}): LoadOptions => ({
+    backend: 'tensorrt',
+    precision: 'fp32',
+    engineCacheDir: cacheDir,
+    onProgress: () => undefined,
+    ...extra,
+  });
 
   async function expectSameAsCpu(model: FastSAM): Promise<void> {
     const cpu = await FastSAM.load(tiny);
@@ -91,18 +102,22 @@ describeGpu('TensorRT backend end to end', (gpu) => {
   }, 600_000);
 
   describeWithShared('models/FastSAM-s-random-640.onnx', 'FastSAM-s against the reference', () => {
-    test.each(['fp32', 'fp16'] as const)('bus.jpg, %s engine', async (precision) => {
-      const golden = readGzipJson<{ image: string; conf: number; iou: number; boxes: number[][]; masks: RLE[] }>(
-        sharedPath('golden/fastsam-s-random/bus-640-retina.json.gz'),
-      );
-      const model = await FastSAM.load(sharedPath('models/FastSAM-s-random-640.onnx'), options({ precision }));
-      const [result] = await model.predict(sharedPath(golden.image), { conf: golden.conf, iou: golden.iou });
-      const report = await matchDetections(result, golden, 0.95, 0.9);
-      console.log(`TensorRT ${precision}: ${report.matched}/${report.expected} matched, ${report.found} found`);
-      // FP32 differs from the reference only by TensorRT's kernel choices; FP16 by half precision too.
-      expect(report.fraction).toBeGreaterThanOrEqual(precision === 'fp32' ? 0.95 : 0.8);
-      await model.dispose();
-    }, 900_000);
+    test.each(['fp32', 'fp16'] as const)(
+      'bus.jpg, %s engine',
+      async (precision) => {
+        const golden = readGzipJson<{ image: string; conf: number; iou: number; boxes: number[][]; masks: RLE[] }>(
+          sharedPath('golden/fastsam-s-random/bus-640-retina.json.gz'),
+        );
+        const model = await FastSAM.load(sharedPath('models/FastSAM-s-random-640.onnx'), options({ precision }));
+        const [result] = await model.predict(sharedPath(golden.image), { conf: golden.conf, iou: golden.iou });
+        const report = await matchDetections(result, golden, 0.95, 0.9);
+        console.log(`TensorRT ${precision}: ${report.matched}/${report.expected} matched, ${report.found} found`);
+        // FP32 differs from the reference only by TensorRT's kernel choices; FP16 by half precision too.
+        expect(report.fraction).toBeGreaterThanOrEqual(precision === 'fp32' ? 0.95 : 0.8);
+        await model.dispose();
+      },
+      900_000,
+    );
   });
 });
 

@@ -23,7 +23,6 @@ export function describeWithShared(relPath: string, name: string, body: () => vo
     describe.skip(`${name} (skipped: ${sharedPath(relPath)} is absent)`, () => {
       test(`needs ${sharedPath(relPath)}`, () => undefined);
     });
-    // eslint-disable-next-line no-console
     console.warn(`skipping "${name}": ${sharedPath(relPath)} is absent`);
   }
 }

@@ -49,7 +49,9 @@ test('packed masks unpack to the same pixels, RLEs and index map as materialised
   for (const rows of [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [11, 3, 3, 0], []]) {
     const got = await store.crops(rows);
     const want = await reference.crops(rows);
-    expect(got.map((m) => [m.x, m.y, m.width, m.height, Array.from(m.data)])).toEqual(want.map((m) => [m.x, m.y, m.width, m.height, Array.from(m.data)]));
+    expect(got.map((m) => [m.x, m.y, m.width, m.height, Array.from(m.data)])).toEqual(
+      want.map((m) => [m.x, m.y, m.width, m.height, Array.from(m.data)]),
+    );
     expect(await store.rles(rows)).toEqual(await reference.rles(rows));
   }
   expect(await store.indexMap([2, 5, 7])).toEqual(await reference.indexMap([2, 5, 7]));
@@ -61,5 +63,7 @@ test('unpackMasks refuses windows that do not fit the packed bytes', () => {
   expect(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(0, 0, 8), Float64Array.of(0))).toThrow(/n x 4/);
   const rle = { format: 'rle' as const, maskHeight: 4, maskWidth: 4 };
   expect(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(1, 0, 8, 1), Float64Array.of(0), rle)).toThrow(/outside the mask/);
-  expect(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(0, 0, 8, 1), Float64Array.of(0), { ...rle, maskWidth: 0 })).toThrow(/maskWidth/);
+  expect(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(0, 0, 8, 1), Float64Array.of(0), { ...rle, maskWidth: 0 })).toThrow(
+    /maskWidth/,
+  );
 });

@@ -179,9 +179,7 @@ describe('classifierModel', () => {
     const out = await runModel(bytes, { images });
     const { weight, bias } = classifierParams();
     // Channel means are 1, 2, 3, so logit k = bias[k] + sum over c of weight[k][c] * (c + 1).
-    const expected = Array.from(bias, (b, k) =>
-      Array.from(weight.subarray(k * 3, k * 3 + 3)).reduce((sum, w, c) => sum + w * (c + 1), b),
-    );
+    const expected = Array.from(bias, (b, k) => Array.from(weight.subarray(k * 3, k * 3 + 3)).reduce((sum, w, c) => sum + w * (c + 1), b));
     expect(out('logits').dims).toEqual([1, 10]);
     floats(out('logits')).forEach((v, k) => expect(v).toBeCloseTo(expected[k] ?? NaN, 5));
   });

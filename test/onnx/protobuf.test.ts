@@ -158,7 +158,11 @@ describe('fields', () => {
   it('skips unknown fields of every wire type, groups included', () => {
     const group = [(5 << 3) | 3, (1 << 3) | 0, 7, (6 << 3) | 3, (6 << 3) | 4, (5 << 3) | 4];
     const prefix = bytesOf((w) =>
-      w.writeVarintField(1, 2 ** 45).writeDoubleField(2, 1).writeStringField(3, 'skip me').writeFloatField(4, 2),
+      w
+        .writeVarintField(1, 2 ** 45)
+        .writeDoubleField(2, 1)
+        .writeStringField(3, 'skip me')
+        .writeFloatField(4, 2),
     );
     const suffix = bytesOf((w) => w.writeVarintField(99, 123));
     const bytes = new Uint8Array([...prefix, ...group, ...suffix]);

@@ -34,7 +34,11 @@ if (!ready) console.warn('skipping the prebuild test: run `npm test` (or npm run
     const model = path.join(tmp, 'tiny.onnx');
     fs.writeFileSync(
       model,
-      tinySegmentModel({ size: 64, boxes: [{ cx: 32, cy: 32, w: 20, h: 20, score: 0.9, coef: new Array(32).fill(0.1) }], protos: new Float32Array(32 * 256).fill(1) }),
+      tinySegmentModel({
+        size: 64,
+        boxes: [{ cx: 32, cy: 32, w: 20, h: 20, score: 0.9, coef: new Array(32).fill(0.1) }],
+        protos: new Float32Array(32 * 256).fill(1),
+      }),
     );
     const script = `
       const { FastSAM } = require('fastsam-node');

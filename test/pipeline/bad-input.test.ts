@@ -70,10 +70,7 @@ describe('images', () => {
   test('zero-size and inconsistent raw pixels', async () => {
     await expectCode(model.predict({ data: new Uint8Array(0), width: 0, height: 0, channels: 3 }), 'E_BAD_SOURCE');
     await expectCode(model.predict({ data: new Uint8Array(10), width: 2, height: 2, channels: 3 }), 'E_BAD_SOURCE');
-    await expectCode(
-      model.predict({ data: new Uint8Array(8), width: 2, height: 2, channels: 2 as unknown as 3 }),
-      'E_BAD_SOURCE',
-    );
+    await expectCode(model.predict({ data: new Uint8Array(8), width: 2, height: 2, channels: 2 as unknown as 3 }), 'E_BAD_SOURCE');
   });
 
   test('a source of the wrong type', async () => {
@@ -82,7 +79,9 @@ describe('images', () => {
   });
 
   test('a decompression bomb is refused from its header, before decoding', async () => {
-    const onePixel = await sharp({ create: { width: 1, height: 1, channels: 3, background: 'white' } }).png().toBuffer();
+    const onePixel = await sharp({ create: { width: 1, height: 1, channels: 3, background: 'white' } })
+      .png()
+      .toBuffer();
     const bomb = pngClaiming(100_000, 100_000, onePixel);
     await expectCode(model.predict(bomb), 'E_IMAGE_TOO_LARGE', /100000x100000/);
     await expectCode(model.predict(jpeg, { maxPixels: 1000 }), 'E_IMAGE_TOO_LARGE');
@@ -93,7 +92,12 @@ describe('images', () => {
     const rgba = await sharp(jpeg).ensureAlpha().png().toBuffer();
     const deep = await sharp(jpeg).toColourspace('rgb16').png().toBuffer();
     const results = await model.predict([gray, rgba, deep, { data: new Uint8Array(64 * 48), width: 64, height: 48, channels: 1 }]);
-    expect(results.map((r) => r.origShape)).toEqual([[200, 300], [200, 300], [200, 300], [48, 64]]);
+    expect(results.map((r) => r.origShape)).toEqual([
+      [200, 300],
+      [200, 300],
+      [200, 300],
+      [48, 64],
+    ]);
   });
 
   test('EXIF orientation is applied', async () => {
@@ -118,7 +122,10 @@ describe('models', () => {
   test('bytes that are not ONNX at all', async () => {
     await expectCode(FastSAM.load(jpeg), 'E_MODEL_FORMAT', /not an ONNX model/);
     await expectCode(FastSAM.load(Buffer.alloc(0)), 'E_MODEL_FORMAT');
-    await expectCode(FastSAM.load(Buffer.from(tinySegmentModel({ size: 64, boxes: [], protos: new Float32Array(32 * 256) }).subarray(0, 500))), 'E_MODEL_FORMAT');
+    await expectCode(
+      FastSAM.load(Buffer.from(tinySegmentModel({ size: 64, boxes: [], protos: new Float32Array(32 * 256) }).subarray(0, 500))),
+      'E_MODEL_FORMAT',
+    );
   });
 
   test('an unknown backend, and tensorrt where it is not built', async () => {
@@ -153,7 +160,10 @@ describe('options', () => {
       'E_MODEL_FORMAT',
     );
     await expectCode(
-      postprocess({ output0, output1: { data: new Float32Array(32 * 4), dims: [1, 32, 2, 2] } }, { inputShape: [64, 64], origShape: [0, 64] }),
+      postprocess(
+        { output0, output1: { data: new Float32Array(32 * 4), dims: [1, 32, 2, 2] } },
+        { inputShape: [64, 64], origShape: [0, 64] },
+      ),
       'E_BAD_OPTION',
     );
   });

@@ -23,7 +23,9 @@ function spyOnRuns(): { sizes: number[]; restore: () => void } {
 }
 
 test('concurrent calls within the window run as one batch; results go back to their callers', async () => {
-  const model = await FastSAM.load(tinySegmentModel({ size: 64, boxes, protos, dynamic: true }), { dynamicBatching: { windowMs: 20, maxBatch: 8 } });
+  const model = await FastSAM.load(tinySegmentModel({ size: 64, boxes, protos, dynamic: true }), {
+    dynamicBatching: { windowMs: 20, maxBatch: 8 },
+  });
   expect(model.batching).toBe(true);
   const spy = spyOnRuns();
   try {
@@ -38,7 +40,9 @@ test('concurrent calls within the window run as one batch; results go back to th
 });
 
 test('maxBatch splits large bursts; off by default; static-batch models ignore it', async () => {
-  const model = await FastSAM.load(tinySegmentModel({ size: 64, boxes, protos, dynamic: true }), { dynamicBatching: { windowMs: 20, maxBatch: 2 } });
+  const model = await FastSAM.load(tinySegmentModel({ size: 64, boxes, protos, dynamic: true }), {
+    dynamicBatching: { windowMs: 20, maxBatch: 2 },
+  });
   const spy = spyOnRuns();
   try {
     await Promise.all([10, 20, 30].map((w) => model.predict(gray(w))));

@@ -43,7 +43,7 @@ describeWithShared('models/FastSAM-s-random-640.onnx', 'predict end to end vs th
     });
     expect(result.path).toBe(sharedPath(golden.image));
     const report = await matchDetections(result, golden);
-    // eslint-disable-next-line no-console
+
     console.log(`${name}: ${report.matched}/${report.expected} matched (${(report.fraction * 100).toFixed(1)} %), ${report.found} found`);
     expect(report.fraction).toBeGreaterThanOrEqual(0.97);
   });
@@ -79,20 +79,22 @@ describeWithShared('data/onnx/yolov8n-seg_int8_320.onnx', 'predict end to end vs
     expect(bus.area).toBeGreaterThan(0.2 * 320 * 320);
   });
 
-  test.each(['bus-320', 'zidane-320'].flatMap((n) => [[n, 'letterbox'], [n, 'retina']]))(
-    '%s %s masks match the reference',
-    async (name, mode) => {
-      const golden = readGzipJson<{ image: string; conf: number; iou: number } & Record<string, { boxes: number[][]; masks: RLE[] }>>(
-        sharedPath('golden/yolov8n-seg-int8', `${name}.json.gz`),
-      );
-      const [result] = await model.predict(sharedPath(golden.image), {
-        conf: golden.conf,
-        iou: golden.iou,
-        retinaMasks: mode === 'retina',
-      });
-      const report = await matchDetections(result, golden[mode]);
-      expect(report.fraction).toBe(1);
-      expect(report.found).toBe(report.expected);
-    },
-  );
+  test.each(
+    ['bus-320', 'zidane-320'].flatMap((n) => [
+      [n, 'letterbox'],
+      [n, 'retina'],
+    ]),
+  )('%s %s masks match the reference', async (name, mode) => {
+    const golden = readGzipJson<{ image: string; conf: number; iou: number } & Record<string, { boxes: number[][]; masks: RLE[] }>>(
+      sharedPath('golden/yolov8n-seg-int8', `${name}.json.gz`),
+    );
+    const [result] = await model.predict(sharedPath(golden.image), {
+      conf: golden.conf,
+      iou: golden.iou,
+      retinaMasks: mode === 'retina',
+    });
+    const report = await matchDetections(result, golden[mode]);
+    expect(report.fraction).toBe(1);
+    expect(report.found).toBe(report.expected);
+  });
 });

@@ -61,7 +61,13 @@ test('stopping early closes the caller’s iterator', async () => {
 test('a point in the upsampling leak of a letterboxed mask of an input-sized image is found', async () => {
   const plus = new Float32Array(MASK_COEFS * 256).fill(-1);
   for (let y = 4; y < 12; y++) for (let x = 4; x < 12; x++) plus[y * 16 + x] = 1;
-  const model = await FastSAM.load(tinySegmentModel({ size: 64, boxes: [{ cx: 32, cy: 32, w: 20, h: 20, score: 0.9, coef: [1, ...new Array(31).fill(0)] }], protos: plus }));
+  const model = await FastSAM.load(
+    tinySegmentModel({
+      size: 64,
+      boxes: [{ cx: 32, cy: 32, w: 20, h: 20, score: 0.9, coef: [1, ...new Array(31).fill(0)] }],
+      protos: plus,
+    }),
+  );
   const [result] = await model.predict(gray(64, 64), { retinaMasks: false });
   const [mask] = await result.masks.all();
   const leakX = mask.x + mask.width - 1; // beyond the box's x2 = 42
@@ -75,6 +81,9 @@ test('a point in the upsampling leak of a letterboxed mask of an input-sized ima
 
 test('refineMasks refuses windows outside the mask instead of overflowing', () => {
   expect(() =>
-    native().refineMasks(new Uint8Array(4000 * 50), Int32Array.of(0, 0, 4000, 50), Float64Array.of(0, 200000), { maskWidth: 10, maskHeight: 10 }),
+    native().refineMasks(new Uint8Array(4000 * 50), Int32Array.of(0, 0, 4000, 50), Float64Array.of(0, 200000), {
+      maskWidth: 10,
+      maskHeight: 10,
+    }),
   ).toThrow(/outside the mask/);
 });

@@ -10,7 +10,11 @@ const gray = (w: number) => ({ data: new Uint8Array(w * 32 * 3).fill(100), width
 let model: FastSAM;
 beforeAll(async () => {
   model = await FastSAM.load(
-    tinySegmentModel({ size: 64, boxes: [{ cx: 32, cy: 32, w: 20, h: 20, score: 0.9, coef: new Array(32).fill(0.1) }], protos: new Float32Array(32 * 256).fill(1) }),
+    tinySegmentModel({
+      size: 64,
+      boxes: [{ cx: 32, cy: 32, w: 20, h: 20, score: 0.9, coef: new Array(32).fill(0.1) }],
+      protos: new Float32Array(32 * 256).fill(1),
+    }),
   );
 });
 afterAll(() => model.dispose());
@@ -67,9 +71,7 @@ test('bad options and sources are clear errors', async () => {
 });
 
 test('dispose waits for in-flight work; streaming after dispose is an error', async () => {
-  const local = await FastSAM.load(
-    tinySegmentModel({ size: 64, boxes: [], protos: new Float32Array(32 * 256) }),
-  );
+  const local = await FastSAM.load(tinySegmentModel({ size: 64, boxes: [], protos: new Float32Array(32 * 256) }));
   const running = local.predict([gray(10), gray(20), gray(30)]);
   await local.dispose();
   expect(await running).toHaveLength(3);

@@ -60,7 +60,13 @@ describe('pipeline on a designed model', () => {
     // corners, where three -1 cells outweigh one +1 cell (e.g. (24, 24): 0.625² - (1 - 0.625²) < 0).
     const expected = new Uint8Array(SIZE * SIZE);
     for (let y = 24; y <= 43; y++) expected.fill(1, y * SIZE + 24, y * SIZE + 48);
-    for (const [x, y] of [[24, 24], [47, 24], [24, 43], [47, 43]]) expected[y * SIZE + x] = 0;
+    for (const [x, y] of [
+      [24, 24],
+      [47, 24],
+      [24, 43],
+      [47, 43],
+    ])
+      expected[y * SIZE + x] = 0;
     const mask = await result.masks.get(0);
     expect(Buffer.from(mask.toDense()).equals(Buffer.from(expected))).toBe(true);
     expect(mask.area).toBe(20 * 24 - 4);
@@ -169,7 +175,11 @@ describe('pipeline on a designed model', () => {
   test('several sources in one call give one result each, in order', async () => {
     const model = await loadTiny([{ cx: 32, cy: 32, w: 20, h: 10, score: 0.9, coef: coef(1) }]);
     const results = await model.predict([gray(SIZE, SIZE), gray(128, 64), gray(32, 64)]);
-    expect(results.map((r) => r.origShape)).toEqual([[64, 64], [64, 128], [64, 32]]);
+    expect(results.map((r) => r.origShape)).toEqual([
+      [64, 64],
+      [64, 128],
+      [64, 32],
+    ]);
     await model.dispose();
   });
 });

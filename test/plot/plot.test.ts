@@ -18,7 +18,11 @@ const blend = (under: number, over: number, alpha: number) => Math.round(under *
 
 async function pixels(png: Buffer): Promise<{ at: (x: number, y: number) => number[]; width: number; height: number }> {
   const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, at: (x, y) => Array.from(data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3)) };
+  return {
+    width: info.width,
+    height: info.height,
+    at: (x, y) => Array.from(data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3)),
+  };
 }
 
 let model: FastSAM;
@@ -47,7 +51,9 @@ describe('FastSAMPrompt.plot', () => {
     const onContour = [blend(maskBlue[0], 0, 0.8), blend(maskBlue[1], 0, 0.8), blend(maskBlue[2], 255, 0.8)];
     expect(p.at(30, 24)).toEqual(onContour); // top edge of the mask
     expect(p.at(24, 30)).toEqual(onContour); // left edge
-    const noContours = await pixels(await prompt.plot(prompt.everything(), { randomColor: false, betterQuality: false, withContours: false }));
+    const noContours = await pixels(
+      await prompt.plot(prompt.everything(), { randomColor: false, betterQuality: false, withContours: false }),
+    );
     expect(noContours.at(30, 24)).toEqual(maskBlue);
   });
 
@@ -69,7 +75,10 @@ describe('FastSAMPrompt.plot', () => {
       randomColor: false,
       withContours: false,
       boxes: [[2, 2, 20, 20]],
-      points: [[55, 10], [55, 55]],
+      points: [
+        [55, 10],
+        [55, 55],
+      ],
       labels: [1, 0],
       output: file,
     });

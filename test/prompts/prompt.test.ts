@@ -129,7 +129,17 @@ describe('bad prompts reject with E_BAD_PROMPT', () => {
     ['NaN box', () => prompt().box([Number.NaN, 0, 10, 10])],
     ['short box', () => prompt().box([1, 2, 3] as unknown as [number, number, number, number])],
     ['no boxes', () => prompt().box([] as unknown as [number, number, number, number])],
-    ['labels that do not match the points', () => prompt().point([[1, 2], [3, 4]], [1])],
+    [
+      'labels that do not match the points',
+      () =>
+        prompt().point(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          [1],
+        ),
+    ],
     ['a label other than 0 or 1', () => prompt().point([[1, 2]], [2])],
     ['NaN point', () => prompt().point([[Number.NaN, 2]])],
     ['unknown mode', () => prompt().point([[1, 2]], [1], { mode: 'bogus' as 'merge' })],

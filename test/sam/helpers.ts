@@ -20,7 +20,17 @@ export const TINY_VIT: SamArchitecture = {
   decoder: TINY_DECODER,
   encoder: {
     kind: 'vit',
-    config: { imgSize: 128, patchSize: 16, embedDim: 24, depth: 3, heads: 2, mlpRatio: 2, windowSize: 3, globalAttnIndexes: [1], outChans: 32 },
+    config: {
+      imgSize: 128,
+      patchSize: 16,
+      embedDim: 24,
+      depth: 3,
+      heads: 2,
+      mlpRatio: 2,
+      windowSize: 3,
+      globalAttnIndexes: [1],
+      outChans: 32,
+    },
   },
 };
 
@@ -29,7 +39,16 @@ export const TINY_MOBILE: SamArchitecture = {
   label: 'tiny TinyViT',
   encoder: {
     kind: 'tiny-vit',
-    config: { imgSize: 128, embedDims: [8, 16, 24, 320], depths: [1, 1, 2, 1], heads: [1, 2, 3, 4], windowSizes: [3, 3, 5, 3], mlpRatio: 2, mbconvExpandRatio: 2, outChans: 32 },
+    config: {
+      imgSize: 128,
+      embedDims: [8, 16, 24, 320],
+      depths: [1, 1, 2, 1],
+      heads: [1, 2, 3, 4],
+      windowSizes: [3, 3, 5, 3],
+      mlpRatio: 2,
+      mbconvExpandRatio: 2,
+      outChans: 32,
+    },
   },
 };
 
@@ -60,7 +79,10 @@ export async function probe(g: SamGraph, feeds: Record<string, ort.Tensor>): Pro
   const spec = g.toModel('probe');
   const model = {
     ...spec,
-    outputs: [...spec.outputs, ...extra.map((name) => ({ name, dims: (g.dims.get(name) ?? []).map((_, i) => `d${i}`), elemType: types.get(name) }))],
+    outputs: [
+      ...spec.outputs,
+      ...extra.map((name) => ({ name, dims: (g.dims.get(name) ?? []).map((_, i) => `d${i}`), elemType: types.get(name) })),
+    ],
   };
   const session = await ort.InferenceSession.create(Buffer.from(buildOnnxModel(model)), { graphOptimizationLevel: 'disabled' });
   try {
@@ -68,7 +90,8 @@ export async function probe(g: SamGraph, feeds: Record<string, ort.Tensor>): Pro
     const mismatches: string[] = [];
     for (const [name, tensor] of Object.entries(outputs)) {
       const tracked = g.dims.get(name);
-      if (JSON.stringify(tracked) !== JSON.stringify(tensor.dims)) mismatches.push(`${name}: tracked [${tracked?.join(',')}], ran [${tensor.dims.join(',')}]`);
+      if (JSON.stringify(tracked) !== JSON.stringify(tensor.dims))
+        mismatches.push(`${name}: tracked [${tracked?.join(',')}], ran [${tensor.dims.join(',')}]`);
     }
     return { outputs, mismatches, checked: Object.keys(outputs).length };
   } finally {

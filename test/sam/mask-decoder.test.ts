@@ -18,8 +18,16 @@ function feeds(points: number[][][], labels: number[][]): Record<string, ort.Ten
   const p = points.length;
   const n = points[0].length;
   return {
-    image_embeddings: new ort.Tensor('float32', floats(C * E * E, (i) => Math.sin(i / 5)), [1, C, E, E]),
-    image_positional_embeddings: new ort.Tensor('float32', floats(C * E * E, (i) => Math.cos(i / 3)), [1, C, E, E]),
+    image_embeddings: new ort.Tensor(
+      'float32',
+      floats(C * E * E, (i) => Math.sin(i / 5)),
+      [1, C, E, E],
+    ),
+    image_positional_embeddings: new ort.Tensor(
+      'float32',
+      floats(C * E * E, (i) => Math.cos(i / 3)),
+      [1, C, E, E],
+    ),
     input_points: new ort.Tensor('float32', Float32Array.from(points.flat(2)), [1, p, n, 2]),
     input_labels: new ort.Tensor('int64', BigInt64Array.from(labels.flat().map(BigInt)), [1, p, n]),
   };
@@ -49,8 +57,28 @@ function analyticDecoderMacs(cfg: MaskDecoderConfig, n: number): number {
 describe('SAM prompt encoder + mask decoder graph', () => {
   it('runs with every tracked dim as the runtime computes it', async () => {
     const g = buildDecoderGraph(TINY_VIT, 7, { prompts: 3, points: 2 });
-    const points = [[[10, 20], [30, 40]], [[50, 60], [70, 80]], [[5, 5], [120, 100]]];
-    const { outputs, mismatches, checked } = await probe(g, feeds(points, [[1, 0], [2, 3], [1, -1]]));
+    const points = [
+      [
+        [10, 20],
+        [30, 40],
+      ],
+      [
+        [50, 60],
+        [70, 80],
+      ],
+      [
+        [5, 5],
+        [120, 100],
+      ],
+    ];
+    const { outputs, mismatches, checked } = await probe(
+      g,
+      feeds(points, [
+        [1, 0],
+        [2, 3],
+        [1, -1],
+      ]),
+    );
     expect(mismatches).toEqual([]);
     expect(checked).toBeGreaterThan(200);
     expect(outputs.iou_scores.dims).toEqual([1, 3, 3]);
@@ -61,7 +89,27 @@ describe('SAM prompt encoder + mask decoder graph', () => {
     const g = buildDecoderGraph(TINY_VIT, 7);
     const one = await run(g, feeds([[[64, 64]]], [[1]]));
     expect(one.pred_masks.dims).toEqual([1, 1, 3, 32, 32]);
-    const many = await run(g, feeds([[[1, 2], [3, 4], [5, 6]], [[7, 8], [9, 10], [11, 12]]], [[1, 1, 0], [1, 0, 0]]));
+    const many = await run(
+      g,
+      feeds(
+        [
+          [
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ],
+          [
+            [7, 8],
+            [9, 10],
+            [11, 12],
+          ],
+        ],
+        [
+          [1, 1, 0],
+          [1, 0, 0],
+        ],
+      ),
+    );
     expect(many.pred_masks.dims).toEqual([1, 2, 3, 32, 32]);
     expect(many.iou_scores.dims).toEqual([1, 2, 3]);
   });
@@ -80,9 +128,42 @@ describe('SAM prompt encoder + mask decoder graph', () => {
 
   it('ignores where a label -1 ("not a point") point is, as SAM does', async () => {
     const g = buildDecoderGraph(TINY_VIT, 9);
-    const a = await run(g, feeds([[[40, 40], [0, 0]]], [[1, -1]]));
-    const b = await run(g, feeds([[[40, 40], [99, 7]]], [[1, -1]]));
-    const c = await run(g, feeds([[[40, 40], [99, 7]]], [[1, 0]]));
+    const a = await run(
+      g,
+      feeds(
+        [
+          [
+            [40, 40],
+            [0, 0],
+          ],
+        ],
+        [[1, -1]],
+      ),
+    );
+    const b = await run(
+      g,
+      feeds(
+        [
+          [
+            [40, 40],
+            [99, 7],
+          ],
+        ],
+        [[1, -1]],
+      ),
+    );
+    const c = await run(
+      g,
+      feeds(
+        [
+          [
+            [40, 40],
+            [99, 7],
+          ],
+        ],
+        [[1, 0]],
+      ),
+    );
     expect(data(b.pred_masks)).toEqual(data(a.pred_masks));
     expect(data(c.pred_masks)).not.toEqual(data(a.pred_masks));
   });
@@ -90,8 +171,11 @@ describe('SAM prompt encoder + mask decoder graph', () => {
   it('encodes the image grid with the same random Fourier matrix the prompts use', async () => {
     const seed = 11;
     const arch: SamArchitecture = TINY_VIT;
-    const pe = (await run(buildEncoderGraph(arch, seed), { pixel_values: new ort.Tensor('float32', new Float32Array(3 * 128 * 128), [1, 3, 128, 128]) }))
-      .image_positional_embeddings;
+    const pe = (
+      await run(buildEncoderGraph(arch, seed), {
+        pixel_values: new ort.Tensor('float32', new Float32Array(3 * 128 * 128), [1, 3, 128, 128]),
+      })
+    ).image_positional_embeddings;
     const f = C / 2;
     const gauss = gaussianMatrix(seed, f);
     const [y, x, k] = [2, 5, 3]; // one pixel, one feature: sin(2π (2c - 1) G)

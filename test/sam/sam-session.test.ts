@@ -49,9 +49,20 @@ describe('SamSession', () => {
 
   it('reads the transformers.js layout from the files', () => {
     const enc = encoderLayout(readOnnxModelInfo(fs.readFileSync(encoder)), 'enc');
-    expect(enc).toEqual({ input: 'pixel_values', size: 128, embeddings: 'image_embeddings', embeddingDims: [1, 32, 8, 8], positional: 'image_positional_embeddings' });
+    expect(enc).toEqual({
+      input: 'pixel_values',
+      size: 128,
+      embeddings: 'image_embeddings',
+      embeddingDims: [1, 32, 8, 8],
+      positional: 'image_positional_embeddings',
+    });
     const dec = decoderLayout(readOnnxModelInfo(fs.readFileSync(decoder)), 'dec');
-    expect(dec).toMatchObject({ kind: 'transformers', points: 'input_points', labels: { name: 'input_labels', elemType: ONNX_ELEM_TYPE.INT64 }, fixedPromptBatch: null });
+    expect(dec).toMatchObject({
+      kind: 'transformers',
+      points: 'input_points',
+      labels: { name: 'input_labels', elemType: ONNX_ELEM_TYPE.INT64 },
+      fixedPromptBatch: null,
+    });
   });
 
   it('encodes an image and decodes a point, a box and a grid in batches', async () => {
@@ -64,7 +75,11 @@ describe('SamSession', () => {
       expect(encoding.embeddings.dims).toEqual([1, 32, 8, 8]);
       expect(await sam.decode(encoding, [{ kind: 'points', points: [[60, 40]], labels: [1] }])).toBe(1);
       expect(await sam.decode(encoding, [{ kind: 'box', box: [10, 10, 90, 70] }])).toBe(1);
-      const grid: SamPrompt[] = pointGrid(4, 200, 150).map(([x, y]) => ({ kind: 'points', points: [[x * input.scale, y * input.scale]], labels: [1] }));
+      const grid: SamPrompt[] = pointGrid(4, 200, 150).map(([x, y]) => ({
+        kind: 'points',
+        points: [[x * input.scale, y * input.scale]],
+        labels: [1],
+      }));
       expect(sam.promptsPerRun(5)).toBe(5);
       expect(await sam.decode(encoding, grid.slice(0, 5))).toBe(1);
       expect(await sam.decode(sam.blankEncoding(input), grid)).toBe(1);
@@ -82,7 +97,14 @@ describe('SamSession', () => {
       const prompts: SamPrompt[] = [
         { kind: 'points', points: [[5, 5]], labels: [1] },
         { kind: 'box', box: [1, 2, 30, 40] },
-        { kind: 'points', points: [[9, 9], [20, 20]], labels: [1, 0] },
+        {
+          kind: 'points',
+          points: [
+            [9, 9],
+            [20, 20],
+          ],
+          labels: [1, 0],
+        },
       ];
       expect(await sam.decode(encoding, prompts)).toBe(3);
     } finally {

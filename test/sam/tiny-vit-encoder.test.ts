@@ -8,7 +8,11 @@ import { TINY_MOBILE, floats, probe } from './helpers';
 describe('MobileSAM TinyViT encoder graph', () => {
   it('runs a tiny configuration in ONNX Runtime, every tracked dim as the runtime computes it', async () => {
     const g = buildEncoderGraph(TINY_MOBILE, 3);
-    const pixels = new ort.Tensor('float32', floats(3 * 128 * 128, (i) => Math.sin(i / 3)), [1, 3, 128, 128]);
+    const pixels = new ort.Tensor(
+      'float32',
+      floats(3 * 128 * 128, (i) => Math.sin(i / 3)),
+      [1, 3, 128, 128],
+    );
     const { outputs, mismatches, checked } = await probe(g, { pixel_values: pixels });
     expect(mismatches).toEqual([]);
     expect(checked).toBeGreaterThan(200);
@@ -24,7 +28,7 @@ describe('MobileSAM TinyViT encoder graph', () => {
     expect(g.parameters / 1e6).toBeLessThan(5.8);
   });
 
-  it('costs about the ~38 G MACs published for MobileSAM\'s encoder at 1024x1024', () => {
+  it("costs about the ~38 G MACs published for MobileSAM's encoder at 1024x1024", () => {
     const gmacs = countMacs(buildEncoderGraph(ARCHITECTURES.mobile, null)).total / 1e9;
     expect(gmacs).toBeGreaterThan(38 * 0.97);
     expect(gmacs).toBeLessThan(38 * 1.05);

@@ -33,7 +33,11 @@ function analyticVitMacs(c: VitConfig): number {
 describe('SAM ViT encoder graph', () => {
   it('runs a tiny configuration in ONNX Runtime, every tracked dim as the runtime computes it', async () => {
     const g = buildEncoderGraph(TINY_VIT, 3);
-    const pixels = new ort.Tensor('float32', floats(3 * 128 * 128, (i) => Math.sin(i)), [1, 3, 128, 128]);
+    const pixels = new ort.Tensor(
+      'float32',
+      floats(3 * 128 * 128, (i) => Math.sin(i)),
+      [1, 3, 128, 128],
+    );
     const { outputs, mismatches, checked } = await probe(g, { pixel_values: pixels });
     expect(mismatches).toEqual([]);
     expect(checked).toBeGreaterThan(150);
@@ -44,7 +48,11 @@ describe('SAM ViT encoder graph', () => {
 
   it('gives the same embeddings optimised as unoptimised (no op is misread by the runtime)', async () => {
     const g = buildEncoderGraph(TINY_VIT, 4);
-    const pixels = new ort.Tensor('float32', floats(3 * 128 * 128, (i) => Math.cos(i / 7)), [1, 3, 128, 128]);
+    const pixels = new ort.Tensor(
+      'float32',
+      floats(3 * 128 * 128, (i) => Math.cos(i / 7)),
+      [1, 3, 128, 128],
+    );
     const optimised = (await run(g, { pixel_values: pixels })).image_embeddings.data as Float32Array;
     const plain = (await probe(g, { pixel_values: pixels })).outputs.image_embeddings.data as Float32Array;
     optimised.forEach((v, i) => expect(v).toBeCloseTo(plain[i], 3));

@@ -28,11 +28,20 @@ function tempDir(): string {
 
 describe('fastsam val on a dataset', () => {
   it('prints the table, or one JSON line with the Ultralytics keys, and numbers its run folders', async () => {
-    const data = await writeDataset([{ name: 'a', width: 64, height: 64, objects: [{ cls: 0, polygon: [16, 16, 48, 16, 48, 40, 16, 40] }] }]);
+    const data = await writeDataset([
+      { name: 'a', width: 64, height: 64, objects: [{ cls: 0, polygon: [16, 16, 48, 16, 48, 40, 16, 40] }] },
+    ]);
     const dir = tempDir();
     const model = path.join(dir, 'tiny.onnx');
     const protos = new Float32Array(MASK_COEFS * 16 * 16).fill(1);
-    fs.writeFileSync(model, tinySegmentModel({ size: 64, boxes: [{ cx: 32, cy: 28, w: 32, h: 24, score: 0.9, coef: [1, ...new Array<number>(MASK_COEFS - 1).fill(0)] }], protos }));
+    fs.writeFileSync(
+      model,
+      tinySegmentModel({
+        size: 64,
+        boxes: [{ cx: 32, cy: 28, w: 32, h: 24, score: 0.9, coef: [1, ...new Array<number>(MASK_COEFS - 1).fill(0)] }],
+        protos,
+      }),
+    );
     const project = path.join(dir, 'runs');
 
     const text = await run({ model, data, imgsz: '64', project });
@@ -44,8 +53,15 @@ describe('fastsam val on a dataset', () => {
     expect(rest).toEqual([]);
     const metrics = JSON.parse(line) as Record<string, number>;
     expect(Object.keys(metrics)).toEqual([
-      'metrics/precision(B)', 'metrics/recall(B)', 'metrics/mAP50(B)', 'metrics/mAP50-95(B)',
-      'metrics/precision(M)', 'metrics/recall(M)', 'metrics/mAP50(M)', 'metrics/mAP50-95(M)', 'fitness',
+      'metrics/precision(B)',
+      'metrics/recall(B)',
+      'metrics/mAP50(B)',
+      'metrics/mAP50-95(B)',
+      'metrics/precision(M)',
+      'metrics/recall(M)',
+      'metrics/mAP50(M)',
+      'metrics/mAP50-95(M)',
+      'fitness',
     ]);
     expect(metrics['metrics/mAP50(B)']).toBeCloseTo(0.995, 12);
     expect(fs.readdirSync(project).sort()).toEqual(['val', 'val2']);
@@ -83,7 +99,11 @@ describeWithShared('data/coco/eval-val2014-100/expected_stats.json', 'fastsam va
   it('prints { "segm": [12 stats] } for segmentation results, matching pycocotools', async () => {
     const project = tempDir();
     const [line] = await run(
-      { data: sharedPath(dir, 'instances_val2014_100.json'), predictions: sharedPath(dir, 'instances_val2014_fakesegm100_results.json'), project },
+      {
+        data: sharedPath(dir, 'instances_val2014_100.json'),
+        predictions: sharedPath(dir, 'instances_val2014_fakesegm100_results.json'),
+        project,
+      },
       ['json'],
     );
     const out = JSON.parse(line) as Record<string, number[]>;

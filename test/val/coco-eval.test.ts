@@ -43,11 +43,30 @@ function dataset(): CocoDataset {
       { id: 1, width: 100, height: 100 },
       { id: 2, width: 100, height: 100 },
     ],
-    categories: [{ id: 1, name: 'a' }, { id: 2, name: 'b' }],
+    categories: [
+      { id: 1, name: 'a' },
+      { id: 2, name: 'b' },
+    ],
     annotations: [
-      { id: 1, image_id: 1, category_id: 1, bbox: [10, 10, 40, 40], area: 1600, iscrowd: 0, segmentation: [[10, 10, 50, 10, 50, 50, 10, 50]] },
+      {
+        id: 1,
+        image_id: 1,
+        category_id: 1,
+        bbox: [10, 10, 40, 40],
+        area: 1600,
+        iscrowd: 0,
+        segmentation: [[10, 10, 50, 10, 50, 50, 10, 50]],
+      },
       { id: 2, image_id: 2, category_id: 1, bbox: [0, 0, 20, 20], area: 400, iscrowd: 0, segmentation: [[0, 0, 20, 0, 20, 20, 0, 20]] },
-      { id: 3, image_id: 2, category_id: 1, bbox: [50, 50, 50, 50], area: 2500, iscrowd: 1, segmentation: { size: [100, 100], counts: CROWD } },
+      {
+        id: 3,
+        image_id: 2,
+        category_id: 1,
+        bbox: [50, 50, 50, 50],
+        area: 2500,
+        iscrowd: 1,
+        segmentation: { size: [100, 100], counts: CROWD },
+      },
     ],
   };
 }

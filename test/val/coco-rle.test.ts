@@ -27,7 +27,15 @@ function rect(h: number, w: number, x0: number, y0: number, x1: number, y1: numb
 
 describe('COCO RLE', () => {
   it('encodes runs column-major, starting with zeros', () => {
-    const rle = rleEncode(mask(3, 2, [[0, 1], [0, 2], [1, 0]]), 3, 2);
+    const rle = rleEncode(
+      mask(3, 2, [
+        [0, 1],
+        [0, 2],
+        [1, 0],
+      ]),
+      3,
+      2,
+    );
     expect(Array.from(rle.counts)).toEqual([1, 3, 2]);
     expect(Array.from(rleDecode(rle))).toEqual([0, 1, 1, 1, 0, 0]);
     expect(Array.from(rleEncode(new Uint8Array([1, 1]), 2, 1).counts)).toEqual([0, 2]);
@@ -75,7 +83,14 @@ describe('COCO RLE', () => {
   });
 
   it('box IoU uses [x, y, w, h] and the same crowd rule', () => {
-    const iou = bboxIou([[0, 0, 10, 10]], [[5, 0, 10, 10], [0, 0, 20, 20]], [0, 1]);
+    const iou = bboxIou(
+      [[0, 0, 10, 10]],
+      [
+        [5, 0, 10, 10],
+        [0, 0, 20, 20],
+      ],
+      [0, 1],
+    );
     expect(iou[0]).toBeCloseTo(50 / 150, 12);
     expect(iou[1]).toBeCloseTo(1, 12);
   });

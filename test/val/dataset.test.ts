@@ -42,7 +42,11 @@ describe('data.yaml', () => {
     const dir = tempDir();
     fs.mkdirSync(path.join(dir, 'images', 'sub'), { recursive: true });
     for (const f of ['b.jpg', 'a.PNG', 'notes.txt', 'sub/c.jpeg', '.hidden.jpg']) fs.writeFileSync(path.join(dir, 'images', f), '');
-    expect(listImages([path.join(dir, 'images')]).map((f) => path.relative(dir, f))).toEqual(['images/a.PNG', 'images/b.jpg', 'images/sub/c.jpeg']);
+    expect(listImages([path.join(dir, 'images')]).map((f) => path.relative(dir, f))).toEqual([
+      'images/a.PNG',
+      'images/b.jpg',
+      'images/sub/c.jpeg',
+    ]);
     fs.writeFileSync(path.join(dir, 'list.txt'), './images/b.jpg\n./images/sub/c.jpeg\n');
     expect(listImages([path.join(dir, 'list.txt')])).toEqual([path.join(dir, 'images/b.jpg'), path.join(dir, 'images/sub/c.jpeg')]);
     expect(() => listImages([path.join(dir, 'missing')])).toThrow(expect.objectContaining({ code: 'E_FILE_NOT_FOUND' }));
@@ -81,7 +85,17 @@ describe('label files', () => {
 describe('rectangular batches', () => {
   it('sorts by aspect ratio and sizes each batch as ceil(ratio * imgsz / 32 + 0.5) * 32', () => {
     // Three landscape images and one portrait one, batches of 2.
-    const plan = planRectBatches([[480, 640], [640, 480], [427, 640], [360, 640]], 640, 32, 2);
+    const plan = planRectBatches(
+      [
+        [480, 640],
+        [640, 480],
+        [427, 640],
+        [360, 640],
+      ],
+      640,
+      32,
+      2,
+    );
     expect(plan.order).toEqual([3, 2, 0, 1]);
     expect(plan.batches[0]).toEqual({ items: [3, 2], shape: [448, 672] }); // max ratio 427/640
     expect(plan.batches[1]).toEqual({ items: [0, 1], shape: [672, 672] }); // mixed: square
@@ -99,6 +113,7 @@ describeWithShared('data/coco8-seg.yaml', 'ground truth on coco8-seg, against th
       geometry: { resizedH: 320, resizedW: 244, inputH: 320, inputW: 320, r: 1, dw: 38, dh: 0, gain: 0.64 },
       areas: [226, 126, 78, 54, 43, 12, 9, 4, 4],
       sha1: '22ee2b3294d76f0ece1e52392ab3b5bcea65d22e',
+      // eslint-disable-next-line no-loss-of-precision -- the exact float32 values, as printed by Python
       box: [162.67666625976562, 226.55999755859375, 293.172119140625, 410.9900207519531],
     },
     {

@@ -32,7 +32,12 @@ describe('NumPy routines', () => {
     const x = linspace(0, 1, 101);
     expect(x[7]).toBe(0.07);
     expect(x[100]).toBe(1);
-    expect(trapz(x.map((v) => v * v), x)).toBe(0.33335000000000004);
+    expect(
+      trapz(
+        x.map((v) => v * v),
+        x,
+      ),
+    ).toBe(0.33335000000000004);
   });
 
   it('pairwise summation sums blocks of 8 like np.add.reduce', () => {

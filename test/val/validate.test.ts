@@ -30,7 +30,9 @@ describe('validation with designed models', () => {
   it('a perfect detector scores P = R = 1 and mAP 0.995 for boxes and masks', async () => {
     // A 64x64 image with one rectangle (16,16)-(48,40). Its mask at 1/4 scale covers cells x 4..11, y 4..9;
     // the model predicts exactly that box, and prototype 0 is +1 on exactly those cells.
-    const data = await writeDataset([{ name: 'a', width: 64, height: 64, objects: [{ cls: 0, polygon: [16, 16, 48, 16, 48, 40, 16, 40] }] }]);
+    const data = await writeDataset([
+      { name: 'a', width: 64, height: 64, objects: [{ cls: 0, polygon: [16, 16, 48, 16, 48, 40, 16, 40] }] },
+    ]);
     const protos = new Float32Array(MASK_COEFS * 16 * 16);
     for (let y = 0; y < 16; y++) for (let x = 0; x < 16; x++) protos[y * 16 + x] = x >= 4 && x < 12 && y >= 4 && y < 10 ? 1 : -1;
     const model = tinySegmentModel({
@@ -122,7 +124,10 @@ describeWithShared('data/coco8-seg.yaml', 'validation on coco8-seg', () => {
 
   it('refuses user mistakes with one clear error', async () => {
     const model = sharedPath('data/onnx/yolov8n-seg_int8_320.onnx');
-    await expect(validateDataset(model, data, { imgsz: 640 })).rejects.toMatchObject({ code: 'E_BAD_OPTION', message: expect.stringMatching(/fixed 320x320/) });
+    await expect(validateDataset(model, data, { imgsz: 640 })).rejects.toMatchObject({
+      code: 'E_BAD_OPTION',
+      message: expect.stringMatching(/fixed 320x320/),
+    });
     await expect(validateDataset(model, data, { conf: 2 })).rejects.toMatchObject({ code: 'E_BAD_OPTION' });
     await expect(validateDataset(model, '/nonexistent/data.yaml')).rejects.toMatchObject({ code: 'E_FILE_NOT_FOUND' });
     await expect(validateDataset('/nonexistent/model.onnx', data)).rejects.toMatchObject({ code: 'E_FILE_NOT_FOUND' });

@@ -11,11 +11,7 @@ export interface PreparedBatch {
   geometries: LetterboxGeometry[];
 }
 
-export async function letterboxBatch(
-  images: DecodedImage[],
-  size: [number, number],
-  stride: number,
-): Promise<PreparedBatch> {
+export async function letterboxBatch(images: DecodedImage[], size: [number, number], stride: number): Promise<PreparedBatch> {
   const [h, w] = size;
   const plane = 3 * h * w;
   const data = new Float32Array(images.length * plane);

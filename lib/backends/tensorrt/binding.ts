@@ -71,7 +71,10 @@ export interface GpuEngineInfo {
   device: number;
 }
 
-export interface GpuEnginePredictRequest extends Omit<GpuPostprocessRequest, 'batch' | 'nm' | 'protoHeight' | 'protoWidth' | 'origShapes' | 'inputHeight' | 'inputWidth' | 'rows' | 'anchors' | 'device'> {
+export interface GpuEnginePredictRequest extends Omit<
+  GpuPostprocessRequest,
+  'batch' | 'nm' | 'protoHeight' | 'protoWidth' | 'origShapes' | 'inputHeight' | 'inputWidth' | 'rows' | 'anchors' | 'device'
+> {
   images: Array<{ rgb: Uint8Array; width: number; height: number }>;
 }
 
@@ -94,7 +97,11 @@ export interface GpuBinding {
     rgb: Uint8Array,
     request: LetterboxRequest & { width: number; height: number; device?: number },
   ): Promise<{ tensor: Float32Array; geometry: LetterboxGeometry; ms: number }>;
-  postprocess(output0: Float32Array, output1: Float32Array, request: GpuPostprocessRequest): Promise<{ images: GpuImageResult[]; times: GpuStageTimes }>;
+  postprocess(
+    output0: Float32Array,
+    output1: Float32Array,
+    request: GpuPostprocessRequest,
+  ): Promise<{ images: GpuImageResult[]; times: GpuStageTimes }>;
   /** Only in addons built against TensorRT. */
   createEngine?(onnx: Uint8Array, options: GpuEngineOptions, onProgress: (stage: string, fraction: number) => void): Promise<GpuEngine>;
 }

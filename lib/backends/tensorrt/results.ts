@@ -23,7 +23,11 @@ export function gpuResults(images: GpuImageResult[], context: GpuResultContext):
     const n = image.conf.length;
     const boxes = new Boxes(image.boxes, image.conf, image.cls, origShape);
     const store = new PackedMaskStore(image.packed, image.windows, image.packedStarts, shape);
-    const all = new Masks(store, Uint32Array.from({ length: n }, (_, i) => i), origShape);
+    const all = new Masks(
+      store,
+      Uint32Array.from({ length: n }, (_, i) => i),
+      origShape,
+    );
     return new Result(origShape, context.names, boxes, all, { ...context.speed }, context.paths[b], context.sources[b]);
   });
 }

@@ -76,7 +76,10 @@ interface Prepared {
 const byScore = (a: CocoAnnotation, b: CocoAnnotation) => (b.score ?? 0) - (a.score ?? 0);
 
 function stableSortBy<T>(items: T[], compare: (a: T, b: T) => number): T[] {
-  return items.map((item, i) => ({ item, i })).sort((a, b) => compare(a.item, b.item) || a.i - b.i).map((x) => x.item);
+  return items
+    .map((item, i) => ({ item, i }))
+    .sort((a, b) => compare(a.item, b.item) || a.i - b.i)
+    .map((x) => x.item);
 }
 
 class Evaluator {
@@ -119,10 +122,26 @@ class Evaluator {
     if (gts.length > 0 && dts.length > 0) {
       ious =
         this.iouType === 'segm'
-          ? rleIou(dts.map((d) => d.region as Rle), gts.map((g) => g.region as Rle), crowd)
-          : bboxIou(dts.map((d) => d.region as Box), gts.map((g) => g.region as Box), crowd);
+          ? rleIou(
+              dts.map((d) => d.region as Rle),
+              gts.map((g) => g.region as Rle),
+              crowd,
+            )
+          : bboxIou(
+              dts.map((d) => d.region as Box),
+              gts.map((g) => g.region as Box),
+              crowd,
+            );
     }
-    return this.p.areaRng.map((rng) => this.evaluateImg(gts, dts.map((d) => d.dt), ious, rng, maxDet));
+    return this.p.areaRng.map((rng) =>
+      this.evaluateImg(
+        gts,
+        dts.map((d) => d.dt),
+        ious,
+        rng,
+        maxDet,
+      ),
+    );
   }
 
   private evaluateImg(
@@ -287,7 +306,8 @@ export function evaluateCoco(
   iouType: CocoIouType,
   params: Partial<Pick<CocoEvalParams, 'imgIds' | 'catIds'>> = {},
 ): CocoEvalResult {
-  if (iouType !== 'bbox' && iouType !== 'segm') throw new FastSAMError('E_BAD_OPTION', `iouType must be 'bbox' or 'segm', got ${String(iouType)}`);
+  if (iouType !== 'bbox' && iouType !== 'segm')
+    throw new FastSAMError('E_BAD_OPTION', `iouType must be 'bbox' or 'segm', got ${String(iouType)}`);
   const gtIndex = new CocoIndex(gt);
   const dtIndex = loadResults(gtIndex, results);
   const p = defaultParams(gtIndex);

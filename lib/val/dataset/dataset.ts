@@ -47,7 +47,10 @@ export async function loadDataset(sources: string[], nc: number, singleCls: bool
     items.push({ file, labels, shape });
   }
   if (found === 0) {
-    throw new FastSAMError('E_FILE_NOT_FOUND', `no label files found for the ${files.length} images in ${sources.join(', ')} (expected them under a labels/ folder beside images/)`);
+    throw new FastSAMError(
+      'E_FILE_NOT_FOUND',
+      `no label files found for the ${files.length} images in ${sources.join(', ')} (expected them under a labels/ folder beside images/)`,
+    );
   }
   const objects = items.reduce((n, it) => n + it.labels.cls.length, 0);
   const polygons = items.reduce((n, it) => n + it.labels.segments.length, 0);

@@ -48,7 +48,11 @@ function compareRows(a: number[], b: number[]): number {
 }
 
 export function parseLabels(text: string, nc: number): ImageLabels {
-  const lines = text.trim().split(/\r?\n/).filter((l) => l.length > 0).map((l) => l.trim().split(/\s+/));
+  const lines = text
+    .trim()
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0)
+    .map((l) => l.trim().split(/\s+/));
   if (lines.length === 0) return EMPTY;
   const isSegment = lines.some((l) => l.length > 6);
   let rows: number[][];

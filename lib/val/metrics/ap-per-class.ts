@@ -74,7 +74,6 @@ export function apPerClass(
   T: number,
   eps = 1e-16,
 ): ApPerClass {
-  const nd = conf.length;
   // np.argsort(-conf): descending confidence, equal confidences in NumPy's (unstable) quicksort order.
   const order = argsortNumpy(Float32Array.from(conf, (c) => -c));
   const counts = new Map<number, number>();

@@ -82,7 +82,9 @@ export function matchPredictions(
     if (pairs.length > 1) {
       // IoU descending (argsort()[::-1], NumPy's tie order reversed), first pair per detection, which
       // leaves them ordered by detection index, then the first (lowest detection) per label.
-      const byIou = argsortNumpy(pairs.map((p) => p.v)).reverse().map((i) => pairs[i]);
+      const byIou = argsortNumpy(pairs.map((p) => p.v))
+        .reverse()
+        .map((i) => pairs[i]);
       const perDet = new Map<number, { l: number; d: number; v: number }>();
       for (const p of byIou) if (!perDet.has(p.d)) perDet.set(p.d, p);
       const byDet = [...perDet.values()].sort((a, b) => a.d - b.d);

@@ -29,13 +29,7 @@ function bracket(x: number, xp: ArrayLike<number>): number {
 }
 
 /** np.interp(x, xp, fp, left, right) for increasing (possibly repeating) xp. */
-export function interp(
-  x: ArrayLike<number>,
-  xp: ArrayLike<number>,
-  fp: ArrayLike<number>,
-  left?: number,
-  right?: number,
-): Float64Array {
+export function interp(x: ArrayLike<number>, xp: ArrayLike<number>, fp: ArrayLike<number>, left?: number, right?: number): Float64Array {
   const n = xp.length;
   const out = new Float64Array(x.length);
   const lval = left ?? fp[0];

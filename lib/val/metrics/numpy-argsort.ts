@@ -31,7 +31,7 @@ function heapsort(v: ArrayLike<number>, idx: number[], start: number, n: number)
     set(i, tmp);
   };
   for (let l = n >> 1; l > 0; --l) siftDown(a(l), l, n);
-  for (let size = n; size > 1; ) {
+  for (let size = n; size > 1;) {
     const tmp = a(size);
     set(size, a(1));
     size -= 1;

@@ -91,7 +91,9 @@ class PredictWorker : public PromiseWorker {
   void Run() override { results_ = pipeline_->predict(images_, request_, &times_); }
   Napi::Value Result(Napi::Env env) override {
     return batchResultToJs(env, std::move(results_),
-                           {{"letterbox", times_.letterbox}, {"inference", times_.inference}, {"detect", times_.detect},
+                           {{"letterbox", times_.letterbox},
+                            {"inference", times_.inference},
+                            {"detect", times_.detect},
                             {"masks", times_.masks}});
   }
 
@@ -107,7 +109,8 @@ Napi::Value GpuEngine::Predict(const Napi::CallbackInfo& info) {
     std::shared_ptr<trt::Pipeline> pipeline = live(info.Env());
     Napi::Object o = objectArg(info, 0, "request");
     Napi::Value list = o.Get("images");
-    if (!list.IsArray() || list.As<Napi::Array>().Length() == 0) throw ArgumentError{"request.images must be a non-empty array"};
+    if (!list.IsArray() || list.As<Napi::Array>().Length() == 0)
+      throw ArgumentError{"request.images must be a non-empty array"};
     const GpuRequest gpu = readGpuRequest(o);
     trt::PredictRequest request;
     request.options = gpu.options;  // input sizes: the engine's (pipeline.cc)
@@ -125,7 +128,8 @@ Napi::Value GpuEngine::Predict(const Napi::CallbackInfo& info) {
         throw ArgumentError{"image.rgb must be a Uint8Array"};
       const int width = intField(image, "width", 1, 1 << 16), height = intField(image, "height", 1, 1 << 16);
       Napi::Uint8Array bytes = rgb.As<Napi::Uint8Array>();
-      if (bytes.ElementLength() != static_cast<size_t>(width) * height * 3) throw ArgumentError{"image.rgb must hold width * height * 3 bytes"};
+      if (bytes.ElementLength() != static_cast<size_t>(width) * height * 3)
+        throw ArgumentError{"image.rgb must hold width * height * 3 bytes"};
       images.push_back(cu::HostImage{bytes.Data(), width, height});
       held.push_back(bytes);
     }
@@ -137,7 +141,8 @@ Napi::Value GpuEngine::Predict(const Napi::CallbackInfo& info) {
 
 class CreateEngineWorker : public PromiseWorker {
  public:
-  CreateEngineWorker(Napi::Env env, std::vector<uint8_t> onnx, EngineSettings settings, Napi::ThreadSafeFunction progress)
+  CreateEngineWorker(Napi::Env env, std::vector<uint8_t> onnx, EngineSettings settings,
+                     Napi::ThreadSafeFunction progress)
       : PromiseWorker(env), onnx_(std::move(onnx)), settings_(std::move(settings)), progress_(std::move(progress)) {}
   ~CreateEngineWorker() override {
     if (progress_) progress_.Release();
@@ -149,16 +154,16 @@ class CreateEngineWorker : public PromiseWorker {
     Napi::ThreadSafeFunction tsfn = progress_;
     options.progress = [tsfn](const std::string& stage, double fraction) mutable {
       auto* message = new std::pair<std::string, double>(stage, fraction);
-      const napi_status status = tsfn.NonBlockingCall(message, [](Napi::Env env, Napi::Function fn, std::pair<std::string, double>* m) {
-        std::unique_ptr<std::pair<std::string, double>> owned(m);  // freed even if the callback throws
-        // A progress report must never break the build or the process: JS wraps the user's callback so
-        // it cannot throw, and anything else is dropped here.
-        if (env == nullptr || fn == nullptr) return;
-        try {
-          fn.Call({Napi::String::New(env, owned->first), Napi::Number::New(env, owned->second)});
-        } catch (const Napi::Error&) {
-        }
-      });
+      const napi_status status =
+          tsfn.NonBlockingCall(message, [](Napi::Env env, Napi::Function fn, std::pair<std::string, double>* m) {
+            std::unique_ptr<std::pair<std::string, double>> owned(m);  // freed even if the callback throws
+            // A progress report must never break the build or the process: JS wraps the user's callback so
+            // it cannot throw, and anything else is dropped here.
+            if (env == nullptr || fn == nullptr) return;
+            try {
+              fn.Call({Napi::String::New(env, owned->first), Napi::Number::New(env, owned->second)});
+            } catch (const Napi::Error&) {}
+          });
       if (status != napi_ok) delete message;
     };
     cu::DeviceScope scope(options.device);
@@ -200,7 +205,8 @@ Napi::Value CreateEngine(const Napi::CallbackInfo& info) {
     EngineSettings settings;
     settings.options.device = intField(o, "device", 0, 1024);
     settings.precision = stringField(o, "precision");
-    if (settings.precision != "fp16" && settings.precision != "fp32") throw ArgumentError{"option 'precision' must be 'fp16' or 'fp32'"};
+    if (settings.precision != "fp16" && settings.precision != "fp32")
+      throw ArgumentError{"option 'precision' must be 'fp16' or 'fp32'"};
     settings.options.precision = settings.precision == "fp16" ? trt::Precision::FP16 : trt::Precision::FP32;
     settings.options.maxBatch = intField(o, "maxBatch", 1, 1024);
     settings.options.cacheDir = stringField(o, "cacheDir");

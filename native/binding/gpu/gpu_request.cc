@@ -27,7 +27,8 @@ std::vector<std::pair<int, int>> readSizes(const Napi::Object& o, const char* ke
   std::vector<std::pair<int, int>> sizes;
   for (uint32_t i = 0; i < count; ++i) {
     Napi::Value pair = list.As<Napi::Array>().Get(i);
-    if (!pair.IsArray() || pair.As<Napi::Array>().Length() != 2) throw ArgumentError{"each " + name + " entry must be [height, width]"};
+    if (!pair.IsArray() || pair.As<Napi::Array>().Length() != 2)
+      throw ArgumentError{"each " + name + " entry must be [height, width]"};
     int hw[2];
     for (uint32_t k = 0; k < 2; ++k) {
       Napi::Value v = pair.As<Napi::Array>().Get(k);

@@ -21,7 +21,8 @@ Napi::Object batchResultToJs(Napi::Env env, std::vector<fastsam::cuda::ImageResu
                              const std::vector<std::pair<const char*, float>>& times) {
   Napi::Object o = Napi::Object::New(env);
   Napi::Array images = Napi::Array::New(env, results.size());
-  for (size_t i = 0; i < results.size(); ++i) images.Set(static_cast<uint32_t>(i), imageResultToJs(env, std::move(results[i])));
+  for (size_t i = 0; i < results.size(); ++i)
+    images.Set(static_cast<uint32_t>(i), imageResultToJs(env, std::move(results[i])));
   o.Set("images", images);
   Napi::Object stageTimes = Napi::Object::New(env);
   for (const auto& [name, ms] : times) stageTimes.Set(name, ms);

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "../../core/letterbox.h"
+#include "../../cuda/lane_pool.h"
 #include "../../cuda/letterbox_gpu.h"
 #include "../../cuda/postprocess_gpu.h"
 #include "../bindings.h"
@@ -15,7 +16,6 @@
 #include "gpu_bindings.h"
 #include "gpu_request.h"
 #include "gpu_results.h"
-#include "../../cuda/lane_pool.h"
 
 namespace fastsam_binding {
 
@@ -54,9 +54,7 @@ cu::LanePool<KernelLane>& lanesFor(int device) {
 
 std::unique_ptr<KernelLane> makeLane() { return std::make_unique<KernelLane>(); }
 
-int deviceField(const Napi::Object& o) {
-  return o.Get("device").IsUndefined() ? 0 : intField(o, "device", 0, 1024);
-}
+int deviceField(const Napi::Object& o) { return o.Get("device").IsUndefined() ? 0 : intField(o, "device", 0, 1024); }
 
 class LetterboxWorker : public PromiseWorker {
  public:
@@ -101,8 +99,14 @@ class PostprocessWorker : public PromiseWorker {
  public:
   PostprocessWorker(Napi::Env env, const float* output0, size_t size0, const float* output1, size_t size1,
                     cu::BatchOutputs shape, cu::BatchRequest request, int device)
-      : PromiseWorker(env), output0_(output0), size0_(size0), output1_(output1), size1_(size1), shape_(shape),
-        request_(std::move(request)), device_(device) {}
+      : PromiseWorker(env),
+        output0_(output0),
+        size0_(size0),
+        output1_(output1),
+        size1_(size1),
+        shape_(shape),
+        request_(std::move(request)),
+        device_(device) {}
 
  private:
   void Run() override {
@@ -113,8 +117,10 @@ class PostprocessWorker : public PromiseWorker {
       lane.start.record(stream);
       float* d0 = lane.output0.reserve(size0_);
       float* d1 = lane.output1.reserve(size1_);
-      cu::check(cudaMemcpyAsync(d0, output0_, size0_ * sizeof(float), cudaMemcpyHostToDevice, stream), "cannot upload output0");
-      cu::check(cudaMemcpyAsync(d1, output1_, size1_ * sizeof(float), cudaMemcpyHostToDevice, stream), "cannot upload output1");
+      cu::check(cudaMemcpyAsync(d0, output0_, size0_ * sizeof(float), cudaMemcpyHostToDevice, stream),
+                "cannot upload output0");
+      cu::check(cudaMemcpyAsync(d1, output1_, size1_ * sizeof(float), cudaMemcpyHostToDevice, stream),
+                "cannot upload output1");
       lane.uploaded.record(stream);
       cu::BatchOutputs outputs = shape_;
       outputs.dOutput0 = d0;
@@ -125,8 +131,11 @@ class PostprocessWorker : public PromiseWorker {
   }
   Napi::Value Result(Napi::Env env) override {
     return batchResultToJs(env, std::move(results_),
-                           {{"upload", upload_}, {"detect", times_.detect}, {"masks", times_.masks},
-                            {"masksKernels", times_.masksKernels}, {"masksCopy", times_.masksCopy}});
+                           {{"upload", upload_},
+                            {"detect", times_.detect},
+                            {"masks", times_.masks},
+                            {"masksKernels", times_.masksKernels},
+                            {"masksCopy", times_.masksCopy}});
   }
 
   const float* output0_;
@@ -154,7 +163,8 @@ Napi::Value GpuLetterbox(const Napi::CallbackInfo& info) {
     Napi::Uint8Array rgb = typedArrayArg<uint8_t>(info, 0, "rgb");
     Napi::Object o = objectArg(info, 1, "options");
     const int width = intField(o, "width", 1, 1 << 16), height = intField(o, "height", 1, 1 << 16);
-    if (rgb.ElementLength() != static_cast<size_t>(width) * height * 3) throw ArgumentError{"rgb must hold width * height * 3 bytes"};
+    if (rgb.ElementLength() != static_cast<size_t>(width) * height * 3)
+      throw ArgumentError{"rgb must hold width * height * 3 bytes"};
     const fastsam::LetterboxGeometry g = fastsam::computeLetterbox(
         height, width, intField(o, "newHeight", 1, 1 << 14), intField(o, "newWidth", 1, 1 << 14), boolField(o, "auto"),
         boolField(o, "scaleUp"), intField(o, "stride", 1, 1 << 10));
@@ -180,7 +190,8 @@ Napi::Value GpuPostprocess(const Napi::CallbackInfo& info) {
     const size_t size0 = static_cast<size_t>(batch) * shape.rows * shape.anchors;
     const size_t size1 = static_cast<size_t>(batch) * shape.nm * shape.protoH * shape.protoW;
     if (output0.ElementLength() != size0) throw ArgumentError{"output0 must hold batch * rows * anchors values"};
-    if (output1.ElementLength() != size1) throw ArgumentError{"output1 must hold batch * nm * protoHeight * protoWidth values"};
+    if (output1.ElementLength() != size1)
+      throw ArgumentError{"output1 must hold batch * nm * protoHeight * protoWidth values"};
     const GpuRequest gpu = readGpuRequest(o);
     cu::BatchRequest request;
     request.options = gpu.options;
