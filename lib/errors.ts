@@ -10,6 +10,8 @@ export type FastSAMErrorCode =
   | 'E_BACKEND_UNAVAILABLE' // the asked-for backend cannot run here
   | 'E_INFERENCE' // the runtime failed while running the model
   | 'E_DISPOSED' // the model was disposed
+  | 'E_OVERLOADED' // the model's request queue is full: retry later
+  | 'E_ABORTED' // the caller's AbortSignal fired before the work was done
   | 'E_UNSAFE_CHECKPOINT' // a .pt file asking for code or globals the safe reader refuses
   | 'E_DOWNLOAD' // a model could not be downloaded or failed its checksum
   | 'E_NATIVE'; // the native addon failed or could not be loaded
