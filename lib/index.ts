@@ -1,3 +1,6 @@
+// Plotting adds Result.plot() (the result model itself never imports plotting).
+import './plot/result-plot';
+
 export { FastSAM } from './pipeline/fastsam';
 export type { BackendName, LoadOptions, PredictOptions } from './pipeline/fastsam';
 export type { TensorRtOptions } from './backends/tensorrt/tensorrt-pipeline';
@@ -5,7 +8,12 @@ export { gpuAvailability } from './backends/tensorrt/load';
 export type { GpuAvailability } from './backends/tensorrt/load';
 export type { GpuProbe, GpuDevice } from './backends/tensorrt/binding';
 export type { StreamItem, StreamOptions } from './pipeline/stream';
-export { postprocess, FASTSAM_DEFAULTS, YOLO_DEFAULTS } from './pipeline/postprocess';
+export { postprocess } from './pipeline/postprocess';
+export { FASTSAM_DEFAULTS, YOLO_DEFAULTS } from './options/predict-options';
+export type { DetectionOptions } from './options/predict-options';
+export type { DynamicBatchingOptions, BatchInfo } from './pipeline/dispatcher';
+export type { CpuThreadOptions } from './backends/cpu/session-options';
+export type { FastSAMEvents } from './pipeline/fastsam';
 export type { PostprocessOptions } from './pipeline/postprocess';
 export { Result } from './masks/result';
 export type { Speed, DetectionJSON } from './masks/result';

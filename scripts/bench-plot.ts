@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { FastSAM } from '../lib/pipeline/fastsam';
+import '../lib/plot/result-plot'; // Result.plot()
 import { FastSAMPrompt } from '../lib/prompts/prompt';
 
 const shared = path.resolve(__dirname, '../../shared');

@@ -1,24 +1,64 @@
-/** A backend runs the network: a letterboxed float batch in, the two raw YOLOv8-seg outputs out. */
+/**
+ * The one interface every backend implements: decoded images in, per-image detections plus a mask store
+ * out. The CPU pipeline letterboxes natively, runs ONNX Runtime on worker threads and detects natively;
+ * the TensorRT pipeline does all of it on the GPU. FastSAM (lib/pipeline/) only schedules: batching,
+ * streaming, dynamic batching and dispose.
+ */
+import type { DecodedImage } from '../io/image';
+import type { MaskStore } from '../masks/masks';
+import type { ResolvedDetectionOptions } from '../options/predict-options';
 
 export interface RawTensor {
   data: Float32Array;
   dims: number[];
 }
 
+/** The two raw YOLOv8-seg outputs: output0 [B, 4+nc+nm, N] and output1 [B, nm, H/4, W/4]. */
 export interface RawOutputs {
   output0: RawTensor;
   output1: RawTensor;
 }
 
-export interface Backend {
-  readonly name: 'cpu' | 'tensorrt';
-  /** The input's dims as declared by the model (strings for dynamic axes). */
-  readonly inputShape: ReadonlyArray<number | string>;
-  run(batch: RawTensor): Promise<RawOutputs>;
-  dispose(): Promise<void>;
+/** One run's request: every value resolved (lib/options/predict-options.ts). */
+export interface PipelineRequest extends ResolvedDetectionOptions {
+  /** [height, width] of the network input. */
+  inputSize: [number, number];
 }
 
-export interface BackendOptions {
-  /** Intra-op threads (ONNX Runtime). Default: the runtime's choice (one per core). */
-  threads?: number;
+/** One image's answer, in original-image pixels; masks stay lazy in the store. */
+export interface ImageDetections {
+  origShape: [number, number];
+  /** n x 4 xyxy. */
+  boxes: Float32Array;
+  conf: Float32Array;
+  cls: Float32Array;
+  masks: MaskStore;
+}
+
+/** Milliseconds spent on the whole batch, by stage. */
+export interface StageTimes {
+  preprocess: number;
+  inference: number;
+  postprocess: number;
+}
+
+export interface PipelineRun {
+  images: ImageDetections[];
+  times: StageTimes;
+}
+
+export interface Pipeline {
+  readonly name: 'cpu' | 'tensorrt';
+  /** The input size the backend is fixed to (a static export, a built engine), else null. */
+  readonly fixedInputSize: [number, number] | null;
+  /** The most images one run takes. */
+  readonly maxBatch: number;
+  /** Images per run when the caller does not choose: what this backend runs fastest. */
+  readonly preferredBatch: number;
+  /** Runs that make progress side by side (CPU worker threads, GPU lanes); more queue inside the backend. */
+  readonly concurrency: number;
+  /** Runs the whole pipeline on up to maxBatch decoded images. */
+  run(images: DecodedImage[], request: PipelineRequest): Promise<PipelineRun>;
+  /** Waits for runs in flight, then frees the runtime (threads, sessions, GPU memory). */
+  dispose(): Promise<void>;
 }

@@ -9,39 +9,32 @@ import * as path from 'node:path';
 import { resolveModel } from '../cache';
 import { FastSAMError } from '../errors';
 import { exportOnnxToFile, type ExportSummary } from '../export';
-import { parsePythonIntList } from '../onnx/python-literal';
-import { boolArg, numberArg } from './args';
+import type { CommandSchema, ParsedKeys } from '../options/key-schema';
 
-export const EXPORT_USAGE =
-  'fastsam export model=MODEL.pt [format=onnx] [imgsz=640 | imgsz=480,640] [dynamic=true] [batch=1] [opset=17] [output=PATH] [--json]';
-
-const ALLOWED = new Set(['model', 'format', 'imgsz', 'dynamic', 'batch', 'opset', 'output', 'simplify', 'half', 'nms', 'device']);
-
-function bad(message: string): never {
-  throw new FastSAMError('E_BAD_OPTION', `${message}\nusage: ${EXPORT_USAGE}`);
-}
-
-function imgszArg(value: string | undefined): number | [number, number] | undefined {
-  if (value === undefined) return undefined;
-  let sides: number[];
-  try {
-    sides = parsePythonIntList(value);
-  } catch {
-    bad(`imgsz=${value}: expected a number or height,width`);
-  }
-  if (sides.length === 1) return sides[0];
-  if (sides.length === 2) return [sides[0], sides[1]];
-  return bad(`imgsz=${value}: expected one or two numbers`);
-}
+export const EXPORT_SCHEMA: CommandSchema = {
+  name: 'export',
+  summary: 'an Ultralytics .pt checkpoint to ONNX, in Node alone (no Python)',
+  usage: 'model=MODEL.pt [key=value ...] [--json]',
+  keys: {
+    model: { kind: 'path', help: 'a .pt checkpoint, or a model name (cached, downloaded)', required: true },
+    format: { kind: 'enum', values: ['onnx'], help: 'the output format', default: 'onnx' },
+    imgsz: { kind: 'size', help: 'input size, rounded up to the stride', default: "the checkpoint's, else 640" },
+    dynamic: { kind: 'boolean', help: 'dynamic batch, height and width axes', default: 'false' },
+    batch: { kind: 'integer', help: 'batch size of a static export', default: '1' },
+    opset: { kind: 'integer', help: 'ONNX opset, 11 to 21', default: '17' },
+    output: { kind: 'path', help: 'where to write the .onnx', default: 'next to the .pt' },
+    simplify: { kind: 'boolean', help: 'accepted for Ultralytics compatibility: the graph is already simple' },
+    half: { kind: 'boolean', help: 'FP16 export: not supported (false only)', default: 'false' },
+    nms: { kind: 'boolean', help: 'NMS inside the model: not supported (false only; NMS runs after the model)', default: 'false' },
+    device: { kind: 'enum', values: ['cpu'], help: 'export runs on the CPU', default: 'cpu' },
+  },
+  flags: { json: 'one JSON line describing the export' },
+};
 
 // Ultralytics arguments we accept but cannot honour are refused rather than silently ignored.
-function checkUnsupported(values: Record<string, string>): void {
-  const format = (values.format ?? 'onnx').toLowerCase();
-  if (format !== 'onnx') bad(`format=${values.format}: fastsam export writes ONNX only`);
-  if (values.half !== undefined && boolArg(values, 'half')) bad('half=true: FP16 export is not supported; export FP32 (the default)');
-  if (values.nms !== undefined && boolArg(values, 'nms')) bad('nms=true: NMS is done by fastsam-node after the model, not inside it');
-  if (values.device !== undefined && !/^cpu$/i.test(values.device)) bad(`device=${values.device}: export runs on the CPU`);
-  if (values.simplify !== undefined) boolArg(values, 'simplify'); // accepted: the graph is already simple
+function checkUnsupported(keys: ParsedKeys): void {
+  if (keys.half === true) throw new FastSAMError('E_BAD_OPTION', 'half=true: FP16 export is not supported; export FP32 (the default)');
+  if (keys.nms === true) throw new FastSAMError('E_BAD_OPTION', 'nms=true: NMS is done by fastsam-node after the model, not inside it');
 }
 
 async function isFile(file: string): Promise<boolean> {
@@ -56,22 +49,23 @@ function describe(model: string, summary: ExportSummary): string {
   );
 }
 
-export async function exportCommand(values: Record<string, string>, flags: Set<string>): Promise<void> {
-  for (const key of Object.keys(values)) if (!ALLOWED.has(key)) bad(`unknown export argument '${key}'`);
-  const model = values.model;
-  if (!model) bad('missing model=...');
-  if (/\.onnx$/i.test(model)) bad(`model=${model} is already ONNX; export takes an Ultralytics .pt checkpoint`);
-  checkUnsupported(values);
+export async function exportCommand(keys: ParsedKeys, flags: Set<string>): Promise<void> {
+  const model = keys.model as string;
+  if (/\.onnx$/i.test(model)) {
+    throw new FastSAMError('E_BAD_OPTION', `model=${model} is already ONNX; export takes an Ultralytics .pt checkpoint`);
+  }
+  checkUnsupported(keys);
   const options = {
-    imgsz: imgszArg(values.imgsz),
-    dynamic: boolArg(values, 'dynamic'),
-    batch: numberArg(values, 'batch'),
-    opset: numberArg(values, 'opset'),
+    imgsz: keys.imgsz as number | [number, number] | undefined,
+    dynamic: keys.dynamic as boolean | undefined,
+    batch: keys.batch as number | undefined,
+    opset: keys.opset as number | undefined,
   };
   const local = await isFile(model);
   const checkpoint = local ? model : await resolveModel(model);
   // Next to a local checkpoint (Ultralytics' rule); a cached one exports into the current folder.
-  const output = values.output ?? (local ? undefined : path.join(process.cwd(), `${path.parse(checkpoint).name}.onnx`));
+  const output =
+    (keys.output as string | undefined) ?? (local ? undefined : path.join(process.cwd(), `${path.parse(checkpoint).name}.onnx`));
   const summary = await exportOnnxToFile(checkpoint, {
     ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
     ...(output === undefined ? {} : { output }),

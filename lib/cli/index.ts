@@ -6,11 +6,12 @@
 import { FastSAMError } from '../errors';
 import { FastSAM } from '../pipeline/fastsam';
 import { gpuAvailability } from '../backends/tensorrt/load';
-import { BACKEND_HELP, backendOptions } from './backend-args';
-import { parseArgs, type ParsedArgs } from './args';
-import { PREDICT_HELP, predictCommand } from './predict';
-import { VAL_HELP, valCommand } from './val';
-import { EXPORT_USAGE, exportCommand } from './export';
+import { checkFlags, type CommandSchema, helpText, type ParsedKeys, parseKeys } from '../options/key-schema';
+import { BACKEND_KEYS, MODEL_KEY, backendOptionsFromKeys } from '../options/keys';
+import { parseArgs } from './args';
+import { PREDICT_SCHEMA, predictCommand } from './predict';
+import { VAL_SCHEMA, valCommand } from './val';
+import { EXPORT_SCHEMA, exportCommand } from './export';
 
 const USAGE = `usage: fastsam COMMAND key=value ... [--json] [--help]
 
@@ -22,8 +23,13 @@ commands:
 
 --json prints one JSON object per line; errors print one line and exit 2.`;
 
-const INFO_HELP = `fastsam info model=MODEL.onnx [--json]: task, classes, input shape, stride, backend, and what the GPU backend finds
-${BACKEND_HELP}`;
+const INFO_SCHEMA: CommandSchema = {
+  name: 'info',
+  summary: 'describe a model: task, classes, input shape, stride, backend, and what the GPU backend finds',
+  usage: 'model=MODEL.onnx [key=value ...] [--json]',
+  keys: { ...MODEL_KEY, ...BACKEND_KEYS },
+  flags: { json: 'one JSON line' },
+};
 
 /** The first GPU and TensorRT, or what the tensorrt backend would miss. */
 function gpuSummary(): string {
@@ -35,10 +41,8 @@ function gpuSummary(): string {
   return missing.length === 0 ? found : `${found ? `${found}; ` : ''}tensorrt backend unavailable: missing ${missing.join('; ')}`;
 }
 
-async function info(args: ParsedArgs): Promise<void> {
-  const modelPath = args.values.model;
-  if (!modelPath) throw new FastSAMError('E_BAD_OPTION', 'missing model=... (see fastsam info --help)');
-  const model = await FastSAM.load(modelPath, backendOptions(args.values));
+async function info(keys: ParsedKeys, flags: Set<string>): Promise<void> {
+  const model = await FastSAM.load(keys.model as string, backendOptionsFromKeys(keys));
   const c = model.contract;
   const summary = {
     model: model.source,
@@ -53,16 +57,34 @@ async function info(args: ParsedArgs): Promise<void> {
   const text = Object.entries(summary)
     .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
     .join('\n');
-  console.log(args.flags.has('json') ? JSON.stringify(summary) : text);
+  console.log(flags.has('json') ? JSON.stringify(summary) : text);
   await model.dispose();
 }
 
-const COMMANDS: Record<string, { help: string; run: (args: ParsedArgs) => Promise<number | void> }> = {
-  predict: { help: PREDICT_HELP, run: (args) => predictCommand(args.values, args.flags) },
-  val: { help: VAL_HELP, run: (args) => valCommand(args.values, args.flags) },
-  export: { help: EXPORT_USAGE, run: (args) => exportCommand(args.values, args.flags) },
-  info: { help: INFO_HELP, run: info },
+interface Command {
+  schema: CommandSchema;
+  run: (keys: ParsedKeys, flags: Set<string>) => Promise<number | void>;
+}
+
+/** Every command, with the key schema its arguments are checked against (and its help generated from). */
+export const COMMANDS: Record<string, Command> = {
+  predict: { schema: PREDICT_SCHEMA, run: predictCommand },
+  val: { schema: VAL_SCHEMA, run: valCommand },
+  export: { schema: EXPORT_SCHEMA, run: exportCommand },
+  info: { schema: INFO_SCHEMA, run: info },
 };
+
+/** Runs one command on raw `key=value` strings: checked against its schema, then run; errors are thrown. */
+export async function runCommand(name: string, values: Record<string, string>, flags: Set<string>): Promise<number> {
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) throw new FastSAMError('E_BAD_OPTION', `unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+  if (flags.has('help')) {
+    console.log(helpText(command.schema));
+    return 0;
+  }
+  checkFlags(command.schema, flags);
+  return (await command.run(parseKeys(command.schema, values), flags)) ?? 0;
+}
 
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -71,14 +93,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE);
       return args.flags.has('help') ? 0 : 2;
     }
-    const command = COMMANDS[args.command];
-    if (!command)
-      throw new FastSAMError('E_BAD_OPTION', `unknown command '${args.command}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
-    if (args.flags.has('help')) {
-      console.log(command.help);
-      return 0;
-    }
-    return (await command.run(args)) ?? 0;
+    return await runCommand(args.command, args.values, args.flags);
   } catch (error) {
     if (error instanceof FastSAMError) {
       console.error(`fastsam: ${error.message} [${error.code}]`);

@@ -11,30 +11,41 @@ import type { CocoDetection } from '../formats/coco';
 import { FastSAM } from '../pipeline/fastsam';
 import { FastSAMPrompt, type PointMode } from '../prompts/prompt';
 import type { Result } from '../masks/result';
-import { boolArg, numberArg } from './args';
-import { BACKEND_HELP, backendOptions } from './backend-args';
+import '../plot/result-plot'; // Result.plot()
+import type { CommandSchema, KeySpec, ParsedKeys } from '../options/key-schema';
+import { BACKEND_KEYS, MODEL_KEY, PREDICT_KEYS, PROMPT_KEYS, backendOptionsFromKeys, predictOptionsFromKeys } from '../options/keys';
 import { progressBar } from './progress';
-import { type CliPrompts, parsePrompts } from './prompt-args';
-import { incrementPath, runDir } from './save-dir';
+import { type CliPrompts, promptsFromKeys } from './prompt-args';
+import { runFolder } from './save-dir';
 import { expandSource } from './sources';
 
-export const PREDICT_HELP = `fastsam predict model=MODEL.onnx source=PATH [key=value ...] [--json]
+const SAVE_KEYS: Record<string, KeySpec> = {
+  save: { kind: 'boolean', help: 'annotated images', default: 'true' },
+  save_json: { kind: 'boolean', help: 'COCO results (predictions.json)', default: 'false' },
+  save_txt: { kind: 'boolean', help: 'YOLO label files', default: 'false' },
+  save_conf: { kind: 'boolean', help: 'confidences in the YOLO labels', default: 'false' },
+  save_masks: { kind: 'boolean', help: 'PNG index maps of the masks', default: 'false' },
+  with_contours: { kind: 'boolean', help: 'draw mask outlines (FastSAM plots)', default: 'false' },
+  better_quality: { kind: 'boolean', help: 'smooth masks before drawing (FastSAM plots)', default: 'false' },
+  project: { kind: 'path', help: 'parent folder of the run folders', default: 'runs/segment' },
+  name: { kind: 'string', help: 'run folder name (predict, predict2, ...)', default: 'predict' },
+  exist_ok: { kind: 'boolean', help: 'reuse the run folder instead of numbering a new one', default: 'false' },
+};
 
-  source=        an image, a folder, a glob ("imgs/*.jpg") or a .txt list of paths
-  imgsz= conf= iou= max_det= retina_masks=true|false agnostic_nms=true|false batch=N
-${BACKEND_HELP}
-  bboxes=[[x1,y1,x2,y2],...]  points=[[x,y],...]  labels=[1,0,...]  point_mode=merge|instances|additive
-  texts="a dog|a cat" clip=DIR (CLIP encoders as ONNX + vocabulary)
-  save=true|false (annotated images)  save_json=true (COCO results)  save_txt=true (YOLO labels)
-  save_conf=true  save_masks=true (PNG index maps)  with_contours=true  better_quality=true
-  project=runs/segment  name=predict  exist_ok=false
-  --json   one JSON object per image on stdout (detections and RLE masks)`;
-
-function required(values: Record<string, string>, key: string): string {
-  const value = values[key];
-  if (!value) throw new FastSAMError('E_BAD_OPTION', `missing ${key}=... (see fastsam predict --help)`);
-  return value;
-}
+export const PREDICT_SCHEMA: CommandSchema = {
+  name: 'predict',
+  summary: 'segment every image of a file, folder, glob or list; apply prompts; save pictures and exports',
+  usage: 'model=MODEL.onnx source=PATH [key=value ...] [--json]',
+  keys: {
+    ...MODEL_KEY,
+    source: { kind: 'path', help: 'an image, a folder, a glob ("imgs/*.jpg") or a .txt list of paths', required: true },
+    ...PREDICT_KEYS,
+    ...BACKEND_KEYS,
+    ...PROMPT_KEYS,
+    ...SAVE_KEYS,
+  },
+  flags: { json: 'one JSON object per image on stdout (detections and RLE masks)' },
+};
 
 /** The reference's Inference.py priority: box, then text, then points, else everything. */
 async function answer(prompt: FastSAMPrompt, result: Result, prompts: CliPrompts, mode: PointMode, clip?: ClipScorer): Promise<Result> {
@@ -49,36 +60,28 @@ const imageId = (file: string) => {
   return /^\d+$/.test(stem) ? Number(stem) : stem;
 };
 
-export async function predictCommand(values: Record<string, string>, flags: Set<string>): Promise<number> {
+export async function predictCommand(keys: ParsedKeys, flags: Set<string>): Promise<number> {
   const json = flags.has('json');
-  const files = await expandSource(required(values, 'source'));
-  const prompts = parsePrompts(values);
-  if (prompts.texts && !values.clip)
+  const files = await expandSource(keys.source as string);
+  const prompts = promptsFromKeys(keys);
+  if (prompts.texts && !keys.clip) {
     throw new FastSAMError('E_BAD_OPTION', 'texts= needs clip=DIR (CLIP image and text encoders as ONNX, with the vocabulary)');
-  const clip = prompts.texts ? await ClipScorer.load(values.clip) : undefined;
-  const mode = (values.point_mode ?? 'merge') as PointMode;
-  const save = boolArg(values, 'save') ?? true;
-  const saveJson = boolArg(values, 'save_json') ?? false;
-  const saveTxt = boolArg(values, 'save_txt') ?? false;
-  const saveMasks = boolArg(values, 'save_masks') ?? false;
-  const model = await FastSAM.load(required(values, 'model'), backendOptions(values));
-  const saveDir =
-    save || saveJson || saveTxt || saveMasks
-      ? await incrementPath(runDir(values, 'segment', 'predict'), boolArg(values, 'exist_ok') ?? false)
-      : undefined;
+  }
+  const options = predictOptionsFromKeys(keys);
+  const clip = prompts.texts ? await ClipScorer.load(keys.clip as string) : undefined;
+  const mode = (keys.point_mode ?? 'merge') as PointMode;
+  const flag = (key: string, fallback: boolean): boolean => (keys[key] as boolean | undefined) ?? fallback;
+  const save = flag('save', true);
+  const saveJson = flag('save_json', false);
+  const saveTxt = flag('save_txt', false);
+  const saveMasks = flag('save_masks', false);
+  const saveDir = save || saveJson || saveTxt || saveMasks ? runFolder(keys, 'segment', 'predict') : undefined;
+  const model = await FastSAM.load(keys.model as string, backendOptionsFromKeys(keys));
   const progress = progressBar(files.length, !json);
   const coco: CocoDetection[] = [];
   let failures = 0;
   try {
-    const stream = model.stream(files, {
-      imgsz: numberArg(values, 'imgsz'),
-      conf: numberArg(values, 'conf'),
-      iou: numberArg(values, 'iou'),
-      maxDet: numberArg(values, 'max_det'),
-      retinaMasks: boolArg(values, 'retina_masks'),
-      agnosticNms: boolArg(values, 'agnostic_nms'),
-      batch: numberArg(values, 'batch'),
-    });
+    const stream = model.stream(files, options);
     for await (const item of stream) {
       const file = item.source as string;
       progress.tick();
@@ -98,8 +101,8 @@ export async function predictCommand(values: Record<string, string>, flags: Set<
         if (model.contract.isFastSAM) {
           await prompt.plot(picked, {
             output: saved,
-            withContours: boolArg(values, 'with_contours') ?? false,
-            betterQuality: boolArg(values, 'better_quality') ?? false,
+            withContours: flag('with_contours', false),
+            betterQuality: flag('better_quality', false),
             boxes: prompts.bboxes,
             points: prompts.points,
             labels: prompts.labels,
@@ -110,7 +113,7 @@ export async function predictCommand(values: Record<string, string>, flags: Set<
       }
       if (saveDir && saveTxt) {
         await fs.mkdir(path.join(saveDir, 'labels'), { recursive: true });
-        const lines = await picked.toYOLO({ conf: boolArg(values, 'save_conf') ?? false });
+        const lines = await picked.toYOLO({ conf: flag('save_conf', false) });
         await fs.writeFile(path.join(saveDir, 'labels', `${stem}.txt`), lines.length ? `${lines.join('\n')}\n` : '');
       }
       if (saveDir && saveMasks) {

@@ -12,73 +12,72 @@ import { evaluateCocoFiles } from '../val/coco/files';
 import type { CocoIouType } from '../val/coco/types';
 import { cocoSummary, validationTable } from '../val/report';
 import { saveCocoEvaluation, saveValidation } from '../val/save';
-import { incrementPath } from '../val/save-dir';
 import { validateDataset } from '../val/validator';
-import { boolArg, numberArg } from './args';
+import type { CommandSchema, KeySpec, ParsedKeys } from '../options/key-schema';
+import { runFolder } from './save-dir';
 
-export const VAL_HELP = `fastsam val model=MODEL.onnx data=DATA.yaml [key=value ...] [--json]
-  Ultralytics-style validation on a YOLO segmentation dataset: box and mask P, R, mAP50, mAP50-95.
-  imgsz= conf=0.001 iou=0.7 batch=16 max_det=300 single_cls=false split=val rect=true
-  project=runs/segment name=val exist_ok=false
+const RUN_KEYS: Record<string, KeySpec> = {
+  project: { kind: 'path', help: 'parent folder of the run folders', default: 'runs/segment' },
+  name: { kind: 'string', help: 'run folder name (val, val2, ...)', default: 'val' },
+  exist_ok: { kind: 'boolean', help: 'reuse the run folder instead of numbering a new one', default: 'false' },
+};
 
-fastsam val data=instances.json predictions=results.json [iou_type=bbox|segm] [--json]
-  pycocotools-style evaluation of COCO results: the 12 summary statistics per type.
+/** Dataset validation; COCO evaluation when predictions= is given. */
+export const VAL_SCHEMA: CommandSchema = {
+  name: 'val',
+  summary: 'Ultralytics-style validation on a YOLO segmentation dataset, or pycocotools-style evaluation of COCO results',
+  usage: 'model=MODEL.onnx data=DATA.yaml [key=value ...] [--json]  |  data=instances.json predictions=results.json [--json]',
+  keys: {
+    model: { kind: 'path', help: 'the model to validate (dataset validation)' },
+    data: { kind: 'path', help: 'a YOLO data.yaml, or COCO ground truth instances.json with predictions=', required: true },
+    predictions: { kind: 'path', help: 'COCO results to evaluate against data= (COCO evaluation)' },
+    iou_type: { kind: 'enum', values: ['bbox', 'segm'], help: 'COCO evaluation: one type only', default: 'both' },
+    imgsz: { kind: 'size', help: 'input size', default: "the model's" },
+    conf: { kind: 'number', help: 'confidence threshold', default: '0.001' },
+    iou: { kind: 'number', help: 'NMS IoU threshold', default: '0.7' },
+    batch: { kind: 'integer', help: 'images per batch', default: '16' },
+    max_det: { kind: 'integer', help: 'most detections per image', default: '300' },
+    single_cls: { kind: 'boolean', help: 'treat every class as one', default: 'false' },
+    split: { kind: 'enum', values: ['train', 'val', 'test'], help: 'which split of the dataset', default: 'val' },
+    rect: { kind: 'boolean', help: 'rectangular batches (dynamic-shape models)', default: 'true' },
+    ...RUN_KEYS,
+  },
+  flags: { json: 'one JSON line: the Ultralytics metric keys, or { "bbox": [12], "segm": [12] }' },
+};
 
---json prints one line: the Ultralytics metric keys, or { "bbox": [12], "segm": [12] }.`;
+const COCO_ONLY = ['predictions', 'iou_type'];
+const DATASET_ONLY = ['model', 'imgsz', 'conf', 'iou', 'batch', 'max_det', 'single_cls', 'split', 'rect'];
 
-const DATASET_KEYS = [
-  'model',
-  'data',
-  'imgsz',
-  'conf',
-  'iou',
-  'batch',
-  'max_det',
-  'single_cls',
-  'split',
-  'rect',
-  'project',
-  'name',
-  'exist_ok',
-];
-const COCO_KEYS = ['data', 'predictions', 'iou_type', 'project', 'name', 'exist_ok'];
-
-function bad(message: string): never {
-  throw new FastSAMError('E_BAD_OPTION', message);
-}
-
-function checkKeys(values: Record<string, string>, allowed: string[], mode: string): void {
-  for (const key of Object.keys(values)) {
-    if (!allowed.includes(key)) bad(`unknown option '${key}' for fastsam val (${mode}); allowed: ${allowed.join(', ')}`);
+/** Keys of the other mode are errors, not silently ignored. */
+function checkMode(keys: ParsedKeys, coco: boolean): void {
+  const foreign = Object.keys(keys).find((key) => (coco ? DATASET_ONLY : COCO_ONLY).includes(key));
+  if (foreign) {
+    const mode = coco ? 'COCO evaluation (predictions= given)' : 'dataset validation';
+    throw new FastSAMError('E_BAD_OPTION', `${foreign}= does not apply to ${mode}`);
   }
-}
-
-function saveDir(values: Record<string, string>): string {
-  const project = values.project || path.join('runs', 'segment');
-  return incrementPath(path.join(project, values.name || 'val'), boolArg(values, 'exist_ok') ?? false);
+  if (!coco && !keys.model) throw new FastSAMError('E_BAD_OPTION', 'missing model=... (see fastsam val --help)');
 }
 
 function warn(message: string): void {
   console.error(`fastsam: warning: ${message}`);
 }
 
-async function datasetVal(values: Record<string, string>, json: boolean): Promise<void> {
-  checkKeys(values, DATASET_KEYS, 'dataset validation');
-  const split = values.split;
-  if (split !== undefined && !['train', 'val', 'test'].includes(split)) bad(`split=${split}: expected train, val or test`);
-  const result = await validateDataset(values.model, values.data, {
-    imgsz: numberArg(values, 'imgsz'),
-    conf: numberArg(values, 'conf'),
-    iou: numberArg(values, 'iou'),
-    batch: numberArg(values, 'batch'),
-    maxDet: numberArg(values, 'max_det'),
-    singleCls: boolArg(values, 'single_cls'),
-    rect: boolArg(values, 'rect'),
-    split: split as 'train' | 'val' | 'test' | undefined,
+async function datasetVal(keys: ParsedKeys, json: boolean): Promise<void> {
+  const imgsz = keys.imgsz;
+  if (Array.isArray(imgsz)) throw new FastSAMError('E_BAD_OPTION', `imgsz=${imgsz.join(',')}: validation takes one size`);
+  const result = await validateDataset(keys.model as string, keys.data as string, {
+    imgsz: imgsz as number | undefined,
+    conf: keys.conf as number | undefined,
+    iou: keys.iou as number | undefined,
+    batch: keys.batch as number | undefined,
+    maxDet: keys.max_det as number | undefined,
+    singleCls: keys.single_cls as boolean | undefined,
+    rect: keys.rect as boolean | undefined,
+    split: keys.split as 'train' | 'val' | 'test' | undefined,
   });
   result.warnings.forEach(warn);
-  const dir = saveDir(values);
-  await saveValidation(dir, result, { model: values.model, data: values.data });
+  const dir = runFolder(keys, 'segment', 'val');
+  await saveValidation(dir, result, { model: keys.model as string, data: keys.data as string });
   if (json) {
     console.log(JSON.stringify(result.metrics));
     return;
@@ -91,15 +90,14 @@ async function datasetVal(values: Record<string, string>, json: boolean): Promis
   console.log(`Results saved to ${path.relative(process.cwd(), dir) || '.'}`);
 }
 
-async function cocoVal(values: Record<string, string>, json: boolean): Promise<void> {
-  checkKeys(values, COCO_KEYS, 'COCO evaluation');
-  if (!values.predictions) bad('COCO evaluation needs predictions=results.json (the detections to score against data=)');
-  const type = values.iou_type;
-  if (type !== undefined && type !== 'bbox' && type !== 'segm') bad(`iou_type=${type}: expected bbox or segm`);
-  const { gt, evaluations } = await evaluateCocoFiles(values.data, values.predictions, type ? [type as CocoIouType] : undefined);
-  const dir = saveDir(values);
+async function cocoVal(keys: ParsedKeys, json: boolean): Promise<void> {
+  const type = keys.iou_type as CocoIouType | undefined;
+  const data = keys.data as string;
+  const predictions = keys.predictions as string;
+  const { gt, evaluations } = await evaluateCocoFiles(data, predictions, type ? [type] : undefined);
+  const dir = runFolder(keys, 'segment', 'val');
   const names = new Map(gt.categories.map((c) => [c.id, c.name ?? String(c.id)]));
-  await saveCocoEvaluation(dir, evaluations, names, { data: values.data, predictions: values.predictions });
+  await saveCocoEvaluation(dir, evaluations, names, { data, predictions });
   if (json) {
     console.log(JSON.stringify(Object.fromEntries(evaluations.map((e) => [e.iouType, e.stats]))));
     return;
@@ -111,10 +109,12 @@ async function cocoVal(values: Record<string, string>, json: boolean): Promise<v
   console.log(`Results saved to ${path.relative(process.cwd(), dir) || '.'}`);
 }
 
-export async function valCommand(values: Record<string, string>, flags: Set<string>): Promise<void> {
+export async function valCommand(keys: ParsedKeys, flags: Set<string>): Promise<void> {
   const json = flags.has('json');
-  if (!values.data) bad('missing data=... (a dataset .yaml, or COCO instances .json with predictions=)');
-  if (values.data.toLowerCase().endsWith('.json')) return cocoVal(values, json);
-  if (!values.model) bad('missing model=... (the ONNX model to validate on data=)');
-  return datasetVal(values, json);
+  const coco = (keys.data as string).toLowerCase().endsWith('.json');
+  if (coco && !keys.predictions) {
+    throw new FastSAMError('E_BAD_OPTION', 'COCO evaluation needs predictions=results.json (the detections to score against data=)');
+  }
+  checkMode(keys, coco);
+  return coco ? cocoVal(keys, json) : datasetVal(keys, json);
 }

@@ -1,9 +1,11 @@
 /**
- * CLIP's image and text encoders on ONNX Runtime's CPU execution provider (the backend FastSAM's `cpu`
- * runs on): two files, or one combined model fed a one-row placeholder for the side not asked for.
+ * CLIP's image and text encoders on ONNX Runtime's CPU execution provider, on worker threads like FastSAM's
+ * `cpu` backend (never on the event loop's thread): two files, or one combined model fed a one-row
+ * placeholder for the side not asked for.
  * Exports with a fixed batch size are fed in chunks of that size (the last one zero-padded).
  */
-import * as ort from 'onnxruntime-node';
+import type { WireTensor } from '../backends/cpu/session-messages';
+import { SessionPool } from '../backends/cpu/session-pool';
 import { FastSAMError, messageOf } from '../errors';
 import { type OnnxModelInfo, readOnnxModelInfo } from '../onnx/model-info';
 import { formatError, readAsset } from './files';
@@ -38,21 +40,17 @@ function infoOf(bytes: Uint8Array, file: string, what: string): OnnxModelInfo {
   }
 }
 
-async function createSession(bytes: Uint8Array, file: string, options: EncoderOptions): Promise<ort.InferenceSession> {
+async function createSession(bytes: Uint8Array, file: string, options: EncoderOptions): Promise<SessionPool> {
   try {
-    return await ort.InferenceSession.create(bytes, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      ...(options.threads ? { intraOpNumThreads: options.threads } : {}),
-    });
+    return await SessionPool.create(bytes, { threads: options.threads });
   } catch (error) {
     throw formatError(file, 'an ONNX model that ONNX Runtime can load', messageOf(error), error);
   }
 }
 
-function idsTensor(type: IdsType, values: ArrayLike<number>, dims: number[]): ort.Tensor {
-  if (type === 'int32') return new ort.Tensor('int32', Int32Array.from(values), dims);
-  return new ort.Tensor('int64', BigInt64Array.from(Array.from(values, (v) => BigInt(v))), dims);
+function idsTensor(type: IdsType, values: ArrayLike<number>, dims: number[]): WireTensor {
+  if (type === 'int32') return { type: 'int32', data: Int32Array.from(values), dims };
+  return { type: 'int64', data: BigInt64Array.from(Array.from(values, (v) => BigInt(v))), dims };
 }
 
 /** Splits `count` rows into runs of at most the fixed batch (or all at once). */
@@ -72,8 +70,8 @@ export class ClipEncoders {
   private readonly inFlight = new Set<Promise<unknown>>();
 
   private constructor(
-    private readonly imageSession: ort.InferenceSession,
-    private readonly textSession: ort.InferenceSession,
+    private readonly imageSession: SessionPool,
+    private readonly textSession: SessionPool,
     readonly image: ImageEncoderLayout,
     readonly text: TextEncoderLayout,
     /** A combined model: both inputs are fed on every run. */
@@ -109,10 +107,10 @@ export class ClipEncoders {
     const failed = sessions.find((s) => s.status === 'rejected');
     if (failed) {
       // Free the one that loaded before reporting the one that did not.
-      await Promise.all(sessions.map((s) => (s.status === 'fulfilled' ? s.value.release() : undefined)));
+      await Promise.all(sessions.map((s) => (s.status === 'fulfilled' ? s.value.dispose() : undefined)));
       throw failed.reason;
     }
-    const [imageSession, textSession] = sessions.map((s) => (s as PromiseFulfilledResult<ort.InferenceSession>).value);
+    const [imageSession, textSession] = sessions.map((s) => (s as PromiseFulfilledResult<SessionPool>).value);
     return new ClipEncoders(imageSession, textSession, image, text, false);
   }
 
@@ -132,7 +130,7 @@ export class ClipEncoders {
         rows === batch
           ? pixels.subarray(start * plane, (start + rows) * plane)
           : padded(pixels, start * plane, rows * plane, batch * plane);
-      const feeds: Record<string, ort.Tensor> = { [input]: new ort.Tensor('float32', data, [batch, 3, size, size]) };
+      const feeds: Record<string, WireTensor> = { [input]: { type: 'float32', data, dims: [batch, 3, size, size] } };
       if (this.combined) Object.assign(feeds, this.textFeeds([placeholderIds], [2], 1));
       parts.push(await this.run(this.imageSession, feeds, output, file, batch, rows));
     }
@@ -153,7 +151,7 @@ export class ClipEncoders {
       const feeds = this.textFeeds(chunkRows, chunkLengths, batch);
       if (this.combined) {
         const { size, input } = this.image;
-        feeds[input] = new ort.Tensor('float32', new Float32Array(3 * size * size), [1, 3, size, size]);
+        feeds[input] = { type: 'float32', data: new Float32Array(3 * size * size), dims: [1, 3, size, size] };
       }
       parts.push(await this.run(this.textSession, feeds, output, file, batch, n));
     }
@@ -165,15 +163,15 @@ export class ClipEncoders {
     if (this.disposed) return;
     this.disposed = true;
     await Promise.allSettled([...this.inFlight]);
-    await this.imageSession.release();
-    if (this.textSession !== this.imageSession) await this.textSession.release();
+    await this.imageSession.dispose();
+    if (this.textSession !== this.imageSession) await this.textSession.dispose();
   }
 
   /** The text inputs: ids, and for Hugging Face exports an attention_mask of 1 over the real tokens. */
-  private textFeeds(rows: number[][], lengths: number[], batch: number): Record<string, ort.Tensor> {
+  private textFeeds(rows: number[][], lengths: number[], batch: number): Record<string, WireTensor> {
     const { input, idsType, maskInput, maskType, contextLength } = this.text;
     const flat = rows.flat();
-    const feeds: Record<string, ort.Tensor> = { [input]: idsTensor(idsType, flat, [batch, contextLength]) };
+    const feeds: Record<string, WireTensor> = { [input]: idsTensor(idsType, flat, [batch, contextLength]) };
     if (maskInput) {
       const mask = new Array<number>(batch * contextLength).fill(0);
       lengths.forEach((length, r) => mask.fill(1, r * contextLength, r * contextLength + length));
@@ -183,16 +181,16 @@ export class ClipEncoders {
   }
 
   private async run(
-    session: ort.InferenceSession,
-    feeds: Record<string, ort.Tensor>,
+    session: SessionPool,
+    feeds: Record<string, WireTensor>,
     output: string,
     file: string,
     batch: number,
     keep: number,
   ): Promise<Float32Array> {
     if (this.disposed) throw new FastSAMError('E_DISPOSED', 'this CLIP scorer was disposed');
-    let result: ort.InferenceSession.OnnxValueMapType;
-    const running = session.run(feeds, [output]);
+    let result: Record<string, WireTensor>;
+    const running = session.run(feeds);
     this.inFlight.add(running);
     try {
       result = await running;

@@ -6,6 +6,9 @@
 import { promises as fs } from 'node:fs';
 import sharp from 'sharp';
 import { FastSAMError, messageOf } from '../errors';
+import { DEFAULT_MAX_PIXELS } from '../options/limits';
+
+export { DEFAULT_MAX_PIXELS };
 
 /** Raw interleaved pixels: 1 (gray), 3 (RGB) or 4 (RGBA) channels, row-major. */
 export interface RawImage {
@@ -30,8 +33,6 @@ export interface DecodeOptions {
   /** Refuse images with more pixels than this (decompression bombs). Default 268,402,689 (16383²). */
   maxPixels?: number;
 }
-
-export const DEFAULT_MAX_PIXELS = 0x3fff * 0x3fff;
 
 function isRawImage(source: unknown): source is RawImage {
   return typeof source === 'object' && source !== null && !(source instanceof Uint8Array) && 'data' in source;

@@ -3,10 +3,7 @@ import { Boxes } from './boxes';
 import { type CocoDetection, toCocoDetections } from '../formats/coco';
 import { toYoloLines } from '../formats/yolo';
 import type { ImageSource } from '../io/image';
-import { decodeImage } from '../io/image';
-import { FastSAMError } from '../errors';
 import { Masks } from './masks';
-import { plotResult, type ResultPlotOptions } from '../plot/result-plot';
 
 export interface Speed {
   /** Milliseconds per image. */
@@ -50,17 +47,6 @@ export class Result {
       this.path,
       this.source,
     );
-  }
-
-  /**
-   * Ultralytics-style picture: class-coloured masks, boxes, "name 0.87" labels. Written to `output`
-   * (.png/.jpg) when given; returns the encoded image. `source` is needed for results of postprocess().
-   */
-  async plot(options: ResultPlotOptions & { output?: string; source?: ImageSource } = {}): Promise<Buffer> {
-    const source = options.source ?? this.source;
-    if (source === undefined) throw new FastSAMError('E_BAD_OPTION', 'plot() needs the image: pass { source }');
-    const canvas = await plotResult(await decodeImage(source), this, options);
-    return options.output ? canvas.save(options.output) : canvas.encode('png');
   }
 
   /**

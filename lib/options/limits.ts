@@ -17,3 +17,6 @@ export const MAX_BATCH = 1024;
 
 /** Class indices are int32 natively; a model with more classes than this is not a YOLOv8-seg export. */
 export const MAX_CLASSES = 100000;
+
+/** Default pixel cap per image, 16383² (sharp's own default limit): refused from the header, before decoding. */
+export const DEFAULT_MAX_PIXELS = 0x3fff * 0x3fff;

@@ -1,12 +1,13 @@
 /**
- * The ordered, bounded pipeline behind model.stream(): sources are pulled in batches, up to
- * `concurrency` batches run at once (the next ones decode while the current one infers), and items come
- * out in input order.
+ * The ordered, bounded loop behind model.stream() and predict() of many images: sources are pulled in
+ * batches, up to `concurrency` batches are in flight at once (the next ones decode while the current one
+ * infers), and items come out in input order. Memory stays bounded whatever the source's length.
  */
 import { FastSAMError } from '../errors';
 import type { ImageSource } from '../io/image';
-import type { PredictOptions } from './fastsam';
 import type { Result } from '../masks/result';
+import { checkBoolean, checkInteger, invalid } from '../options/check';
+import type { PredictOptions } from '../options/predict-options';
 
 export interface StreamOptions extends PredictOptions {
   /** Batches in flight at once (decode ahead of inference). Default 2. */
@@ -18,14 +19,28 @@ export interface StreamOptions extends PredictOptions {
 export type StreamItem =
   { source: ImageSource; result: Result; error?: undefined } | { source: ImageSource; error: FastSAMError; result?: undefined };
 
-interface PipelineOptions {
-  batch: number;
+export type StreamSources = Iterable<ImageSource> | AsyncIterable<ImageSource>;
+
+export interface StreamSettings {
   concurrency: number;
   failFast: boolean;
-  run: (sources: ImageSource[]) => Promise<StreamItem[]>;
 }
 
-async function* batches(sources: Iterable<ImageSource> | AsyncIterable<ImageSource>, size: number): AsyncGenerator<ImageSource[]> {
+export function resolveStreamSettings(options: StreamOptions): StreamSettings {
+  return {
+    concurrency: checkInteger('concurrency', options.concurrency ?? 2, 1, 64),
+    failFast: checkBoolean('failFast', options.failFast ?? false),
+  };
+}
+
+export function checkSources(sources: unknown): StreamSources {
+  if (sources === null || typeof sources !== 'object' || !(Symbol.iterator in sources || Symbol.asyncIterator in sources)) {
+    invalid('sources', 'an array, an iterable, an async iterable or a readable stream of image sources', sources, 'E_BAD_SOURCE');
+  }
+  return sources as StreamSources;
+}
+
+async function* batches(sources: StreamSources, size: number): AsyncGenerator<ImageSource[]> {
   let current: ImageSource[] = [];
   for await (const source of sources) {
     current.push(source);
@@ -37,44 +52,40 @@ async function* batches(sources: Iterable<ImageSource> | AsyncIterable<ImageSour
   if (current.length > 0) yield current;
 }
 
-export async function* streamPredictions(
-  sources: Iterable<ImageSource> | AsyncIterable<ImageSource>,
-  options: PipelineOptions,
+/** A failure of a whole batch (the runtime, a disposed model) as one typed error per image. */
+export function asFastSAMError(error: unknown): FastSAMError {
+  return error instanceof FastSAMError ? error : new FastSAMError('E_INFERENCE', error instanceof Error ? error.message : String(error));
+}
+
+export async function* orderedBatches(
+  sources: StreamSources,
+  batch: number,
+  settings: StreamSettings,
+  run: (sources: ImageSource[]) => Promise<StreamItem[]>,
 ): AsyncGenerator<StreamItem> {
-  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
-    throw new FastSAMError('E_BAD_OPTION', `concurrency must be a positive integer, got ${String(options.concurrency)}`);
-  }
-  if (sources === null || typeof sources !== 'object' || !(Symbol.iterator in sources || Symbol.asyncIterator in sources)) {
-    throw new FastSAMError('E_BAD_SOURCE', 'stream() takes an array, an iterable, an async iterable or a readable stream of sources');
-  }
   const pending: Array<Promise<StreamItem[]>> = [];
-  const input = batches(sources, options.batch);
+  const input = batches(sources, batch);
   const start = async (): Promise<boolean> => {
     const next = await input.next();
     if (next.done) return false;
-    const sources = next.value;
-    // A batch that fails as a whole (e.g. the runtime) becomes one error per image, like decode failures.
-    const running = options.run(sources).catch((error: unknown) =>
-      sources.map((source): StreamItem => ({
-        source,
-        error: error instanceof FastSAMError ? error : new FastSAMError('E_INFERENCE', String(error)),
-      })),
-    );
-    pending.push(running);
+    const items = next.value;
+    pending.push(run(items).catch((error: unknown) => items.map((source): StreamItem => ({ source, error: asFastSAMError(error) }))));
     return true;
   };
   let more = true;
   try {
-    while (more && pending.length < options.concurrency) more = await start();
+    while (more && pending.length < settings.concurrency) more = await start();
     while (pending.length > 0) {
       const items = await pending.shift()!;
       if (more) more = await start(); // keep `concurrency` batches in flight while this one is consumed
       for (const item of items) {
-        if (item.error && options.failFast) throw item.error;
+        if (item.error && settings.failFast) throw item.error;
         yield item;
       }
     }
   } finally {
     await input.return(undefined); // the caller's iterator or stream is closed when we stop early
+    // Batches still in flight settle on their own; their errors were turned into items above.
+    await Promise.allSettled(pending);
   }
 }

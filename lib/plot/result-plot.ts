@@ -2,8 +2,9 @@
  * Ultralytics' Results.plot() look for plain segmentation results: class-coloured masks blended at 0.5,
  * boxes with "name 0.87" labels, line width max(round((H + W) / 2 * 0.003), 2).
  */
-import type { DecodedImage } from '../io/image';
-import type { Result } from '../masks/result';
+import { FastSAMError } from '../errors';
+import { type DecodedImage, decodeImage, type ImageSource } from '../io/image';
+import { Result as ResultClass, type Result } from '../masks/result';
 import { PlotCanvas, type Rgb } from './canvas';
 import { blendIndexMap } from './overlay';
 import { boxSvg, labelSvg } from './shapes';
@@ -61,3 +62,24 @@ export async function plotResult(image: DecodedImage, result: Result, options: R
   }
   return canvas;
 }
+
+declare module '../masks/result' {
+  interface Result {
+    /**
+     * Ultralytics-style picture: class-coloured masks, boxes, "name 0.87" labels. Written to `output`
+     * (.png/.jpg) when given; returns the encoded image. `source` is needed for results of postprocess().
+     */
+    plot(options?: ResultPlotOptions & { output?: string; source?: ImageSource }): Promise<Buffer>;
+  }
+}
+
+// Plotting adds itself to the result model, so the result model never depends on plotting.
+ResultClass.prototype.plot = async function plot(
+  this: Result,
+  options: ResultPlotOptions & { output?: string; source?: ImageSource } = {},
+): Promise<Buffer> {
+  const source = options.source ?? this.source;
+  if (source === undefined) throw new FastSAMError('E_BAD_OPTION', 'plot() needs the image: pass { source }');
+  const canvas = await plotResult(await decodeImage(source), this, options);
+  return options.output ? canvas.save(options.output) : canvas.encode('png');
+};

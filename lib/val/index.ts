@@ -21,4 +21,3 @@ export { resultsDict, segmentMetrics, type MetricSummary, type SegmentMetricsRes
 export { readDataConfig, type DataConfig } from './dataset/data-yaml';
 export { cocoSummary, validationTable } from './report';
 export { saveCocoEvaluation, saveValidation } from './save';
-export { incrementPath } from './save-dir';

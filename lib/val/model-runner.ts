@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import type { RawOutputs, RawTensor } from '../backends/pipeline';
-import { OnnxRuntimeBackend } from '../backends/cpu/onnxruntime-session';
+import { SessionPool } from '../backends/cpu/session-pool';
 import { type ModelContract, readContract } from '../pipeline/contract';
 import { FastSAMError, messageOf } from '../errors';
 import { readOnnxModelInfo } from '../onnx/model-info';
@@ -33,6 +33,7 @@ export async function loadValModel(model: string | Uint8Array, threads?: number)
     if (error instanceof FastSAMError) throw new FastSAMError(error.code, `${source}: ${error.message}`, { cause: error });
     throw new FastSAMError('E_MODEL_FORMAT', `${source} is not an ONNX model: ${messageOf(error)}`, { cause: error });
   }
-  const backend = await OnnxRuntimeBackend.load(bytes, { threads });
-  return { contract, source, run: (batch) => backend.run(batch), dispose: () => backend.dispose() };
+  // The network runs on a worker thread like predict's: validation never blocks the event loop either.
+  const pool = await SessionPool.create(bytes, { threads });
+  return { contract, source, run: (batch) => pool.runRaw(batch), dispose: () => pool.dispose() };
 }

@@ -127,7 +127,9 @@ missing.png
     const info = JSON.parse(fastsam('info', `model=${model}`, 'device=cpu', '--json').stdout);
     expect(info.backend).toBe('cpu');
     expect(info.gpu).toMatch(/tensorrt backend unavailable|TensorRT/);
-    expect(fastsam('predict', `model=${model}`, `source=${image}`, 'device=gpu').stderr).toMatch(/device=gpu: expected cpu/);
+    expect(fastsam('predict', `model=${model}`, `source=${image}`, 'device=gpu').stderr).toMatch(
+      /device must be cpu, a GPU index \(0\) or cuda:N, got "gpu"/,
+    );
   });
 
   test('user mistakes print one line, no stack trace, and exit 2', () => {
@@ -141,6 +143,30 @@ missing.png
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/^fastsam: /);
       expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  test("arguments are checked strictly against each command's keys", () => {
+    const refused = (args: string[], message: RegExp) => {
+      const run = fastsam('predict', `model=${model}`, `source=${image}`, 'save=false', ...args);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    };
+    refused(['conff=0.5'], /unknown fastsam predict key 'conff' \(did you mean 'conf'\?\)/);
+    refused(['conf='], /conf=: expected a value/);
+    refused(['imgsz=0x40'], /imgsz=0x40: expected an integer/);
+    refused(['conf=1.5'], /conf must be a number in \[0, 1\], got 1.5/);
+    refused(['retina_masks=yes please'], /retina_masks=yes please: expected true or false/);
+    refused(['conf=0.5', 'conf=0.6'], /conf= is given twice/);
+    refused(['--jsonn'], /unknown fastsam predict flag 'jsonn' \(did you mean 'json'\?\)/);
+    // Output folders that cannot be made are one line, never a stack or a hang (recursive mkdir loops under /proc).
+    const file = path.join(tmp, 'a-file');
+    fs.writeFileSync(file, '');
+    for (const project of [file, '/proc/fastsam-cannot-exist']) {
+      const run = fastsam('predict', `model=${model}`, `source=${image}`, `project=${project}`);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^fastsam: cannot create the output folder .* \[E_BAD_OPTION\]\n$/);
     }
   });
 });

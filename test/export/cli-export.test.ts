@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { exportCommand } from '../../lib/cli/export';
+import { runCommand } from '../../lib/cli';
 import { parseArgs } from '../../lib/cli/args';
 import { readOnnxModelInfo } from '../../lib/onnx/model-info';
 import { syntheticCheckpoint } from '../../scripts/fixtures/checkpoint-yolov8seg';
@@ -28,7 +28,7 @@ async function run(...argv: string[]): Promise<string[]> {
   const printed: string[] = [];
   const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void printed.push(line));
   try {
-    await exportCommand(values, flags);
+    await runCommand('export', values, flags);
   } finally {
     log.mockRestore();
   }
@@ -94,8 +94,8 @@ test('a model name goes through the cache and is exported into the current folde
 
 test.each<[string, string[], RegExp]>([
   ['no model', ['imgsz=640'], /missing model=/],
-  ['an unknown argument', ['model=x.pt', 'colour=red'], /unknown export argument 'colour'/],
-  ['another format', ['model=x.pt', 'format=engine'], /ONNX only/],
+  ['an unknown argument', ['model=x.pt', 'colour=red'], /unknown fastsam export key 'colour'/],
+  ['another format', ['model=x.pt', 'format=engine'], /format=engine: expected one of onnx/],
   ['half precision', ['model=x.pt', 'half=true'], /FP16 export is not supported/],
   ['NMS in the graph', ['model=x.pt', 'nms=true'], /NMS is done by fastsam-node/],
   ['an ONNX model', ['model=x.onnx'], /already ONNX/],

@@ -129,7 +129,12 @@ describe('models', () => {
   });
 
   test('an unknown backend, and tensorrt where it is not built', async () => {
-    await expectCode(FastSAM.load(classifierModel(), { backend: 'gpu' as 'cpu' }), 'E_MODEL_FORMAT');
+    // Options are checked before the model is even read.
+    await expectCode(
+      FastSAM.load(classifierModel(), { backend: 'gpu' as 'cpu' }),
+      'E_BAD_OPTION',
+      /backend must be one of 'cpu', 'tensorrt', 'auto'/,
+    );
     const bytes = tinySegmentModel({ size: 64, boxes: [], protos: new Float32Array(32 * 256) });
     await expectCode(FastSAM.load(bytes, { backend: 'gpu' as 'cpu' }), 'E_BAD_OPTION');
     await expectCode(FastSAM.load(bytes, { backend: 'tensorrt' }), 'E_BACKEND_UNAVAILABLE', /tensorrt/);
@@ -146,7 +151,7 @@ describe('options', () => {
     [{ iou: -0.1 }, /iou/],
     [{ maxDet: 0 }, /maxDet/],
     [{ maxDet: 2.5 }, /maxDet/],
-    [{ imgsz: 1024 }, /fixed input of 64x64/],
+    [{ imgsz: 1024 }, /imgsz must be 64x64 \(this model was exported with a fixed input/],
     [{ imgsz: -3 }, /imgsz/],
     [{ batch: 0 }, /batch/],
     [{ classes: ['person'] as unknown as number[] }, /classes/],

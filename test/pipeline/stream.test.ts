@@ -67,7 +67,9 @@ test('bad options and sources are clear errors', async () => {
   expect(() => model.stream([gray(10)], { concurrency: 0 })).not.toThrow(); // checked when iterated
   await expect(collect(model.stream([gray(10)], { concurrency: 0 }))).rejects.toMatchObject({ code: 'E_BAD_OPTION' });
   await expect(collect(model.stream(42 as unknown as ImageSource[]))).rejects.toMatchObject({ code: 'E_BAD_SOURCE' });
-  expect(() => model.stream([gray(10)], { conf: 3 })).toThrow(FastSAMError);
+  // Like predict(), which rejects: every error of stream() surfaces when it is iterated, never synchronously.
+  expect(() => model.stream([gray(10)], { conf: 3 })).not.toThrow();
+  await expect(collect(model.stream([gray(10)], { conf: 3 }))).rejects.toMatchObject({ code: 'E_BAD_OPTION' });
 });
 
 test('dispose waits for in-flight work; streaming after dispose is an error', async () => {
@@ -75,5 +77,6 @@ test('dispose waits for in-flight work; streaming after dispose is an error', as
   const running = local.predict([gray(10), gray(20), gray(30)]);
   await local.dispose();
   expect(await running).toHaveLength(3);
-  expect(() => local.stream([gray(10)])).toThrow(FastSAMError);
+  await expect(collect(local.stream([gray(10)]))).rejects.toMatchObject({ code: 'E_DISPOSED' });
+  await expect(local.predict(gray(10))).rejects.toMatchObject({ code: 'E_DISPOSED' });
 });

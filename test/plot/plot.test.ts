@@ -7,6 +7,7 @@ import { FastSAMError } from '../../lib/errors';
 import { FastSAM } from '../../lib/pipeline/fastsam';
 import { FastSAMPrompt } from '../../lib/prompts/prompt';
 import type { Result } from '../../lib/masks/result';
+import '../../lib/plot/result-plot'; // Result.plot()
 import { MASK_COEFS, tinySegmentModel } from '../../scripts/fixtures/tiny-models';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fastsam-plot-'));

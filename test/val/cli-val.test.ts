@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { valCommand } from '../../lib/cli/val';
+import { runCommand } from '../../lib/cli';
 import { MASK_COEFS, tinySegmentModel } from '../../scripts/fixtures/tiny-models';
 import { describeWithShared, sharedPath } from '../helpers/shared';
 import { writeDataset } from './fixtures/dataset';
@@ -14,7 +14,7 @@ async function run(values: Record<string, string>, flags: string[] = []): Promis
   });
   const err = jest.spyOn(console, 'error').mockImplementation(() => undefined);
   try {
-    await valCommand(values, new Set(flags));
+    await runCommand('val', values, new Set(flags));
   } finally {
     log.mockRestore();
     err.mockRestore();
@@ -75,7 +75,7 @@ describe('fastsam val on a dataset', () => {
     const cases: Array<[Record<string, string>, string, RegExp]> = [
       [{}, 'E_BAD_OPTION', /missing data=/],
       [{ data: 'x.yaml' }, 'E_BAD_OPTION', /missing model=/],
-      [{ data: 'x.yaml', model: 'm.onnx', colour: 'red' }, 'E_BAD_OPTION', /unknown option 'colour'/],
+      [{ data: 'x.yaml', model: 'm.onnx', colour: 'red' }, 'E_BAD_OPTION', /unknown fastsam val key 'colour'/],
       [{ data: 'x.yaml', model: 'm.onnx', conf: 'high' }, 'E_BAD_OPTION', /conf=high/],
       [{ data: '/nonexistent/x.yaml', model: '/nonexistent/m.onnx' }, 'E_FILE_NOT_FOUND', /x\.yaml/],
       [{ data: 'gt.json' }, 'E_BAD_OPTION', /predictions=/],

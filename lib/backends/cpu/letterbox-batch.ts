@@ -2,36 +2,38 @@
  * Decoded images to one letterboxed float batch [B, 3, H, W] (native letterbox, off the JS thread).
  * Static exports get the reference's square letterbox (auto = False), exactly as the golden cases.
  */
-import type { RawTensor } from '../pipeline';
 import type { DecodedImage } from '../../io/image';
 import { type LetterboxGeometry, native } from '../../native';
+import type { RawTensor } from '../pipeline';
 
-export interface PreparedBatch {
+export interface LetterboxedBatch {
   tensor: RawTensor;
+  /** Where each image landed in the input. */
   geometries: LetterboxGeometry[];
 }
 
-export async function letterboxBatch(images: DecodedImage[], size: [number, number], stride: number): Promise<PreparedBatch> {
+/**
+ * @param slots the batch size of the tensor, at least images.length: a fixed-batch export takes exactly its
+ *   batch, so the images are followed by blank (zero) slots whose outputs are dropped.
+ */
+export async function letterboxBatch(
+  images: DecodedImage[],
+  size: [number, number],
+  stride: number,
+  slots = images.length,
+): Promise<LetterboxedBatch> {
   const [h, w] = size;
   const plane = 3 * h * w;
-  const data = new Float32Array(images.length * plane);
+  const batch = Math.max(slots, images.length);
+  const data = new Float32Array(batch * plane);
   const geometries = await Promise.all(
     images.map((image, i) =>
       native().letterbox(
         image.rgb,
-        {
-          width: image.width,
-          height: image.height,
-          newHeight: h,
-          newWidth: w,
-          stride,
-          auto: false,
-          scaleUp: true,
-          offset: i * plane,
-        },
+        { width: image.width, height: image.height, newHeight: h, newWidth: w, stride, auto: false, scaleUp: true, offset: i * plane },
         data,
       ),
     ),
   );
-  return { tensor: { data, dims: [images.length, 3, h, w] }, geometries };
+  return { tensor: { data, dims: [batch, 3, h, w] }, geometries };
 }

@@ -8,6 +8,9 @@ import * as path from 'node:path';
 import { cacheHome } from '../../cache/paths';
 import { FastSAMError, messageOf } from '../../errors';
 import type { DecodedImage } from '../../io/image';
+import { PackedMaskStore } from '../../masks/packed-store';
+import type { ModelContract } from '../../pipeline/contract';
+import type { Pipeline, PipelineRequest, PipelineRun } from '../pipeline';
 import type { GpuEngine, GpuEngineInfo, GpuImageResult, GpuStageTimes } from './binding';
 import { requireGpu } from './load';
 
@@ -25,17 +28,6 @@ export interface TensorRtOptions {
    * `() => {}` to silence it.
    */
   onProgress?: (stage: string, fraction: number) => void;
-}
-
-export interface GpuPredictRequest {
-  conf: number;
-  iou: number;
-  agnostic: boolean;
-  maxDet: number;
-  classes?: number[];
-  nc: number;
-  fullImageBox: boolean;
-  mode: 'letterbox' | 'native';
 }
 
 /** The prefix engine_binding.cc puts on errors about the model itself. */
@@ -62,15 +54,25 @@ function quiet(onProgress: (stage: string, fraction: number) => void): (stage: s
   };
 }
 
-export class TensorRtPipeline {
+export class TensorRtPipeline implements Pipeline {
   readonly name = 'tensorrt' as const;
+  readonly fixedInputSize: [number, number];
+  readonly maxBatch: number;
+  readonly preferredBatch: number;
+  /** Requests run side by side on their own lanes (CUDA stream and buffers each); the engine makes more as needed. */
+  readonly concurrency = Number.POSITIVE_INFINITY;
 
   private constructor(
     private engine: GpuEngine | undefined,
     readonly info: GpuEngineInfo,
-  ) {}
+    private readonly contract: ModelContract,
+  ) {
+    this.fixedInputSize = [info.inputShape[2], info.inputShape[3]];
+    this.maxBatch = info.maxBatch;
+    this.preferredBatch = info.maxBatch;
+  }
 
-  static async load(model: Uint8Array, options: TensorRtOptions = {}): Promise<TensorRtPipeline> {
+  static async load(model: Uint8Array, contract: ModelContract, options: TensorRtOptions = {}): Promise<TensorRtPipeline> {
     const device = options.device ?? 0;
     const { binding } = requireGpu(device, { engine: true });
     let engine: GpuEngine;
@@ -96,25 +98,39 @@ export class TensorRtPipeline {
         { cause: error },
       );
     }
-    return new TensorRtPipeline(engine, engine.info());
+    return new TensorRtPipeline(engine, engine.info(), contract);
   }
 
-  /** [height, width] of the engine's input. */
-  get inputSize(): [number, number] {
-    return [this.info.inputShape[2], this.info.inputShape[3]];
-  }
-
-  async predict(images: DecodedImage[], request: GpuPredictRequest): Promise<{ images: GpuImageResult[]; times: GpuStageTimes }> {
+  /** Letterbox, TensorRT, detection and masks, all on the GPU; the masks come back bit-packed. */
+  async run(images: DecodedImage[], request: PipelineRequest): Promise<PipelineRun> {
     if (!this.engine) throw new FastSAMError('E_DISPOSED', 'this model was disposed');
+    let answer: { images: GpuImageResult[]; times: GpuStageTimes };
     try {
-      return await this.engine.predict({
+      answer = await this.engine.predict({
         images: images.map((image) => ({ rgb: image.rgb, width: image.width, height: image.height })),
-        ...request,
+        conf: request.conf,
+        iou: request.iou,
+        agnostic: request.agnosticNms,
+        maxDet: request.maxDet,
+        ...(request.classes ? { classes: request.classes } : {}),
+        nc: this.contract.nc,
+        fullImageBox: request.fullImageBox,
+        mode: request.retinaMasks ? 'native' : 'letterbox',
         masks: true,
       });
     } catch (error) {
       throw new FastSAMError('E_INFERENCE', `TensorRT predict failed: ${messageOf(error)}`, { cause: error });
     }
+    const { times } = answer;
+    return {
+      images: answer.images.map((image, b) => {
+        const origShape: [number, number] = [images[b].height, images[b].width];
+        const maskShape = request.retinaMasks ? origShape : request.inputSize;
+        const masks = new PackedMaskStore(image.packed, image.windows, image.packedStarts, maskShape);
+        return { origShape, boxes: image.boxes, conf: image.conf, cls: image.cls, masks };
+      }),
+      times: { preprocess: times.letterbox ?? 0, inference: times.inference ?? 0, postprocess: times.detect + times.masks },
+    };
   }
 
   async dispose(): Promise<void> {
