@@ -3,7 +3,7 @@ import './plot/result-plot';
 
 export { FastSAM } from './pipeline/fastsam';
 export type { BackendName, LoadOptions, PredictOptions } from './pipeline/fastsam';
-export type { TensorRtOptions } from './backends/tensorrt/tensorrt-pipeline';
+export type { BackendOptions, CpuThreadOptions, DynamicBatchingOptions, TensorRtOptions } from './options/load-options';
 export { gpuAvailability } from './backends/tensorrt/load';
 export type { GpuAvailability } from './backends/tensorrt/load';
 export type { GpuProbe, GpuDevice } from './backends/tensorrt/binding';
@@ -11,8 +11,7 @@ export type { StreamItem, StreamOptions } from './pipeline/stream';
 export { postprocess } from './pipeline/postprocess';
 export { FASTSAM_DEFAULTS, YOLO_DEFAULTS } from './options/predict-options';
 export type { DetectionOptions } from './options/predict-options';
-export type { DynamicBatchingOptions, BatchInfo } from './pipeline/dispatcher';
-export type { CpuThreadOptions } from './backends/cpu/session-options';
+export type { BatchInfo } from './pipeline/dispatcher';
 export type { FastSAMEvents } from './pipeline/fastsam';
 export type { PostprocessOptions } from './pipeline/postprocess';
 export { Result } from './masks/result';

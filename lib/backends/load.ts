@@ -3,23 +3,12 @@
  * GPU addon), or 'auto' (TensorRT when it loads here, else the CPU, saying why).
  */
 import { messageOf } from '../errors';
+import type { BackendOptions } from '../options/load-options';
 import type { ModelContract } from '../pipeline/contract';
 import { CpuPipeline } from './cpu/cpu-pipeline';
-import type { CpuThreadOptions } from './cpu/session-options';
 import type { Pipeline } from './pipeline';
 import { gpuAvailability } from './tensorrt/load';
-import { TensorRtPipeline, type TensorRtOptions } from './tensorrt/tensorrt-pipeline';
-
-export type BackendName = 'cpu' | 'tensorrt' | 'auto';
-
-export interface BackendOptions extends CpuThreadOptions, TensorRtOptions {
-  /**
-   * 'cpu' (ONNX Runtime, default), 'tensorrt' (NVIDIA GPUs: E_BACKEND_UNAVAILABLE, listing what is missing,
-   * when it cannot run), or 'auto' (TensorRT when it loads, else the CPU with a warning saying why). The
-   * thread options apply to the CPU, the GPU options (device, precision, maxBatch, ...) to TensorRT.
-   */
-  backend?: BackendName;
-}
+import { TensorRtPipeline } from './tensorrt/tensorrt-pipeline';
 
 export interface LoadedPipeline {
   pipeline: Pipeline;

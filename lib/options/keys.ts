@@ -3,7 +3,7 @@
  * groups shared by the commands and routes that take them, and their mapping to the API's options. The
  * values are only typed here; their ranges are checked by the API's resolvers.
  */
-import type { BackendOptions } from '../backends/load';
+import type { BackendOptions } from './load-options';
 import { invalid } from './check';
 import type { KeySpec, ParsedKeys } from './key-schema';
 import type { PredictOptions } from './predict-options';

@@ -1,11 +1,10 @@
-/** FastSAM.load() options, checked once before anything is loaded. */
-import type { BackendOptions } from '../backends/load';
-import type { DynamicBatchingOptions } from '../pipeline/dispatcher';
+/** FastSAM.load() options: what each backend takes, and the checks run once before anything is loaded. */
 import {
   checkBoolean,
   checkFunction,
   checkInteger,
   checkKnownKeys,
+  checkNumber,
   checkOneOf,
   checkOptionsObject,
   checkString,
@@ -13,6 +12,94 @@ import {
   is,
 } from './check';
 import { MAX_BATCH } from './limits';
+
+/**
+ * ONNX Runtime CPU threading, chosen for servers by default: intra-op threads = the available cores
+ * divided among the workers, one inter-op thread, and no spin-waiting (spinning threads take the core
+ * the JavaScript thread needs; see the README's event-loop table for the trade-off).
+ */
+export interface CpuThreadOptions {
+  /** Intra-op threads per worker. Default: the available cores divided among the workers (at least 1). */
+  threads?: number;
+  /** Inter-op threads per worker (parallel branches of the graph). Default 1. */
+  interOpThreads?: number;
+  /** Let idle ONNX Runtime threads spin-wait for work: a little faster alone, worse beside a server. Default false. */
+  spinning?: boolean;
+  /** Inference worker threads, each with its own session (memory: one model copy each). Default 1. */
+  workers?: number;
+}
+
+export interface TensorRtOptions {
+  /** CUDA device index. Default 0. */
+  device?: number;
+  /** Default 'fp16' (TensorRT 10 builder flag; TensorRT 11 needs an FP16 ONNX for it). */
+  precision?: 'fp16' | 'fp32';
+  /** Largest batch per engine run (a static-batch export fixes it). Default 1. */
+  maxBatch?: number;
+  /** Where engines and the timing cache are kept. Default $FASTSAM_HOME/engines (~/.cache/fastsam-node/engines). */
+  engineCacheDir?: string;
+  /**
+   * Engine build progress. Default: a line per stage on stderr, since a first build takes minutes; pass
+   * `() => {}` to silence it.
+   */
+  onProgress?: (stage: string, fraction: number) => void;
+}
+
+export type BackendName = 'cpu' | 'tensorrt' | 'auto';
+
+export interface BackendOptions extends CpuThreadOptions, TensorRtOptions {
+  /**
+   * 'cpu' (ONNX Runtime, default), 'tensorrt' (NVIDIA GPUs: E_BACKEND_UNAVAILABLE, listing what is missing,
+   * when it cannot run), or 'auto' (TensorRT when it loads, else the CPU with a warning saying why). The
+   * thread options apply to the CPU, the GPU options (device, precision, maxBatch, ...) to TensorRT.
+   */
+  backend?: BackendName;
+}
+
+/** Triton-style dynamic batching across concurrent predict() calls (lib/pipeline/dispatcher.ts). */
+export interface DynamicBatchingOptions {
+  /** Most images in one run. Default: the backend's largest batch, at most 8. */
+  maxBatch?: number;
+  /** How long the oldest waiting image may wait for company, in ms. Default 2. */
+  maxQueueDelayMs?: number;
+  /** Batch sizes sent as soon as they are reached (e.g. a TensorRT engine's sizes). Default [maxBatch]. */
+  preferredBatchSizes?: number[];
+  /** Most images waiting; past it predict() rejects with E_OVERLOADED. Default 256. */
+  maxQueue?: number;
+}
+
+/** Dynamic batching, resolved. */
+export interface Batching {
+  maxBatch: number;
+  maxQueueDelayMs: number;
+  /** Largest first. */
+  preferred: number[];
+  maxQueue: number;
+}
+
+const DEFAULT_DYNAMIC_MAX_BATCH = 8;
+
+/** @param backendMaxBatch the most images one backend run takes */
+export function resolveDynamicBatching(options: true | DynamicBatchingOptions, backendMaxBatch: number): Batching {
+  const given = options === true ? {} : options;
+  checkKnownKeys('dynamicBatching option', given, ['maxBatch', 'maxQueueDelayMs', 'preferredBatchSizes', 'maxQueue']);
+  const maxBatch = checkInteger(
+    'dynamicBatching.maxBatch',
+    given.maxBatch ?? Math.min(backendMaxBatch, DEFAULT_DYNAMIC_MAX_BATCH),
+    1,
+    backendMaxBatch,
+  );
+  const preferred = given.preferredBatchSizes ?? [maxBatch];
+  if (!Array.isArray(preferred) || preferred.length === 0 || !preferred.every((n) => Number.isInteger(n) && n >= 1 && n <= maxBatch)) {
+    invalid('dynamicBatching.preferredBatchSizes', `a non-empty array of integers in [1, ${maxBatch}]`, preferred);
+  }
+  return {
+    maxBatch,
+    maxQueueDelayMs: checkNumber('dynamicBatching.maxQueueDelayMs', given.maxQueueDelayMs ?? 2, 0, 60_000),
+    preferred: [...new Set(preferred)].sort((a, b) => b - a),
+    maxQueue: checkInteger('dynamicBatching.maxQueue', given.maxQueue ?? 256, 1, 1_000_000),
+  };
+}
 
 export interface LoadOptions extends BackendOptions {
   /** Force FastSAM semantics on or off; default: on for one-class models. */

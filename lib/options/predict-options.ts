@@ -3,7 +3,6 @@
  * public postprocess(), the CLI, the server and the queue workers alike. What comes out is complete; the
  * layers below read it and never default or re-check it (the native side keeps only its own range checks).
  */
-import type { ModelContract } from '../pipeline/contract';
 import { checkBoolean, checkInteger, checkIntegerList, checkKnownKeys, checkOptionsObject, checkUnitInterval, invalid } from './check';
 import { DEFAULT_MAX_PIXELS, MAX_BATCH, MAX_CLASSES, MAX_DETECTIONS, MAX_IMGSZ } from './limits';
 
@@ -83,7 +82,8 @@ export function resolveDetectionOptions(options: DetectionOptions, task: 'fastsa
 
 /** What a model offers that options are resolved against. */
 export interface PredictTarget {
-  contract: ModelContract;
+  /** What the model declares (lib/pipeline/contract.ts). */
+  contract: { stride: number; imgsz: [number, number]; isFastSAM: boolean };
   /** The input size the backend is fixed to (static export, TensorRT engine), else null. */
   fixedInputSize: [number, number] | null;
   /** Images per run when the caller does not say. */

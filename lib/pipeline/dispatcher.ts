@@ -7,19 +7,8 @@
  */
 import { FastSAMError } from '../errors';
 import type { DecodedImage } from '../io/image';
-import { checkInteger, checkKnownKeys, checkNumber, invalid } from '../options/check';
+import { type Batching, type DynamicBatchingOptions, resolveDynamicBatching } from '../options/load-options';
 import type { ImageDetections, Pipeline, PipelineRequest, StageTimes } from '../backends/pipeline';
-
-export interface DynamicBatchingOptions {
-  /** Most images in one run. Default: the backend's largest batch, at most 8. */
-  maxBatch?: number;
-  /** How long the oldest waiting image may wait for company, in ms. Default 2. */
-  maxQueueDelayMs?: number;
-  /** Batch sizes sent as soon as they are reached (e.g. a TensorRT engine's sizes). Default [maxBatch]. */
-  preferredBatchSizes?: number[];
-  /** Most images waiting; past it predict() rejects with E_OVERLOADED. Default 256. */
-  maxQueue?: number;
-}
 
 /** One run as it happened, for metrics (model.on('batch', ...)). */
 export interface BatchInfo {
@@ -52,36 +41,6 @@ interface Work {
   reject: (error: unknown) => void;
 }
 
-interface Batching {
-  maxBatch: number;
-  maxQueueDelayMs: number;
-  preferred: number[];
-  maxQueue: number;
-}
-
-const DEFAULT_MAX_BATCH = 8;
-
-function resolveBatching(options: true | DynamicBatchingOptions, pipeline: Pipeline): Batching {
-  const given = options === true ? {} : options;
-  checkKnownKeys('dynamicBatching option', given, ['maxBatch', 'maxQueueDelayMs', 'preferredBatchSizes', 'maxQueue']);
-  const maxBatch = checkInteger(
-    'dynamicBatching.maxBatch',
-    given.maxBatch ?? Math.min(pipeline.maxBatch, DEFAULT_MAX_BATCH),
-    1,
-    pipeline.maxBatch,
-  );
-  const preferred = given.preferredBatchSizes ?? [maxBatch];
-  if (!Array.isArray(preferred) || preferred.length === 0 || !preferred.every((n) => Number.isInteger(n) && n >= 1 && n <= maxBatch)) {
-    invalid('dynamicBatching.preferredBatchSizes', `a non-empty array of integers in [1, ${maxBatch}]`, preferred);
-  }
-  return {
-    maxBatch,
-    maxQueueDelayMs: checkNumber('dynamicBatching.maxQueueDelayMs', given.maxQueueDelayMs ?? 2, 0, 60_000),
-    preferred: [...new Set(preferred)].sort((a, b) => b - a),
-    maxQueue: checkInteger('dynamicBatching.maxQueue', given.maxQueue ?? 256, 1, 1_000_000),
-  };
-}
-
 /** Requests that may share a run: the same input size and detection options. */
 function requestKey(request: PipelineRequest): string {
   return JSON.stringify(request);
@@ -102,7 +61,7 @@ export class Dispatcher {
     dynamicBatching: boolean | DynamicBatchingOptions | undefined,
     private readonly onBatch: (info: BatchInfo) => void,
   ) {
-    if (dynamicBatching) this.batching = resolveBatching(dynamicBatching, pipeline);
+    if (dynamicBatching) this.batching = resolveDynamicBatching(dynamicBatching, pipeline.maxBatch);
   }
 
   /** Whether requests share runs. */

@@ -26,7 +26,7 @@ import { type ModelContract, readContract } from './contract';
 import { type BatchInfo, type Dispatched, Dispatcher } from './dispatcher';
 import { checkSources, orderedBatches, resolveStreamSettings, type StreamItem, type StreamOptions, type StreamSources } from './stream';
 
-export type { BackendName } from '../backends/load';
+export type { BackendName } from '../options/load-options';
 export type { LoadOptions } from '../options/load-options';
 export type { PredictOptions } from '../options/predict-options';
 

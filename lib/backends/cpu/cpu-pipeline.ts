@@ -4,12 +4,12 @@
  */
 import type { DecodedImage } from '../../io/image';
 import { MAX_BATCH } from '../../options/limits';
+import type { CpuThreadOptions } from '../../options/load-options';
 import type { ModelContract } from '../../pipeline/contract';
 import type { Pipeline, PipelineRequest, PipelineRun, RawOutputs, RawTensor } from '../pipeline';
 import { detectOutputs, readOutputLayout } from './detect-outputs';
 import { letterboxBatch } from './letterbox-batch';
 import { SessionPool } from './session-pool';
-import type { CpuThreadOptions } from './session-options';
 
 /** Images [0, n) of a batched output, as views (no copy). */
 function firstImages(outputs: RawOutputs, n: number): RawOutputs {

@@ -6,18 +6,8 @@
  */
 import * as os from 'node:os';
 import type * as ort from 'onnxruntime-node';
+import type { CpuThreadOptions } from '../../options/load-options';
 import type { SessionSettings } from './session-messages';
-
-export interface CpuThreadOptions {
-  /** Intra-op threads per worker. Default: the available cores divided among the workers (at least 1). */
-  threads?: number;
-  /** Inter-op threads per worker (parallel branches of the graph). Default 1. */
-  interOpThreads?: number;
-  /** Let idle ONNX Runtime threads spin-wait for work: a little faster alone, worse beside a server. Default false. */
-  spinning?: boolean;
-  /** Inference worker threads, each with its own session (memory: one model copy each). Default 1. */
-  workers?: number;
-}
 
 export function sessionSettings(options: CpuThreadOptions): SessionSettings {
   const workers = options.workers ?? 1;

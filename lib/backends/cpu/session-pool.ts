@@ -21,7 +21,8 @@ import {
   type WireTensors,
   type WorkerInit,
 } from './session-messages';
-import { type CpuThreadOptions, sessionSettings } from './session-options';
+import type { CpuThreadOptions } from '../../options/load-options';
+import { sessionSettings } from './session-options';
 
 interface Job {
   id: number;

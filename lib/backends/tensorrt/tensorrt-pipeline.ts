@@ -10,25 +10,10 @@ import { FastSAMError, messageOf } from '../../errors';
 import type { DecodedImage } from '../../io/image';
 import { PackedMaskStore } from '../../masks/packed-store';
 import type { ModelContract } from '../../pipeline/contract';
+import type { TensorRtOptions } from '../../options/load-options';
 import type { Pipeline, PipelineRequest, PipelineRun } from '../pipeline';
 import type { GpuEngine, GpuEngineInfo, GpuImageResult, GpuStageTimes } from './binding';
 import { requireGpu } from './load';
-
-export interface TensorRtOptions {
-  /** CUDA device index. Default 0. */
-  device?: number;
-  /** Default 'fp16' (TensorRT 10 builder flag; TensorRT 11 needs an FP16 ONNX for it). */
-  precision?: 'fp16' | 'fp32';
-  /** Largest batch per engine run (a static-batch export fixes it). Default 1. */
-  maxBatch?: number;
-  /** Where engines and the timing cache are kept. Default $FASTSAM_HOME/engines (~/.cache/fastsam-node/engines). */
-  engineCacheDir?: string;
-  /**
-   * Engine build progress. Default: a line per stage on stderr, since a first build takes minutes; pass
-   * `() => {}` to silence it.
-   */
-  onProgress?: (stage: string, fraction: number) => void;
-}
 
 /** The prefix engine_binding.cc puts on errors about the model itself. */
 const UNSUITABLE_MODEL = 'unsuitable model: ';
