@@ -156,7 +156,21 @@ describe('options', () => {
     [{ batch: 0 }, /batch/],
     [{ classes: ['person'] as unknown as number[] }, /classes/],
     [{ confidence: 0.5 } as object, /unknown predict option 'confidence'/],
+    [{ conff: 0.5 } as object, /unknown predict option 'conff' \(did you mean 'conf'\?\)/],
+    // Types are checked, not coerced: a truthy number or string is not a boolean.
+    [{ agnosticNms: 1 } as object, /agnosticNms must be true or false, got 1/],
+    [{ retinaMasks: 'yes' } as object, /retinaMasks must be true or false, got "yes"/],
+    // A class index past int32 used to wrap to class 0 natively.
+    [{ classes: [2 ** 32] }, /classes must be an array of at most \d+ integers in \[0, \d+\], got \[4294967296\]/],
+    [{ signal: 'stop' } as object, /signal must be an AbortSignal/],
+    [{ maxPixels: 0 }, /maxPixels/],
   ])('%p', (options, message) => expectCode(model.predict(jpeg, options), 'E_BAD_OPTION', message));
+
+  test('options that are not an object are E_BAD_OPTION, for predict and stream alike', async () => {
+    await expectCode(model.predict(jpeg, 42 as unknown as object), 'E_BAD_OPTION', /predict options must be an object, got 42/);
+    const stream = model.stream([jpeg], { conf: 'high' as unknown as number });
+    await expectCode(stream.next(), 'E_BAD_OPTION', /conf must be a number in \[0, 1\], got "high"/);
+  });
 
   test('postprocess rejects outputs that do not fit the contract', async () => {
     const output0 = { data: new Float32Array(37 * 10), dims: [1, 37, 10] };
@@ -171,6 +185,11 @@ describe('options', () => {
       ),
       'E_BAD_OPTION',
     );
+    // Shapes are required: their absence is a typed error, not a TypeError.
+    const outputs = { output0, output1: { data: new Float32Array(32 * 4), dims: [1, 32, 2, 2] } };
+    await expectCode(postprocess(outputs, {} as never), 'E_BAD_OPTION', /inputShape must be/);
+    await expectCode(postprocess(outputs, { inputShape: [64, 64] } as never), 'E_BAD_OPTION', /origShape must be/);
+    await expectCode(postprocess(undefined as never, { inputShape: [64, 64], origShape: [64, 64] }), 'E_BAD_OPTION', /outputs must be/);
   });
 
   test('use after dispose is a clear error', async () => {
