@@ -19,9 +19,14 @@ function isIterable(value: unknown): value is Iterable<ImageSource> | AsyncItera
   );
 }
 
+/** A reader's frames as a plain generator: a stream() that diverts VideoReaders to us cannot loop back. */
+async function* framesOf(reader: VideoReader): AsyncGenerator<VideoFrame> {
+  yield* reader; // return() reaches the reader, which stops ffmpeg
+}
+
 export function frameSequence(input: VideoInput, options: VideoReadOptions): Iterable<ImageSource> | AsyncIterable<ImageSource> {
-  if (input instanceof VideoReader) return input;
-  if (isVideoSource(input)) return openVideo(input, options);
+  if (input instanceof VideoReader) return framesOf(input);
+  if (isVideoSource(input)) return framesOf(openVideo(input, options));
   if (isIterable(input)) return input;
   return [input];
 }

@@ -26,7 +26,7 @@ const withVideo = (entries: SourceEntry[]): SourceEntry[] | null => (entries.som
 export async function expandVideoSources(source: string): Promise<SourceEntry[] | null> {
   if (isVideoSource(source)) return [{ source, kind: 'video' }];
   if (/[*?[\]{}]/.test(source)) {
-    const files = globSync([source], { absolute: false, onlyFiles: true }).sort();
+    const files = globSync([source], { absolute: path.isAbsolute(source), onlyFiles: true }).sort();
     return withVideo(files.flatMap((f) => classify(f) ?? []));
   }
   const stat = await fs.stat(source).catch(() => null);
