@@ -14,7 +14,7 @@ import type { VideoResult } from './results';
  * plotResult colours and names detections by class; a track view makes each detection's class its id
  * and the id's name "id:N class-name", so the same drawing code colours and labels by track.
  */
-function trackView(result: VideoResult, ids: Int32Array): Result {
+export function trackView(result: Result, ids: Int32Array): Result {
   const { xyxy, conf, cls } = result.boxes;
   const names: Record<number, string> = {};
   ids.forEach((id, i) => (names[id] = `id:${id} ${result.names[cls[i]] ?? String(cls[i])}`));

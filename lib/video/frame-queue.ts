@@ -51,8 +51,13 @@ export class FrameQueue {
     return this.frames.length;
   }
 
-  /** The next whole frame, or the end (with the bytes of an incomplete last frame, if any). */
+  /**
+   * The next whole frame, or the end (with the bytes of an incomplete last frame, if any). With a
+   * timeout, a source that sends nothing for that long while we wait throws StallError (time spent
+   * paused by us does not count).
+   */
   async next(timeoutMs?: number): Promise<QueuedFrame | QueueEnd> {
+    const waitStart = performance.now();
     for (;;) {
       const frame = this.frames.shift();
       if (frame) {
@@ -66,15 +71,14 @@ export class FrameQueue {
         await woken;
         continue;
       }
+      const silentFor = () => performance.now() - Math.max(this.lastData, waitStart);
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
         woken.then(() => false),
-        new Promise<boolean>(
-          (resolve) => (timer = setTimeout(() => resolve(true), Math.max(0, timeoutMs - (performance.now() - this.lastData)))),
-        ),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), Math.max(0, timeoutMs - silentFor())))),
       ]);
       clearTimeout(timer);
-      if (timedOut && performance.now() - this.lastData >= timeoutMs) throw new StallError(timeoutMs);
+      if (timedOut && silentFor() >= timeoutMs) throw new StallError(timeoutMs);
     }
   }
 

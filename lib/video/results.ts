@@ -5,6 +5,7 @@
  */
 import { Boxes } from '../masks/boxes';
 import { Result, type Speed, type DetectionJSON } from '../masks/result';
+import { trackView } from './annotate';
 
 /** Boxes with a stable integer track id per detection. */
 export class TrackedBoxes extends Boxes {
@@ -65,6 +66,12 @@ export class VideoResult extends Result {
 
   override select(indices: ArrayLike<number>): VideoResult {
     return new VideoResult(super.select(indices), this);
+  }
+
+  /** As Result.plot(); tracked frames are coloured and labelled by id ("id:3 person 0.87"). */
+  override plot(options: Parameters<Result['plot']>[0] = {}): Promise<Buffer> {
+    const ids = this.ids;
+    return ids ? trackView(this, ids).plot(options) : super.plot(options);
   }
 
   override toJSON(): {

@@ -81,6 +81,7 @@ async function runVideo(model: StreamingModel, job: VideoJob, source: string, la
   const total = info.frames === undefined ? undefined : Math.ceil(info.frames / stride);
   const progress = frameProgress(path.basename(source), total, job.progress && !job.json);
   let writer: VideoWriter | undefined;
+  let failed = false;
   try {
     for await (const result of results(model, job, reader)) {
       summary.frames++;
@@ -99,13 +100,18 @@ async function runVideo(model: StreamingModel, job: VideoJob, source: string, la
       }
       progress.update();
     }
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
     progress.stop();
     await reader.close();
-    // The frames that decoded make a complete video even when the source failed part-way.
+    // The frames that decoded make a complete video even when the source failed part-way; the source's
+    // error is the one reported when the encoder fails too.
     if (writer) {
-      await writer.close();
-      summary.saved.push(writer.file);
+      const closed = writer.close().then(() => summary.saved.push(writer!.file));
+      if (failed) await closed.catch(() => undefined);
+      else await closed;
     }
   }
 }

@@ -82,6 +82,11 @@ describeWithShared('data/onnx/yolov8n-seg_int8_320.onnx', 'video with the real Y
       expect(Array.from(one.ids!)).toEqual([results[5].ids![1]]);
       expect(one.toJSON().detections[0]).toMatchObject({ id: results[5].ids![1], name: 'person' });
       expect((await one.masks.toRLE())[0].size).toEqual([320, 320]);
+      // plot() draws the frame it came from, labelled by id.
+      const png = await results[5].plot();
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      const sharp = (await import('sharp')).default;
+      expect(await sharp(png).metadata()).toMatchObject({ width: 320, height: 240 });
     });
 
     test('a box prompt on every frame, and following what it picked by id', async () => {

@@ -97,10 +97,11 @@ describeWithFfmpeg('openVideo', () => {
   });
 
   test('backpressure: a consumer that waits holds ffmpeg back (a few frames decoded ahead, not the video)', async () => {
-    const reader = openVideo(mp4);
+    // The wait is longer than the stall timeout: time the reader itself paused the pipe does not count.
+    const reader = openVideo(mp4, { timeout: 1500 });
     const iterator = reader[Symbol.asyncIterator]();
     await iterator.next();
-    await new Promise((resolve) => setTimeout(resolve, 700)); // ffmpeg decodes the 60 frames in far less
+    await new Promise((resolve) => setTimeout(resolve, 2000)); // ffmpeg decodes the 60 frames in far less
     expect(reader.stats.buffered).toBeLessThanOrEqual(3);
     expect(reader.pid).toBeDefined(); // still running: blocked on the pipe
     let count = 1;
