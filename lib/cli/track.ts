@@ -41,7 +41,11 @@ export const TRACK_SCHEMA: CommandSchema = {
     ...PREDICT_KEYS,
     ...BACKEND_KEYS,
     ...PROMPT_KEYS,
-    point_mode: { ...PROMPT_KEYS.point_mode, default: 'instances (merged masks have no track id)' },
+    point_mode: {
+      ...PROMPT_KEYS.point_mode,
+      help: 'how points pick tracked objects (merge and additive make new regions without ids: refused)',
+      default: 'instances',
+    },
     save: { kind: 'boolean', help: 'annotated video (runs/segment/track*/NAME.mp4, H.264)', default: 'true' },
     project: { kind: 'path', help: 'parent folder of the run folders', default: 'runs/segment' },
     name: { kind: 'string', help: 'run folder name (track, track2, ...)', default: 'track' },
