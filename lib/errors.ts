@@ -4,6 +4,8 @@ export type FastSAMErrorCode =
   | 'E_MODEL_FORMAT' // a file that is not a YOLOv8-seg / FastSAM ONNX model
   | 'E_IMAGE_DECODE' // bytes that are not a decodable image
   | 'E_IMAGE_TOO_LARGE' // over the configured pixel limit (refused before decoding)
+  | 'E_VIDEO_DECODE' // a video or stream ffmpeg cannot read to the end (bad, truncated, killed, stalled)
+  | 'E_VIDEO_ENCODE' // the annotated video could not be written (ffmpeg failed or was killed)
   | 'E_BAD_SOURCE' // a source of the wrong type or shape
   | 'E_BAD_OPTION' // an option out of range or of the wrong type
   | 'E_BAD_PROMPT' // a prompt that cannot be applied

@@ -12,11 +12,13 @@ import { parseArgs } from './args';
 import { PREDICT_SCHEMA, predictCommand } from './predict';
 import { VAL_SCHEMA, valCommand } from './val';
 import { EXPORT_SCHEMA, exportCommand } from './export';
+import { TRACK_SCHEMA, trackCommand } from './track';
 
 const USAGE = `usage: fastsam COMMAND key=value ... [--json] [--help]
 
 commands:
   predict   segment images (fastsam predict --help)
+  track     track objects through a video or stream (fastsam track --help)
   val       validate on a YOLO dataset, or evaluate COCO results (fastsam val --help)
   export    a checkpoint to ONNX, in Node alone: fastsam export model=FastSAM-s.pt imgsz=1024
   info      describe a model: fastsam info model=MODEL.onnx [--json]
@@ -72,6 +74,7 @@ export const COMMANDS: Record<string, Command> = {
   val: { schema: VAL_SCHEMA, run: valCommand },
   export: { schema: EXPORT_SCHEMA, run: exportCommand },
   info: { schema: INFO_SCHEMA, run: info },
+  track: { schema: TRACK_SCHEMA, run: trackCommand },
 };
 
 /** Runs one command on raw `key=value` strings: checked against its schema, then run; errors are thrown. */

@@ -18,6 +18,7 @@ import { progressBar } from './progress';
 import { type CliPrompts, promptsFromKeys } from './prompt-args';
 import { runFolder } from './save-dir';
 import { expandSource } from './sources';
+import { VIDEO_KEYS, predictOnVideo } from './track';
 
 const SAVE_KEYS: Record<string, KeySpec> = {
   save: { kind: 'boolean', help: 'annotated images', default: 'true' },
@@ -38,8 +39,13 @@ export const PREDICT_SCHEMA: CommandSchema = {
   usage: 'model=MODEL.onnx source=PATH [key=value ...] [--json]',
   keys: {
     ...MODEL_KEY,
-    source: { kind: 'path', help: 'an image, a folder, a glob ("imgs/*.jpg") or a .txt list of paths', required: true },
+    source: {
+      kind: 'path',
+      help: 'an image, a folder, a glob ("imgs/*.jpg") or a .txt list of paths; videos and streams frame by frame',
+      required: true,
+    },
     ...PREDICT_KEYS,
+    ...VIDEO_KEYS,
     ...BACKEND_KEYS,
     ...PROMPT_KEYS,
     ...SAVE_KEYS,
@@ -61,6 +67,10 @@ const imageId = (file: string) => {
 };
 
 export async function predictCommand(keys: ParsedKeys, flags: Set<string>): Promise<number> {
+  // Video: sources holding a video or stream go frame by frame through lib/video (see ./track.ts).
+  const videoExit = await predictOnVideo(keys, flags);
+  if (videoExit !== undefined) return videoExit;
+
   const json = flags.has('json');
   const files = await expandSource(keys.source as string);
   const prompts = promptsFromKeys(keys);

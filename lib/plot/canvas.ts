@@ -25,13 +25,21 @@ export class PlotCanvas {
 
   /** The picture encoded as PNG (default) or JPEG. */
   async encode(format: 'png' | 'jpeg' = 'png'): Promise<Buffer> {
-    let image = sharp(this.rgb, { raw: { width: this.width, height: this.height, channels: 3 } });
-    if (this.svg.length > 0) {
-      const overlay = `<svg xmlns="http://www.w3.org/2000/svg" width="${this.width}" height="${this.height}">${this.svg.join('')}</svg>`;
-      image = image.composite([{ input: Buffer.from(overlay), top: 0, left: 0 }]);
-    }
+    const image = this.composited();
     // PNG at zlib level 3: 12 MP plots encode in a third of the default's time for a few % more bytes.
     return format === 'jpeg' ? image.jpeg({ quality: 95 }).toBuffer() : image.png({ compressionLevel: 3 }).toBuffer();
+  }
+
+  /** The picture as raw RGB bytes (width x height x 3) with the overlays drawn: frames for a video encoder. */
+  async toRgb(): Promise<Buffer> {
+    return this.composited().removeAlpha().raw().toBuffer();
+  }
+
+  private composited(): ReturnType<typeof sharp> {
+    const image = sharp(this.rgb, { raw: { width: this.width, height: this.height, channels: 3 } });
+    if (this.svg.length === 0) return image;
+    const overlay = `<svg xmlns="http://www.w3.org/2000/svg" width="${this.width}" height="${this.height}">${this.svg.join('')}</svg>`;
+    return image.composite([{ input: Buffer.from(overlay), top: 0, left: 0 }]);
   }
 
   /** Encodes by the file's extension (.png, .jpg, .jpeg) and writes it, creating the folder. */

@@ -1,0 +1,23 @@
+/** Video: frames from ffmpeg, predict and track per frame, ByteTrack, annotated video out. */
+export { openVideo, VideoReader } from './reader';
+export type { VideoFrame, VideoReadOptions } from './reader';
+export { probeVideo } from './probe';
+export type { VideoInfo } from './probe';
+export { isVideoSource, isLiveSource, VIDEO_EXTENSIONS } from './source-kind';
+export { predictVideo } from './predict';
+export type { VideoPredictOptions, StreamingModel } from './predict';
+export { trackVideo, createTracker } from './track';
+export type { VideoTrackOptions, TrackerSpec } from './track';
+export type { VideoInput } from './frames';
+export { VideoResult, TrackedBoxes } from './results';
+export type { FramePosition, VideoDetectionJSON } from './results';
+export type { VideoPrompt } from './prompts';
+export { ByteTracker } from './tracker/byte-tracker';
+export type { TrackOutput } from './tracker/byte-tracker';
+export type { Detection } from './tracker/track';
+export { BYTETRACK_DEFAULTS, readTrackerYaml } from './tracker/options';
+export type { ByteTrackOptions } from './tracker/options';
+export { VideoWriter } from './writer';
+export type { VideoWriterOptions } from './writer';
+export { annotateFrame } from './annotate';
+export { findFfmpeg } from './ffmpeg';
