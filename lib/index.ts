@@ -2,7 +2,7 @@
 import './plot/result-plot';
 
 export { FastSAM } from './pipeline/fastsam';
-export type { BackendName, LoadOptions, PredictOptions } from './pipeline/fastsam';
+export type { BackendName, LoadOptions, PredictOptions, TrackOptions, VideoSource } from './pipeline/fastsam';
 export type { BackendOptions, CpuThreadOptions, DynamicBatchingOptions, TensorRtOptions } from './options/load-options';
 export { gpuAvailability } from './backends/tensorrt/load';
 export type { GpuAvailability } from './backends/tensorrt/load';
@@ -37,3 +37,34 @@ export { validateDataset, evaluateCoco, evaluateCocoFiles } from './val';
 export type { ValidateOptions, ValidationResult, CocoEvalResult, CocoDataset, CocoResult } from './val';
 export { ClipScorer, ClipTokenizer, selectByText } from './clip';
 export type { ClipSource, ClipLoadOptions, SelectByTextOptions, TextSelection, CropMode } from './clip';
+export { answerPrompts } from './prompts/answer';
+export type { PromptRequest } from './prompts/answer';
+export {
+  openVideo,
+  VideoReader,
+  probeVideo,
+  isVideoSource,
+  isLiveSource,
+  predictVideo,
+  trackVideo,
+  createTracker,
+  VideoResult,
+  TrackedBoxes,
+  ByteTracker,
+  BYTETRACK_DEFAULTS,
+  VideoWriter,
+  annotateFrame,
+} from './video';
+export type {
+  VideoFrame,
+  VideoReadOptions,
+  VideoInfo,
+  VideoPredictOptions,
+  VideoTrackOptions,
+  TrackerSpec,
+  VideoInput,
+  FramePosition,
+  VideoPrompt,
+  ByteTrackOptions,
+  VideoWriterOptions,
+} from './video';

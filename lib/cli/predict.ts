@@ -9,16 +9,25 @@ import { ClipScorer } from '../clip/scorer';
 import { FastSAMError } from '../errors';
 import type { CocoDetection } from '../formats/coco';
 import { FastSAM } from '../pipeline/fastsam';
-import { FastSAMPrompt, type PointMode } from '../prompts/prompt';
-import type { Result } from '../masks/result';
+import { answerPrompts } from '../prompts/answer';
+import { FastSAMPrompt } from '../prompts/prompt';
 import '../plot/result-plot'; // Result.plot()
 import type { CommandSchema, KeySpec, ParsedKeys } from '../options/key-schema';
-import { BACKEND_KEYS, MODEL_KEY, PREDICT_KEYS, PROMPT_KEYS, backendOptionsFromKeys, predictOptionsFromKeys } from '../options/keys';
+import {
+  BACKEND_KEYS,
+  MODEL_KEY,
+  PREDICT_KEYS,
+  PROMPT_KEYS,
+  VIDEO_KEYS,
+  backendOptionsFromKeys,
+  predictOptionsFromKeys,
+  runKeys,
+} from '../options/keys';
 import { progressBar } from './progress';
-import { type CliPrompts, promptsFromKeys } from './prompt-args';
+import { promptsFromKeys } from './prompt-args';
 import { runFolder } from './save-dir';
 import { expandSource } from './sources';
-import { VIDEO_KEYS, predictOnVideo } from './track';
+import { predictOnVideo } from './track';
 
 const SAVE_KEYS: Record<string, KeySpec> = {
   save: { kind: 'boolean', help: 'annotated images', default: 'true' },
@@ -28,9 +37,7 @@ const SAVE_KEYS: Record<string, KeySpec> = {
   save_masks: { kind: 'boolean', help: 'PNG index maps of the masks', default: 'false' },
   with_contours: { kind: 'boolean', help: 'draw mask outlines (FastSAM plots)', default: 'false' },
   better_quality: { kind: 'boolean', help: 'smooth masks before drawing (FastSAM plots)', default: 'false' },
-  project: { kind: 'path', help: 'parent folder of the run folders', default: 'runs/segment' },
-  name: { kind: 'string', help: 'run folder name (predict, predict2, ...)', default: 'predict' },
-  exist_ok: { kind: 'boolean', help: 'reuse the run folder instead of numbering a new one', default: 'false' },
+  ...runKeys('predict'),
 };
 
 export const PREDICT_SCHEMA: CommandSchema = {
@@ -53,14 +60,6 @@ export const PREDICT_SCHEMA: CommandSchema = {
   flags: { json: 'one JSON object per image on stdout (detections and RLE masks)' },
 };
 
-/** The reference's Inference.py priority: box, then text, then points, else everything. */
-async function answer(prompt: FastSAMPrompt, result: Result, prompts: CliPrompts, mode: PointMode, clip?: ClipScorer): Promise<Result> {
-  if (prompts.bboxes) return prompt.box(prompts.bboxes);
-  if (prompts.texts && clip) return prompt.text(prompts.texts, { clip });
-  if (prompts.points) return prompt.point(prompts.points, prompts.labels, { mode });
-  return result;
-}
-
 const imageId = (file: string) => {
   const stem = path.parse(file).name;
   return /^\d+$/.test(stem) ? Number(stem) : stem;
@@ -79,7 +78,7 @@ export async function predictCommand(keys: ParsedKeys, flags: Set<string>): Prom
   }
   const options = predictOptionsFromKeys(keys);
   const clip = prompts.texts ? await ClipScorer.load(keys.clip as string) : undefined;
-  const mode = (keys.point_mode ?? 'merge') as PointMode;
+  const request = { ...prompts, clip };
   const flag = (key: string, fallback: boolean): boolean => (keys[key] as boolean | undefined) ?? fallback;
   const save = flag('save', true);
   const saveJson = flag('save_json', false);
@@ -102,7 +101,7 @@ export async function predictCommand(keys: ParsedKeys, flags: Set<string>): Prom
         continue;
       }
       const prompt = new FastSAMPrompt(file, item.result);
-      const picked = await answer(prompt, item.result, prompts, mode, clip);
+      const picked = await answerPrompts(prompt, request);
       const stem = path.parse(file).name;
       let saved: string | undefined;
       if (saveDir && save) {

@@ -5,22 +5,25 @@
  */
 import { ClipScorer } from '../clip/scorer';
 import { FastSAMError } from '../errors';
-import type { CommandSchema, KeySpec, ParsedKeys } from '../options/key-schema';
-import { BACKEND_KEYS, MODEL_KEY, PREDICT_KEYS, PROMPT_KEYS, backendOptionsFromKeys, predictOptionsFromKeys } from '../options/keys';
+import type { CommandSchema, ParsedKeys } from '../options/key-schema';
+import {
+  BACKEND_KEYS,
+  MODEL_KEY,
+  PREDICT_KEYS,
+  PROMPT_KEYS,
+  VIDEO_KEYS,
+  backendOptionsFromKeys,
+  predictOptionsFromKeys,
+  runKeys,
+} from '../options/keys';
 import { FastSAM } from '../pipeline/fastsam';
-import type { PointMode } from '../prompts/prompt';
+import { hasPrompts } from '../prompts/answer';
 import { findFfmpeg } from '../video/ffmpeg';
 import { runVideoJob } from '../video/run';
 import { expandVideoSources, type SourceEntry } from '../video/sources';
 import type { VideoTrackOptions } from '../video/track';
 import { promptsFromKeys } from './prompt-args';
 import { runFolder } from './save-dir';
-
-/** Keys of any command that reads video (track, and predict on video sources). */
-export const VIDEO_KEYS: Record<string, KeySpec> = {
-  vid_stride: { kind: 'integer', help: 'video: read every n-th frame', default: '1' },
-  stream_buffer: { kind: 'boolean', help: 'live streams: keep up to 30 frames instead of dropping stale ones', default: 'false' },
-};
 
 const JSON_LINE = '{"source","frame","time","detections":[{"id","box","score","class","name","mask"}]}';
 
@@ -47,9 +50,7 @@ export const TRACK_SCHEMA: CommandSchema = {
       default: 'instances',
     },
     save: { kind: 'boolean', help: 'annotated video (runs/segment/track*/NAME.mp4, H.264)', default: 'true' },
-    project: { kind: 'path', help: 'parent folder of the run folders', default: 'runs/segment' },
-    name: { kind: 'string', help: 'run folder name (track, track2, ...)', default: 'track' },
-    exist_ok: { kind: 'boolean', help: 'reuse the run folder instead of numbering a new one', default: 'false' },
+    ...runKeys('track'),
   },
   flags: { json: `one line per frame: ${JSON_LINE}` },
   notes: [
@@ -77,19 +78,12 @@ async function videoOptions(keys: ParsedKeys, mode: 'predict' | 'track'): Promis
   if (prompts.texts && !keys.clip) {
     throw new FastSAMError('E_BAD_OPTION', 'texts= needs clip=DIR (CLIP image and text encoders as ONNX, with the vocabulary)');
   }
-  const hasPrompt = !!(prompts.bboxes || prompts.points || prompts.texts);
   const options: VideoTrackOptions = {
     ...predictOptionsFromKeys(keys),
     vidStride: keys.vid_stride as number | undefined,
     streamBuffer: keys.stream_buffer as boolean | undefined,
-    ...(hasPrompt
-      ? {
-          prompt: {
-            ...prompts,
-            pointMode: keys.point_mode as PointMode | undefined,
-            ...(prompts.texts ? { clip: await ClipScorer.load(keys.clip as string) } : {}),
-          },
-        }
+    ...(hasPrompts(prompts)
+      ? { prompt: { ...prompts, ...(prompts.texts ? { clip: await ClipScorer.load(keys.clip as string) } : {}) } }
       : {}),
     ...(mode === 'track' ? { tracker: keys.tracker as string | undefined, follow: follow(keys.follow as string | undefined) } : {}),
   };

@@ -13,14 +13,9 @@ import type { CocoIouType } from '../val/coco/types';
 import { cocoSummary, validationTable } from '../val/report';
 import { saveCocoEvaluation, saveValidation } from '../val/save';
 import { validateDataset } from '../val/validator';
-import type { CommandSchema, KeySpec, ParsedKeys } from '../options/key-schema';
+import type { CommandSchema, ParsedKeys } from '../options/key-schema';
+import { runKeys } from '../options/keys';
 import { runFolder } from './save-dir';
-
-const RUN_KEYS: Record<string, KeySpec> = {
-  project: { kind: 'path', help: 'parent folder of the run folders', default: 'runs/segment' },
-  name: { kind: 'string', help: 'run folder name (val, val2, ...)', default: 'val' },
-  exist_ok: { kind: 'boolean', help: 'reuse the run folder instead of numbering a new one', default: 'false' },
-};
 
 /** Dataset validation; COCO evaluation when predictions= is given. */
 export const VAL_SCHEMA: CommandSchema = {
@@ -40,7 +35,7 @@ export const VAL_SCHEMA: CommandSchema = {
     single_cls: { kind: 'boolean', help: 'treat every class as one', default: 'false' },
     split: { kind: 'enum', values: ['train', 'val', 'test'], help: 'which split of the dataset', default: 'val' },
     rect: { kind: 'boolean', help: 'rectangular batches (dynamic-shape models)', default: 'true' },
-    ...RUN_KEYS,
+    ...runKeys('val'),
   },
   flags: { json: 'one JSON line: the Ultralytics metric keys, or { "bbox": [12], "segm": [12] }' },
 };

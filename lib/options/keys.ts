@@ -41,6 +41,21 @@ export const PROMPT_KEYS: Record<string, KeySpec> = {
   clip: { kind: 'path', help: 'folder with CLIP image and text encoders as ONNX and the vocabulary' },
 };
 
+/** Keys of any command that reads video (track, and predict on video sources). */
+export const VIDEO_KEYS: Record<string, KeySpec> = {
+  vid_stride: { kind: 'integer', help: 'video: read every n-th frame', default: '1' },
+  stream_buffer: { kind: 'boolean', help: 'live streams: keep up to 30 frames instead of dropping stale ones', default: 'false' },
+};
+
+/** Where a command saves: Ultralytics' run folders (runs/segment/predict, predict2, ...). */
+export function runKeys(mode: string): Record<string, KeySpec> {
+  return {
+    project: { kind: 'path', help: 'parent folder of the run folders', default: 'runs/segment' },
+    name: { kind: 'string', help: `run folder name (${mode}, ${mode}2, ...)`, default: mode },
+    exist_ok: { kind: 'boolean', help: 'reuse the run folder instead of numbering a new one', default: 'false' },
+  };
+}
+
 /** Only the keys that were given. */
 function defined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;

@@ -22,6 +22,8 @@ import { native } from '../native';
 import { checkLoadOptions, type LoadOptions } from '../options/load-options';
 import { type PredictOptions, type ResolvedPredictOptions, resolvePredictOptions } from '../options/predict-options';
 import { readOnnxModelInfo } from '../onnx/model-info';
+import { type ByteTracker, createTracker, isVideoSource, predictVideo, trackVideo, type VideoResult, VideoReader } from '../video';
+import type { VideoPredictOptions, VideoTrackOptions } from '../video';
 import { type ModelContract, readContract } from './contract';
 import { type BatchInfo, type Dispatched, Dispatcher } from './dispatcher';
 import { checkSources, orderedBatches, resolveStreamSettings, type StreamItem, type StreamOptions, type StreamSources } from './stream';
@@ -29,6 +31,16 @@ import { checkSources, orderedBatches, resolveStreamSettings, type StreamItem, t
 export type { BackendName } from '../options/load-options';
 export type { LoadOptions } from '../options/load-options';
 export type { PredictOptions } from '../options/predict-options';
+
+/** A video file, stream URL or camera (ffmpeg), or a reader already open on one. */
+export type VideoSource = string | VideoReader;
+
+/** model.track() options: per-frame tracking (ByteTrack); `persist` keeps tracks and ids from the previous call. */
+export interface TrackOptions extends VideoTrackOptions {
+  persist?: boolean;
+}
+
+const isVideo = (source: unknown): source is VideoSource => source instanceof VideoReader || isVideoSource(source);
 
 /** Events a model emits: one 'batch' per backend run. */
 export interface FastSAMEvents {
@@ -69,10 +81,22 @@ interface Prepared {
   decodeMs: number;
 }
 
+async function collectVideo(results: AsyncGenerator<VideoResult>): Promise<VideoResult[]> {
+  const all: VideoResult[] = [];
+  for await (const result of results) all.push(result);
+  return all;
+}
+
+async function* videoItems(results: AsyncGenerator<VideoResult>): AsyncGenerator<StreamItem> {
+  for await (const result of results) yield { source: result.source!, result };
+}
+
 export class FastSAM extends EventEmitter<FastSAMEvents> {
   private disposed = false;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly dispatcher: Dispatcher;
+  /** The tracker model.track() keeps between calls with `persist`. */
+  private tracker?: ByteTracker;
 
   private constructor(
     private readonly pipeline: Pipeline,
@@ -124,10 +148,17 @@ export class FastSAM extends EventEmitter<FastSAMEvents> {
     return this.dispatcher.queueDepth;
   }
 
-  /** Segments one image or several; returns one Result per image, in order. */
-  predict(source: ImageSource | ImageSource[], options?: PredictOptions): Promise<Result[]> {
+  /**
+   * Segments one image or several; returns one Result per image, in order. A video (file, stream URL,
+   * camera) gives one VideoResult per frame: for long or live videos prefer stream(), which holds only a
+   * few frames at a time.
+   */
+  predict(source: ImageSource | ImageSource[], options?: PredictOptions): Promise<Result[]>;
+  predict(source: VideoSource, options?: VideoPredictOptions): Promise<VideoResult[]>;
+  predict(source: ImageSource | ImageSource[] | VideoSource, options?: PredictOptions | VideoPredictOptions): Promise<Result[]> {
     // Tracked from the call on: dispose() waits for every predict() that began before it.
-    return this.track(this.collect(Array.isArray(source) ? source : [source], options));
+    if (isVideo(source)) return this.trackTask(collectVideo(predictVideo(this, source, options)));
+    return this.trackTask(this.collect(Array.isArray(source) ? source : [source], options as PredictOptions));
   }
 
   /**
@@ -135,9 +166,30 @@ export class FastSAM extends EventEmitter<FastSAMEvents> {
    * inference of the current one, at most `concurrency` batches are in flight (bounded memory), and a
    * failing image yields `{ source, error }` instead of stopping the stream (unless `failFast`).
    */
-  stream(sources: StreamSources, options: StreamOptions = {}): AsyncGenerator<StreamItem> {
-    const { concurrency, failFast, ...predictOptions } = options ?? {};
+  stream(sources: StreamSources, options?: StreamOptions): AsyncGenerator<StreamItem>;
+  /** A video's frames, in order, as they are ready; decoding (ffmpeg) pauses while the consumer is behind. */
+  stream(video: VideoSource, options?: VideoPredictOptions): AsyncGenerator<StreamItem>;
+  stream(sources: StreamSources | VideoSource, options: StreamOptions | VideoPredictOptions = {}): AsyncGenerator<StreamItem> {
+    if (isVideo(sources)) return videoItems(predictVideo(this, sources, options));
+    const { concurrency, failFast, ...predictOptions } = (options ?? {}) as StreamOptions;
     return this.items(sources, predictOptions, { concurrency, failFast }, { afterDispose: 'fail' });
+  }
+
+  /**
+   * Tracks objects through a video (or any sequence of images) with ByteTrack: one VideoResult per frame
+   * whose detections carry stable integer ids (`result.ids`, `result.boxes.id`); masks follow their
+   * tracks. With `persist`, the tracks of the previous call go on (Ultralytics' persist=True).
+   */
+  track(
+    source: VideoSource | ImageSource | Iterable<ImageSource> | AsyncIterable<ImageSource>,
+    options: TrackOptions = {},
+  ): AsyncGenerator<VideoResult> {
+    const { persist = false, tracker: spec, ...rest } = options ?? {};
+    const tracking = async function* (this: FastSAM): AsyncGenerator<VideoResult> {
+      if (!persist || !this.tracker || spec !== undefined) this.tracker = await createTracker(spec);
+      yield* trackVideo(this, source, { ...rest, tracker: this.tracker });
+    };
+    return tracking.call(this);
   }
 
   /** Waits for in-flight predictions, then frees the backend (threads, sessions, GPU memory). */
@@ -178,7 +230,7 @@ export class FastSAM extends EventEmitter<FastSAMEvents> {
     const batch = Math.min(resolved.batch, this.dispatcher.maxImages);
     yield* orderedBatches(checked, batch, settings, async (chunk) => {
       if (afterDispose === 'fail') this.checkAlive();
-      return this.track(this.runChunk(chunk, resolved));
+      return this.trackTask(this.runChunk(chunk, resolved));
     });
   }
 
@@ -187,7 +239,7 @@ export class FastSAM extends EventEmitter<FastSAMEvents> {
   }
 
   /** Counts work as in flight, decoding included, so dispose() waits for it. */
-  private track<T>(task: Promise<T>): Promise<T> {
+  private trackTask<T>(task: Promise<T>): Promise<T> {
     this.inFlight.add(task);
     void task.then(
       () => this.inFlight.delete(task),

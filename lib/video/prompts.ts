@@ -2,25 +2,15 @@
  * Prompts on video: the same box, point or text prompt applied to every frame with FastSAMPrompt, in the
  * reference's priority (box, then text, then points), and following objects by their track ids.
  */
-import type { ClipScorer } from '../clip/scorer';
 import { FastSAMError } from '../errors';
 import type { ImageSource } from '../io/image';
 import { checkKnownKeys, checkOptionsObject, invalid, is } from '../options/check';
-import { type BoxPrompt, FastSAMPrompt, type PointMode, type PointPrompt } from '../prompts/prompt';
+import { answerPrompts, hasPrompts, type PromptRequest } from '../prompts/answer';
+import { FastSAMPrompt } from '../prompts/prompt';
 import { VideoResult } from './results';
 
-export interface VideoPrompt {
-  /** Boxes (x1, y1, x2, y2 in frame pixels): the best-matching mask of each. */
-  bboxes?: BoxPrompt[];
-  /** Points (x, y in frame pixels) with labels (1 foreground, 0 background; default all 1). */
-  points?: PointPrompt[];
-  labels?: number[];
-  /** How points combine (see FastSAMPrompt.point). Default 'merge'; tracking needs 'instances'. */
-  pointMode?: PointMode;
-  /** Texts, scored by CLIP (needs `clip`). */
-  texts?: string[];
-  clip?: ClipScorer;
-}
+/** A prompt applied to every frame. */
+export type VideoPrompt = PromptRequest;
 
 const PROMPT_KEYS = ['bboxes', 'points', 'labels', 'pointMode', 'texts', 'clip'] as const;
 
@@ -49,9 +39,7 @@ export function checkVideoPrompt(value: unknown, tracking: boolean): VideoPrompt
   return prompt;
 }
 
-export function hasPrompt(prompt: VideoPrompt | undefined): prompt is VideoPrompt {
-  return !!prompt && !!(prompt.bboxes || prompt.points || prompt.texts);
-}
+export const hasPrompt = hasPrompts;
 
 /**
  * The frame's answer to the prompt: box, then text, then points, else every detection. Selections keep
@@ -62,10 +50,7 @@ export async function applyPrompt(result: VideoResult, prompt: VideoPrompt, trac
   if (!hasPrompt(prompt)) return result;
   // Results from stream() keep their frame as source: text prompts crop it for CLIP.
   const asker = new FastSAMPrompt(result.source as ImageSource, result);
-  let answer;
-  if (prompt.bboxes) answer = await asker.box(prompt.bboxes);
-  else if (prompt.texts) answer = await asker.text(prompt.texts, { clip: prompt.clip! });
-  else answer = await asker.point(prompt.points!, prompt.labels, { mode: prompt.pointMode ?? (tracking ? 'instances' : 'merge') });
+  const answer = await answerPrompts(asker, { ...prompt, pointMode: prompt.pointMode ?? (tracking ? 'instances' : 'merge') });
   return answer instanceof VideoResult ? answer : new VideoResult(answer, result);
 }
 
