@@ -89,8 +89,13 @@ export function gpuAvailability(device: number, { engine }: { engine: boolean })
   if (!probe.cudaDriver) missing.push('an NVIDIA driver (libcuda.so.1 was not found)');
   else if (probe.devices.length === 0) missing.push(`a CUDA GPU (the driver lists none${probe.error ? `: ${probe.error}` : ''})`);
   else if (device >= probe.devices.length) missing.push(`GPU ${device} (this machine has ${probe.devices.length})`);
-  if (engine && !probe.tensorrt) {
+  if (engine && probe.tensorrtBuiltFor.length === 0) {
     missing.push(`TensorRT in the GPU addon (${addon.path} was built without it: rebuild with TENSORRT_ROOT set)`);
+  } else if (engine && !probe.tensorrt) {
+    missing.push(
+      `TensorRT ${probe.tensorrtBuiltFor.map((v) => v.split('.')[0]).join(' or ')} (${probe.tensorrtError ?? 'not found'}; ` +
+        'install it and put its lib folder on LD_LIBRARY_PATH)',
+    );
   }
   return { binding: addon.binding, probe, missing };
 }
