@@ -50,7 +50,10 @@ function stagingDir(name) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   for (const entry of CORE_INPUTS) {
-    fs.symlinkSync(path.join(root, entry), path.join(dir, entry), process.platform === 'win32' ? 'junction' : undefined);
+    const source = path.join(root, entry);
+    // Windows links folders as junctions (no privilege needed) and cannot junction a file: it copies those.
+    if (process.platform === 'win32' && !fs.statSync(source).isDirectory()) fs.copyFileSync(source, path.join(dir, entry));
+    else fs.symlinkSync(source, path.join(dir, entry), process.platform === 'win32' ? 'junction' : undefined);
   }
   return dir;
 }
