@@ -203,7 +203,10 @@ async function main() {
     }
     if (target === 'host' || target === host) await buildHost();
     else if (target === 'gpu') {
-      if (pack && !tensorrtHeaders()) continue; // a kernels-only addon is for tests, never shipped
+      if (pack && !tensorrtHeaders()) {
+        console.warn('prebuild: not building the GPU addon: no TensorRT headers (a kernels-only addon is a test build, never shipped)');
+        continue;
+      }
       buildGpu();
     } else await buildCross(target);
   }
