@@ -28,14 +28,20 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
-      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-Wall", "-Wextra"],
+      # -ffp-contract=off: no fused multiply-add (GCC on arm64 in GNU mode, clang by default), so every
+      # float operation rounds as the reference's float32 does and every platform's prebuild gives the
+      # same boxes and masks (the CUDA kernels use --fmad=false for the same reason).
+      "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-ffp-contract=off", "-Wall", "-Wextra"],
       "ldflags": ["-pthread"],
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
-        "MACOSX_DEPLOYMENT_TARGET": "10.15"
+        "MACOSX_DEPLOYMENT_TARGET": "10.15",
+        "OTHER_CPLUSPLUSFLAGS": ["-ffp-contract=off"]
       },
-      "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1 } }
+      "msvs_settings": {
+        "VCCLCompilerTool": { "ExceptionHandling": 1, "AdditionalOptions": ["/std:c++17", "/fp:precise"] }
+      }
     }
   ]
 }

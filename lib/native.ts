@@ -153,7 +153,8 @@ export function native(): NativeBinding {
       throw new FastSAMError(
         'E_NATIVE',
         `the fastsam native addon could not be loaded (${messageOf(error)}); ` +
-          'reinstall the package, or build it with `npm run build:native`',
+          `where no prebuilt addon fits this platform, build it from source with \`npx cmake-js compile\` in ${packageRoot} ` +
+          '(needs CMake and a C++17 compiler), or `npm run build:native` in a clone of the repository',
         { cause: error },
       );
     }

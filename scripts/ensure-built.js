@@ -1,24 +1,33 @@
 #!/usr/bin/env node
 /**
- * Builds what `npm test` needs, only when stale: the native addon (node-gyp), the TypeScript (tsc), and
- * the prebuilt binary in prebuilds/ (prebuildify) that the packaging test installs from. Nothing here
- * downloads: node-gyp uses the local Node headers.
+ * Builds what `npm test` needs, only when stale: the TypeScript (tsc + the ES module entry) and the
+ * prebuilt binaries that the tests load and the packaging tests install (scripts/prebuild.js): this
+ * machine's core addon, the linux-arm64 one where the cross compiler is installed, and the GPU addon
+ * where nvcc is. A developer's own build/Release (`npm run build:native`) is rebuilt too when it exists,
+ * because node-gyp-build prefers it to prebuilds/. Nothing here downloads.
  */
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const host = `${process.platform}-${process.arch}`;
 
-function newestMtime(entries) {
+function newestMtime(entries, skip = []) {
   let newest = 0;
   for (const entry of entries) {
     const full = path.join(root, entry);
-    if (!fs.existsSync(full)) continue;
+    if (!fs.existsSync(full) || skip.includes(entry)) continue;
     const stat = fs.statSync(full);
     if (stat.isDirectory()) {
-      newest = Math.max(newest, newestMtime(fs.readdirSync(full).map((child) => path.join(entry, child))));
+      newest = Math.max(
+        newest,
+        newestMtime(
+          fs.readdirSync(full).map((child) => path.join(entry, child)),
+          skip,
+        ),
+      );
     } else {
       newest = Math.max(newest, stat.mtimeMs);
     }
@@ -26,44 +35,47 @@ function newestMtime(entries) {
   return newest;
 }
 
-function isStale(target, sources) {
-  const full = path.join(root, target);
-  return !fs.existsSync(full) || fs.statSync(full).mtimeMs < newestMtime(sources);
-}
-
-// Build against the headers of the Node that runs us (never download them): node-gyp reads
-// npm_config_nodedir, which npm sets from .npmrc but a plain `node` invocation does not.
-const nodeDir = path.resolve(path.dirname(process.execPath), '..');
-const env = { ...process.env };
-if (!env.npm_config_nodedir && fs.existsSync(path.join(nodeDir, 'include', 'node', 'node_api.h'))) {
-  env.npm_config_nodedir = nodeDir;
+/** Stale when a target is missing or older than any source (folders in `skip` aside). */
+function isStale(targets, sources, skip = []) {
+  const newest = newestMtime(sources, skip);
+  return targets.some((target) => {
+    const full = path.join(root, target);
+    return !fs.existsSync(full) || fs.statSync(full).mtimeMs < newest;
+  });
 }
 
 function run(command, args) {
   console.log(`> ${path.basename(command)} ${args.join(' ')}`);
-  execFileSync(command, args, { cwd: root, stdio: 'inherit', env });
+  execFileSync(command, args, { cwd: root, stdio: 'inherit' });
 }
 
-const nativeSources = ['native/core', 'native/binding', 'binding.gyp'];
-
-if (isStale('build/Release/fastsam.node', nativeSources)) run(bin('node-gyp'), ['rebuild']);
-if (isStale('dist/index.js', ['lib', 'tsconfig.json'])) run(bin('tsc'), ['-p', 'tsconfig.json']);
-
-const prebuildDir = `prebuilds/${process.platform}-${process.arch}`;
-const prebuilt = fs.existsSync(path.join(root, prebuildDir))
-  ? fs.readdirSync(path.join(root, prebuildDir)).find((f) => f.endsWith('.node'))
-  : undefined;
-if (!prebuilt || isStale(path.join(prebuildDir, prebuilt), nativeSources)) {
-  run(bin('prebuildify'), ['--napi', '--strip']); // also leaves a fresh build/Release from the same binding.gyp
+const has = (program) => !spawnSync(program, ['--version'], { stdio: 'ignore' }).error;
+/** The core addon prebuildify left in prebuilds/<target>/, relative to the root (or a name that does not exist). */
+function coreAddon(target) {
+  const dir = path.join(root, 'prebuilds', target);
+  const file = fs.existsSync(dir) ? fs.readdirSync(dir).find((f) => f.endsWith('.node')) : undefined;
+  return path.join('prebuilds', target, file ?? 'missing.node');
 }
 
-// GPU test runs (FASTSAM_TEST_GPU=1, on a machine with nvcc) also need the GPU addon: cmake-js into
-// build-gpu/, which node-gyp and prebuildify leave alone.
-const gpuSources = ['native/core', 'native/cuda', 'native/tensorrt', 'native/binding', 'CMakeLists.txt'];
-if (
-  process.env.FASTSAM_TEST_GPU === '1' &&
-  !process.env.FASTSAM_GPU_ADDON &&
-  isStale('build-gpu/Release/fastsam_tensorrt.node', gpuSources)
-) {
-  run(bin('cmake-js'), ['compile', '-O', 'build-gpu']);
+const coreSources = ['native/core', 'native/binding', 'binding.gyp', 'scripts/prebuild.js'];
+const notCore = [path.join('native', 'binding', 'gpu')]; // the GPU addon's binding: not in binding.gyp
+const gpuSources = ['native/core', 'native/cuda', 'native/tensorrt', 'native/binding', 'CMakeLists.txt', 'scripts/prebuild.js'];
+
+if (isStale(['dist/index.js', 'dist/index.mjs'], ['lib', 'tsconfig.json', 'scripts/build-esm.js'])) {
+  run(bin('tsc'), ['-p', 'tsconfig.json']);
+  run(process.execPath, ['scripts/build-esm.js']);
 }
+if (fs.existsSync(path.join(root, 'build/Release/fastsam.node')) && isStale(['build/Release/fastsam.node'], coreSources, notCore)) {
+  run(bin('node-gyp'), ['rebuild']);
+}
+
+const prebuilds = [];
+if (isStale([coreAddon(host)], coreSources, notCore)) prebuilds.push('host');
+if (host === 'linux-x64' && has('aarch64-linux-gnu-g++') && isStale([coreAddon('linux-arm64')], coreSources, notCore)) {
+  prebuilds.push('linux-arm64');
+}
+// The GPU addon (CUDA kernels, plus the engine where TensorRT's headers are found); tests load it from
+// prebuilds/ unless FASTSAM_GPU_ADDON points elsewhere.
+const gpuAddon = path.join('prebuilds', host, 'tensorrt', 'fastsam_tensorrt.node');
+if (has('nvcc') && !process.env.FASTSAM_GPU_ADDON && isStale([gpuAddon], gpuSources)) prebuilds.push('gpu');
+if (prebuilds.length) run(process.execPath, ['scripts/prebuild.js', ...prebuilds]);

@@ -37,9 +37,7 @@ const INFO_SCHEMA: CommandSchema = {
 function gpuSummary(): string {
   const { probe, missing } = gpuAvailability(0, { engine: true });
   const device = probe?.devices[0];
-  const found = device
-    ? `${device.name} (compute ${device.computeCapability.join('.')}), TensorRT ${probe?.tensorrt ?? 'not built in'}`
-    : '';
+  const found = device ? `${device.name} (compute ${device.computeCapability.join('.')}), TensorRT ${probe?.tensorrt ?? 'not usable'}` : '';
   return missing.length === 0 ? found : `${found ? `${found}; ` : ''}tensorrt backend unavailable: missing ${missing.join('; ')}`;
 }
 

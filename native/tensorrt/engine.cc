@@ -1,27 +1,31 @@
-#include "engine.h"
-
-#include <NvInferRuntime.h>
-
+// The engine layer for one TensorRT major: compiled once per major the addon supports, each time inside
+// its own namespace (tensorrt_api.h), and reached through the Engine interface (engine.h).
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
 #include <system_error>
 
 #include "../cuda/cuda_resources.h"
+#include "engine.h"
+#include "engine_abi.h"
 #include "engine_builder.h"
 #include "engine_cache.h"
 #include "logger.h"
 #include "onnx_input.h"
+#include "tensorrt_api.h"
+#include "tensorrt_library.h"
 
-namespace fastsam::trt {
+namespace fastsam::trt::FASTSAM_TRT_ABI {
 
 using nvinfer1::DataType;
 using nvinfer1::Dims;
 using nvinfer1::TensorIOMode;
 
+namespace {
+
 // What the engine and every slot share. Members are destroyed in reverse order, so the logger outlives
 // the runtime, which outlives the engine (TensorRT requires both).
-struct Engine::State {
+struct State {
   explicit State(int device) : device(device) {}
   ~State() {
     try {
@@ -51,16 +55,17 @@ struct Engine::State {
   std::mutex mutex;  // guards primaryInUse and the creation of contexts and engine copies
 };
 
-struct ExecutionSlot::Impl {
-  ~Impl() {
+class Slot final : public ExecutionSlot {
+ public:
+  ~Slot() override {
     if (!state) return;
     try {
       cuda::DeviceScope scope(state->device);
       context.reset();
       ownEngine.reset();
-      input = cuda::DeviceBuffer<float>();
-      output0 = cuda::DeviceBuffer<float>();
-      output1 = cuda::DeviceBuffer<float>();
+      inputBuffer = cuda::DeviceBuffer<float>();
+      output0Buffer = cuda::DeviceBuffer<float>();
+      output1Buffer = cuda::DeviceBuffer<float>();
     } catch (...) {}
     if (usesPrimary) {
       std::lock_guard<std::mutex> lock(state->mutex);
@@ -68,22 +73,40 @@ struct ExecutionSlot::Impl {
     }
   }
 
+  float* input() override { return inputBuffer.data(); }
+  const float* output0() const override { return output0Buffer.data(); }
+  const float* output1() const override { return output1Buffer.data(); }
+  void enqueue(int batch, cudaStream_t stream) override;
+
   // Declaration order is destruction order reversed: context, then ownEngine, then the shared state.
-  std::shared_ptr<Engine::State> state;
+  std::shared_ptr<State> state;
   std::unique_ptr<nvinfer1::ICudaEngine> ownEngine;  // only for extra slots of a dynamic-batch engine
   bool usesPrimary = false;
   std::unique_ptr<nvinfer1::IExecutionContext> context;
-  cuda::DeviceBuffer<float> input, output0, output1;
+  cuda::DeviceBuffer<float> inputBuffer, output0Buffer, output1Buffer;
   int boundBatch = 0;  // the batch last given to setInputShape (dynamic-batch engines)
 };
 
-namespace {
+class TrtEngine final : public Engine {
+ public:
+  TrtEngine(std::shared_ptr<State> state, bool fromCache) : state_(std::move(state)), fromCache_(fromCache) {}
+
+  TensorShape inputShape() const override { return state_->input; }
+  OutputLayout outputLayout() const override { return state_->layout; }
+  int maxBatch() const override { return state_->input.batch; }
+  bool fromCache() const override { return fromCache_; }
+  std::unique_ptr<ExecutionSlot> createSlot() override;
+
+ private:
+  std::shared_ptr<State> state_;
+  bool fromCache_;
+};
 
 size_t count(int64_t a, int64_t b, int64_t c, int64_t d = 1) { return size_t(a) * size_t(b) * size_t(c) * size_t(d); }
 
 // Reads the IO tensors back from the engine (the only source of truth for a cached engine): one float32
 // input [B,C,H,W], a rank-3 output0 and a rank-4 output1, found by rank rather than by name or order.
-void describeIo(Engine::State& s) {
+void describeIo(State& s) {
   const nvinfer1::ICudaEngine& engine = *s.engine;
   int inputs = 0;
   for (int i = 0; i < engine.getNbIOTensors(); ++i) {
@@ -125,7 +148,7 @@ void describeIo(Engine::State& s) {
   }
 }
 
-std::unique_ptr<nvinfer1::ICudaEngine> deserialize(Engine::State& s, const std::vector<uint8_t>& plan) {
+std::unique_ptr<nvinfer1::ICudaEngine> deserialize(State& s, const std::vector<uint8_t>& plan) {
   return std::unique_ptr<nvinfer1::ICudaEngine>(s.runtime->deserializeCudaEngine(plan.data(), plan.size()));
 }
 
@@ -136,9 +159,15 @@ bool fileExists(const std::string& path) {
 
 }  // namespace
 
+std::string headerVersion() {
+  return std::to_string(NV_TENSORRT_MAJOR) + "." + std::to_string(NV_TENSORRT_MINOR) + "." +
+         std::to_string(NV_TENSORRT_PATCH);
+}
+
 // ---- Engine ----
 
-std::unique_ptr<Engine> Engine::load(const std::vector<uint8_t>& onnx, const EngineOptions& options) {
+std::unique_ptr<Engine> loadEngine(const std::vector<uint8_t>& onnx, const EngineOptions& options,
+                                   const TensorRtLibrary& library) {
   const ProgressFn& progress = options.progress;
   if (options.maxBatch < 1) throw std::invalid_argument("maxBatch must be at least 1");
   if (options.device < 0) throw std::invalid_argument("device must be a CUDA device index (0, 1, ...)");
@@ -176,8 +205,8 @@ std::unique_ptr<Engine> Engine::load(const std::vector<uint8_t>& onnx, const Eng
   cudaDeviceProp prop{};
   cuda::check(cudaGetDeviceProperties(&prop, options.device), "cannot query the CUDA device");
   EngineKey key;
-  key.onnxSha256 = sha256Hex(onnx.data(), onnx.size());
-  key.tensorrtVersion = tensorrtVersion();
+  key.onnxSha256 = options.onnxSha256;
+  key.tensorrtVersion = library.version;
   key.gpuName = prop.name;
   key.ccMajor = prop.major;
   key.ccMinor = prop.minor;
@@ -187,7 +216,9 @@ std::unique_ptr<Engine> Engine::load(const std::vector<uint8_t>& onnx, const Eng
   key.width = int(dims[3]);
 
   auto state = std::make_shared<State>(options.device);
-  state->runtime.reset(nvinfer1::createInferRuntime(state->logger));
+  // What the header's inline nvinfer1::createInferRuntime does, through the library opened at run time.
+  nvinfer1::ILogger* logger = &state->logger;
+  state->runtime.reset(static_cast<nvinfer1::IRuntime*>(library.createInferRuntime(logger, NV_TENSORRT_VERSION)));
   if (!state->runtime) throw std::runtime_error(state->logger.explain("cannot create the TensorRT runtime"));
 
   std::string enginePath = options.cacheDir.empty() ? "" : joinPath(options.cacheDir, cacheFileName(key));
@@ -217,7 +248,7 @@ std::unique_ptr<Engine> Engine::load(const std::vector<uint8_t>& onnx, const Eng
       request.timingCachePath =
           joinPath(options.cacheDir, timingCacheFileName(key.tensorrtVersion, key.gpuName, key.ccMajor, key.ccMinor));
     }
-    BuildResult built = buildSerializedEngine(onnx, request, state->logger);
+    BuildResult built = buildSerializedEngine(onnx, request, library, state->logger);
     if (!enginePath.empty()) {
       reportProgress(progress, "saving engine to cache", -1);
       try {
@@ -236,84 +267,64 @@ std::unique_ptr<Engine> Engine::load(const std::vector<uint8_t>& onnx, const Eng
   describeIo(*state);
   state->logger.clear();
   reportProgress(progress, fromCache ? "loaded from cache" : "engine ready", 1.0);
-  return std::make_unique<Engine>(std::move(state), fromCache);
+  return std::make_unique<TrtEngine>(std::move(state), fromCache);
 }
 
-Engine::Engine(std::shared_ptr<State> state, bool fromCache) : state_(std::move(state)), fromCache_(fromCache) {}
-Engine::~Engine() = default;
-
-TensorShape Engine::inputShape() const { return state_->input; }
-OutputLayout Engine::outputLayout() const { return state_->layout; }
-int Engine::maxBatch() const { return state_->input.batch; }
-bool Engine::fromCache() const { return fromCache_; }
-
-std::string Engine::tensorrtVersion() {
-  int v = getInferLibVersion();  // (major * 100 + minor) * 100 + patch
-  return std::to_string(v / 10000) + "." + std::to_string(v / 100 % 100) + "." + std::to_string(v % 100);
-}
-
-std::unique_ptr<ExecutionSlot> Engine::createSlot() {
+std::unique_ptr<ExecutionSlot> TrtEngine::createSlot() {
   State& s = *state_;
-  auto impl = std::make_unique<ExecutionSlot::Impl>();
-  impl->state = state_;
+  auto slot = std::make_unique<Slot>();
+  slot->state = state_;
   cuda::DeviceScope scope(s.device);
   {
     std::lock_guard<std::mutex> lock(s.mutex);
     nvinfer1::ICudaEngine* engine = s.engine.get();
     if (s.dynamicBatch && s.primaryInUse) {
-      impl->ownEngine = deserialize(s, s.plan);
-      if (!impl->ownEngine) throw std::runtime_error(s.logger.explain("cannot load another copy of the engine"));
-      engine = impl->ownEngine.get();
+      slot->ownEngine = deserialize(s, s.plan);
+      if (!slot->ownEngine) throw std::runtime_error(s.logger.explain("cannot load another copy of the engine"));
+      engine = slot->ownEngine.get();
     } else if (s.dynamicBatch) {
-      s.primaryInUse = impl->usesPrimary = true;
+      s.primaryInUse = slot->usesPrimary = true;
     }
-    impl->context.reset(engine->createExecutionContext());
+    slot->context.reset(engine->createExecutionContext());
   }
-  if (!impl->context) {
+  if (!slot->context) {
     throw std::runtime_error(s.logger.explain("cannot create a TensorRT execution context (out of GPU memory?)"));
   }
   const TensorShape& in = s.input;
   const OutputLayout& l = s.layout;
-  impl->input.reserve(count(in.batch, in.channels, in.height, in.width));
-  impl->output0.reserve(count(in.batch, l.rows, l.anchors));
-  impl->output1.reserve(count(in.batch, l.nm, l.protoH, l.protoW));
+  slot->inputBuffer.reserve(count(in.batch, in.channels, in.height, in.width));
+  slot->output0Buffer.reserve(count(in.batch, l.rows, l.anchors));
+  slot->output1Buffer.reserve(count(in.batch, l.nm, l.protoH, l.protoW));
   // Bound once: the buffers never move, so enqueue only has to set the batch.
-  if (!impl->context->setTensorAddress(s.inputName.c_str(), impl->input.data()) ||
-      !impl->context->setTensorAddress(s.output0Name.c_str(), impl->output0.data()) ||
-      !impl->context->setTensorAddress(s.output1Name.c_str(), impl->output1.data())) {
+  if (!slot->context->setTensorAddress(s.inputName.c_str(), slot->inputBuffer.data()) ||
+      !slot->context->setTensorAddress(s.output0Name.c_str(), slot->output0Buffer.data()) ||
+      !slot->context->setTensorAddress(s.output1Name.c_str(), slot->output1Buffer.data())) {
     throw std::runtime_error(s.logger.explain("cannot bind the TensorRT input and output buffers"));
   }
-  return std::make_unique<ExecutionSlot>(std::move(impl));
+  return slot;
 }
 
-// ---- ExecutionSlot ----
+// ---- Slot ----
 
-ExecutionSlot::ExecutionSlot(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-ExecutionSlot::~ExecutionSlot() = default;
-
-float* ExecutionSlot::input() { return impl_->input.data(); }
-const float* ExecutionSlot::output0() const { return impl_->output0.data(); }
-const float* ExecutionSlot::output1() const { return impl_->output1.data(); }
-
-void ExecutionSlot::enqueue(int batch, cudaStream_t stream) {
-  const Engine::State& s = *impl_->state;
+void Slot::enqueue(int batch, cudaStream_t stream) {
+  const State& s = *state;
   if (batch < 1 || batch > s.input.batch) {
     throw std::invalid_argument("batch " + std::to_string(batch) + " is outside 1.." + std::to_string(s.input.batch));
   }
   cuda::DeviceScope scope(s.device);
-  if (s.dynamicBatch && batch != impl_->boundBatch) {
+  if (s.dynamicBatch && batch != boundBatch) {
     Dims dims;
     dims.nbDims = 4;
     dims.d[0] = batch;
     dims.d[1] = s.input.channels;
     dims.d[2] = s.input.height;
     dims.d[3] = s.input.width;
-    if (!impl_->context->setInputShape(s.inputName.c_str(), dims)) {
+    if (!context->setInputShape(s.inputName.c_str(), dims)) {
       throw std::runtime_error(s.logger.explain("TensorRT refused the input shape for batch " + std::to_string(batch)));
     }
-    impl_->boundBatch = batch;
+    boundBatch = batch;
   }
-  if (!impl_->context->enqueueV3(stream)) throw std::runtime_error(s.logger.explain("TensorRT inference failed"));
+  if (!context->enqueueV3(stream)) throw std::runtime_error(s.logger.explain("TensorRT inference failed"));
 }
 
-}  // namespace fastsam::trt
+}  // namespace fastsam::trt::FASTSAM_TRT_ABI

@@ -1,16 +1,14 @@
 #include "engine_builder.h"
 
-#include <NvInfer.h>
-#include <NvOnnxParser.h>
-
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 
 #include "engine.h"
 #include "engine_cache.h"
+#include "tensorrt_api.h"
 
-namespace fastsam::trt {
+namespace fastsam::trt::FASTSAM_TRT_ABI {
 namespace {
 
 using namespace nvinfer1;
@@ -55,8 +53,8 @@ class BuildMonitor : public IProgressMonitor {
   int lastPercent_ = -1;
 };
 
-std::string parseErrorMessage(const nvonnxparser::IParser& parser, const Logger& logger) {
-  std::string message = "TensorRT " + Engine::tensorrtVersion() + " cannot parse this ONNX model";
+std::string parseErrorMessage(const nvonnxparser::IParser& parser, const std::string& version, const Logger& logger) {
+  std::string message = "TensorRT " + version + " cannot parse this ONNX model";
   int count = parser.getNbErrors();
   for (int i = 0; i < count; ++i) {
     const nvonnxparser::IParserError* error = parser.getError(i);
@@ -227,20 +225,31 @@ std::string floatIoMessage(const std::string& tensorName) {
          "for an FP16 ONNX on TensorRT 11, keep the IO types float32)";
 }
 
-BuildResult buildSerializedEngine(const std::vector<uint8_t>& onnx, const BuildRequest& request, Logger& logger) {
+BuildResult buildSerializedEngine(const std::vector<uint8_t>& onnx, const BuildRequest& request,
+                                  const TensorRtLibrary& library, Logger& logger) {
+  std::string why;
+  const OnnxParserLibrary* parserLibrary = openOnnxParser(library.major, &why);
+  if (!parserLibrary) {
+    throw TensorRtUnavailable("building an engine needs TensorRT's ONNX parser, which is not usable here (" + why +
+                              "): install it next to " + library.file + " (a cached engine loads without it)");
+  }
   logger.clear();
-  std::unique_ptr<IBuilder> builder(createInferBuilder(logger));
+  // What the headers' inline createInferBuilder / createParser do, through the libraries opened at run time.
+  ILogger* trtLogger = &logger;
+  std::unique_ptr<IBuilder> builder(static_cast<IBuilder*>(library.createInferBuilder(trtLogger, NV_TENSORRT_VERSION)));
   if (!builder) throw std::runtime_error(logger.explain("cannot create the TensorRT builder"));
   // TensorRT 10: weakly typed (the builder flags pick FP16). TensorRT 11: every network is strongly typed
   // and kSTRONGLY_TYPED is a deprecated no-op, so no flag is needed for it either.
   std::unique_ptr<INetworkDefinition> network(builder->createNetworkV2(0U));
   if (!network) throw std::runtime_error(logger.explain("cannot create a TensorRT network"));
   // The parser owns the weights the network points to: it must live until the build is done.
-  std::unique_ptr<nvonnxparser::IParser> parser(nvonnxparser::createParser(*network, logger));
+  std::unique_ptr<nvonnxparser::IParser> parser(static_cast<nvonnxparser::IParser*>(
+      parserLibrary->createParser(network.get(), trtLogger, NV_ONNX_PARSER_VERSION)));
   if (!parser) throw std::runtime_error(logger.explain("cannot create the TensorRT ONNX parser"));
 
   reportProgress(request.progress, "parsing ONNX", -1);
-  if (!parser->parse(onnx.data(), onnx.size())) throw std::invalid_argument(parseErrorMessage(*parser, logger));
+  if (!parser->parse(onnx.data(), onnx.size()))
+    throw std::invalid_argument(parseErrorMessage(*parser, library.version, logger));
   checkNetworkIo(*network, request);
 
   BuildMonitor monitor(request.progress);     // must outlive the config's use of it
@@ -264,4 +273,4 @@ BuildResult buildSerializedEngine(const std::vector<uint8_t>& onnx, const BuildR
   return {std::vector<uint8_t>(data, data + serialized->size()), precision};
 }
 
-}  // namespace fastsam::trt
+}  // namespace fastsam::trt::FASTSAM_TRT_ABI

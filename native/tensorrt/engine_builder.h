@@ -9,8 +9,9 @@
 
 #include "engine_options.h"
 #include "logger.h"
+#include "tensorrt_library.h"
 
-namespace fastsam::trt {
+namespace fastsam::trt::FASTSAM_TRT_ABI {
 
 struct BuildRequest {
   int maxBatch = 1;                       // the engine's largest batch (equal to the ONNX's batch when that is fixed)
@@ -27,12 +28,14 @@ struct BuildResult {
 
 // Throws std::invalid_argument when the model cannot be run by this layer (ONNX parse errors, dynamic
 // height/width, IO that is not one float32 [B,3,H,W] input and float32 rank-3 + rank-4 outputs), and
-// std::runtime_error when TensorRT fails to build (with the errors it logged).
-BuildResult buildSerializedEngine(const std::vector<uint8_t>& onnx, const BuildRequest& request, Logger& logger);
+// std::runtime_error when TensorRT fails to build (with the errors it logged), TensorRtUnavailable when
+// the ONNX parser library cannot be loaded.
+BuildResult buildSerializedEngine(const std::vector<uint8_t>& onnx, const BuildRequest& request,
+                                  const TensorRtLibrary& library, Logger& logger);
 
 // The message for an ONNX exported with a dynamic image size, shared with engine.cc's early check.
 std::string dynamicImageSizeMessage(const std::string& inputName);
 // The message for IO tensors that are not float32.
 std::string floatIoMessage(const std::string& tensorName);
 
-}  // namespace fastsam::trt
+}  // namespace fastsam::trt::FASTSAM_TRT_ABI

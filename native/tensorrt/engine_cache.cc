@@ -1,6 +1,5 @@
 #include "engine_cache.h"
 
-#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -20,86 +19,12 @@
 namespace fastsam::trt {
 namespace {
 
-// ---- SHA-256 (FIPS 180-4) ----
-
-using Digest = std::array<uint8_t, 32>;
-
-constexpr uint32_t kRoundConstants[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-
-inline uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-
-void compressBlock(uint32_t state[8], const uint8_t block[64]) {
-  uint32_t w[64];
-  for (int i = 0; i < 16; ++i) {
-    w[i] = (uint32_t(block[4 * i]) << 24) | (uint32_t(block[4 * i + 1]) << 16) | (uint32_t(block[4 * i + 2]) << 8) |
-           uint32_t(block[4 * i + 3]);
-  }
-  for (int i = 16; i < 64; ++i) {
-    uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-    uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-  }
-  uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
-  uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
-  for (int i = 0; i < 64; ++i) {
-    uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kRoundConstants[i] + w[i];
-    uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-    h = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + t2;
-  }
-  state[0] += a, state[1] += b, state[2] += c, state[3] += d;
-  state[4] += e, state[5] += f, state[6] += g, state[7] += h;
-}
-
-Digest sha256(const uint8_t* data, size_t size) {
-  uint32_t state[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  size_t whole = size - size % 64;
-  for (size_t i = 0; i < whole; i += 64) compressBlock(state, data + i);
-  // Padding: 0x80, zeros, then the message length in bits as a big-endian u64; one or two blocks.
-  uint8_t tail[128] = {};
-  size_t rest = size - whole;
-  if (rest) std::memcpy(tail, data + whole, rest);
-  tail[rest] = 0x80;
-  size_t tailSize = rest < 56 ? 64 : 128;
-  uint64_t bits = uint64_t(size) * 8;
-  for (int i = 0; i < 8; ++i) tail[tailSize - 1 - i] = uint8_t(bits >> (8 * i));
-  for (size_t i = 0; i < tailSize; i += 64) compressBlock(state, tail + i);
-  Digest out;
-  for (int i = 0; i < 8; ++i) {
-    for (int j = 0; j < 4; ++j) out[4 * i + j] = uint8_t(state[i] >> (24 - 8 * j));
-  }
-  return out;
-}
-
-std::string toHex(const uint8_t* bytes, size_t size) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string hex(size * 2, '0');
-  for (size_t i = 0; i < size; ++i) {
-    hex[2 * i] = kDigits[bytes[i] >> 4];
-    hex[2 * i + 1] = kDigits[bytes[i] & 15];
-  }
-  return hex;
-}
-
 // ---- file format ----
 
 constexpr char kMagic[8] = {'F', 'S', 'T', 'R', 'T', 'E', 'N', 'G'};
 // Bump when the header layout or the way engines are built changes, so old files are rebuilt.
-constexpr uint32_t kFormatVersion = 1;
+// 2: the payload checksum is FNV-1a 64 (was SHA-256).
+constexpr uint32_t kFormatVersion = 2;
 constexpr size_t kMaxKeyText = 1 << 16;
 
 // Little-endian on disk whatever the host.
@@ -216,9 +141,13 @@ void writeChunksAtomic(const std::string& path, const std::vector<Chunk>& chunks
 
 }  // namespace
 
-std::string sha256Hex(const uint8_t* data, size_t size) {
-  Digest d = sha256(data, size);
-  return toHex(d.data(), d.size());
+uint64_t fnv1a64(const uint8_t* data, size_t size) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (size_t i = 0; i < size; ++i) {
+    hash ^= data[i];
+    hash *= 0x100000001b3ull;
+  }
+  return hash;
 }
 
 std::string serializeEngineKey(const EngineKey& key) {
@@ -232,8 +161,10 @@ std::string serializeEngineKey(const EngineKey& key) {
 }
 
 std::string cacheFileName(const EngineKey& key) {
-  std::string text = serializeEngineKey(key);
-  return "fastsam-" + sha256Hex(reinterpret_cast<const uint8_t*>(text.data()), text.size()).substr(0, 16) + ".engine";
+  return "fastsam-" + safeFileChars(key.onnxSha256.substr(0, 16)) + "-" + safeFileChars(key.gpuName) + "-cc" +
+         std::to_string(key.ccMajor) + std::to_string(key.ccMinor) + "-trt" + safeFileChars(key.tensorrtVersion) + "-" +
+         safeFileChars(key.precision) + "-b" + std::to_string(key.maxBatch) + "-" + std::to_string(key.height) + "x" +
+         std::to_string(key.width) + ".engine";
 }
 
 std::string timingCacheFileName(const std::string& tensorrtVersion, const std::string& gpuName, int ccMajor,
@@ -282,17 +213,17 @@ std::optional<std::vector<uint8_t>> readCachedEngine(const std::string& path, co
   if (!readExact(storedKey.data(), keyLength)) return reject("truncated key");
   if (storedKey != serializeEngineKey(key)) return reject("built for another model, GPU, TensorRT or options");
 
-  uint8_t sizeAndDigest[8 + 32];
-  if (!readExact(sizeAndDigest, sizeof sizeAndDigest)) return reject("truncated header");
-  uint64_t payloadSize = getLE(sizeAndDigest, 8);
+  uint8_t sizeAndChecksum[8 + 8];
+  if (!readExact(sizeAndChecksum, sizeof sizeAndChecksum)) return reject("truncated header");
+  uint64_t payloadSize = getLE(sizeAndChecksum, 8);
   // Compare with the real file size before allocating: a corrupt size must not become a huge allocation.
   if (payloadSize != remaining) {
     return reject(payloadSize > remaining ? "truncated payload" : "unexpected bytes after the payload");
   }
   std::vector<uint8_t> payload(static_cast<size_t>(payloadSize));
   if (!readExact(payload.data(), payloadSize)) return reject("cannot read the payload");
-  Digest actual = sha256(payload.data(), payload.size());
-  if (std::memcmp(actual.data(), sizeAndDigest + 8, 32) != 0) return reject("payload checksum mismatch");
+  if (fnv1a64(payload.data(), payload.size()) != getLE(sizeAndChecksum + 8, 8))
+    return reject("payload checksum mismatch");
   if (whyNot) whyNot->clear();
   return payload;
 }
@@ -305,8 +236,7 @@ void writeCachedEngine(const std::string& path, const EngineKey& key, const std:
   putU32(header, uint32_t(keyText.size()));
   header.insert(header.end(), keyText.begin(), keyText.end());
   putU64(header, payload.size());
-  Digest digest = sha256(payload.data(), payload.size());
-  header.insert(header.end(), digest.begin(), digest.end());
+  putU64(header, fnv1a64(payload.data(), payload.size()));
   writeChunksAtomic(path, {{header.data(), header.size()}, {payload.data(), payload.size()}});
 }
 

@@ -4,6 +4,8 @@
 //
 // A cached engine is only trusted when its file carries the exact key it was built for and its payload
 // checksum matches: a stale or corrupt file is reported as unusable and rebuilt, never deserialized.
+// The checksum is against accidents (a truncated copy, a flipped bit), not tampering: whoever can write
+// the cache directory can write a file with any checksum, so a cryptographic digest would buy nothing.
 #pragma once
 
 #include <cstddef>
@@ -16,7 +18,7 @@ namespace fastsam::trt {
 
 // Everything an engine depends on. Engines are specific to the TensorRT version and the GPU model.
 struct EngineKey {
-  std::string onnxSha256;
+  std::string onnxSha256;  // hashed by the caller (node:crypto), lowercase hex
   std::string tensorrtVersion;
   std::string gpuName;
   int ccMajor = 0, ccMinor = 0;
@@ -24,13 +26,15 @@ struct EngineKey {
   int maxBatch = 1, height = 0, width = 0;
 };
 
-// FIPS 180-4 SHA-256, lowercase hex.
-std::string sha256Hex(const uint8_t* data, size_t size);
+// FNV-1a, 64-bit (the published offset basis and prime): the cache file's payload checksum.
+uint64_t fnv1a64(const uint8_t* data, size_t size);
 
 // The full key as text; stored in the file header and compared byte for byte on read.
 std::string serializeEngineKey(const EngineKey& key);
 
-// "fastsam-<first 16 hex of sha256(serializeEngineKey(key))>.engine": stable and filesystem-safe.
+// "fastsam-<first 16 hex of the ONNX SHA-256>-<gpu>-cc<major><minor>-trt<version>-<precision>-b<maxBatch>-
+// <height>x<width>.engine", unsafe characters replaced by _: stable, filesystem-safe and readable. Two keys
+// that share a name (the same 64 bits of model digest) still differ in the key stored inside the file.
 std::string cacheFileName(const EngineKey& key);
 
 // "timing-<version>-<gpu name with unsafe characters replaced by _>-cc<major><minor>.cache".

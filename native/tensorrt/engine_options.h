@@ -14,6 +14,9 @@ using ProgressFn = std::function<void(const std::string& stage, double fraction)
 inline const char* precisionName(Precision precision) { return precision == Precision::FP16 ? "fp16" : "fp32"; }
 
 struct EngineOptions {
+  // SHA-256 of the ONNX bytes, lowercase hex, computed by the caller (node:crypto in JS): the engine
+  // cache's key for the model.
+  std::string onnxSha256;
   int device = 0;
   Precision precision = Precision::FP16;
   // Largest batch one enqueue may carry. A static-batch ONNX (input dim 0 fixed at N) forces N.

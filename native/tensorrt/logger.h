@@ -4,15 +4,15 @@
 // FASTSAM_TRT_LOG=error|warning|info|verbose to also print messages up to that severity.
 #pragma once
 
-#include <NvInferRuntime.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
 
-namespace fastsam::trt {
+#include "tensorrt_api.h"
+
+namespace fastsam::trt::FASTSAM_TRT_ABI {
 
 class Logger : public nvinfer1::ILogger {
  public:
@@ -69,4 +69,4 @@ class Logger : public nvinfer1::ILogger {
   std::string errors_;
 };
 
-}  // namespace fastsam::trt
+}  // namespace fastsam::trt::FASTSAM_TRT_ABI

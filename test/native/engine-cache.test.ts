@@ -1,6 +1,6 @@
 /**
  * Compiles native/tests/engine_cache_test.cc with the pure C++ parts of the TensorRT backend
- * (native/tensorrt/engine_cache.cc: SHA-256, the engine cache file format, atomic writes;
+ * (native/tensorrt/engine_cache.cc: the engine cache file format and its checksum, atomic writes;
  * native/tensorrt/onnx_input.cc: the ONNX input-shape reader) under ASan + UBSan and runs it. A corrupt
  * or stale cache must be refused, never deserialized, and these files read user-supplied bytes, so
  * memory errors matter here even though no GPU is involved. Needs a C++ compiler (CXX, default g++);
@@ -71,7 +71,7 @@ describeIfCompiler('TensorRT engine cache (pure C++) under sanitizers', () => {
     return output;
   }
 
-  test('SHA-256 vectors, cache round trip, stale/corrupt files refused, atomic writes', () => {
+  test('checksum vectors, readable file names, cache round trip, stale/corrupt files refused, atomic writes', () => {
     run();
   }, 180_000);
 

@@ -19,8 +19,12 @@ export interface GpuProbe {
   devices: GpuDevice[];
   /** Why the devices could not be listed, if they could not. */
   error: string | null;
-  /** TensorRT version the addon was built against; null for a kernels-only build. */
+  /** The TensorRT library found at run time (libnvinfer.so.<major>), e.g. "10.13.3"; null when none is usable. */
   tensorrt: string | null;
+  /** Why no TensorRT library is usable (every library tried and why), or null. */
+  tensorrtError: string | null;
+  /** TensorRT versions whose headers the addon was compiled against, one per major; empty for a kernels-only build. */
+  tensorrtBuiltFor: string[];
 }
 
 /**
@@ -85,6 +89,8 @@ export interface GpuEngine {
 }
 
 export interface GpuEngineOptions {
+  /** SHA-256 of the ONNX bytes, lowercase hex: the engine cache's key for the model. */
+  onnxSha256: string;
   device: number;
   precision: 'fp16' | 'fp32';
   maxBatch: number;

@@ -1,7 +1,7 @@
 /**
  * Finds and opens the optional GPU addon, and says precisely what is missing when the GPU backend cannot
- * run: the addon itself (not built), the TensorRT or CUDA libraries it links, an NVIDIA driver, a GPU, or
- * TensorRT support in the addon. Nothing here is loaded unless a GPU backend is asked for.
+ * run: the addon itself (not built), an NVIDIA driver, a GPU, TensorRT support in the addon, or a TensorRT
+ * library it can use (opened by the addon at run time). Nothing here is loaded unless a GPU backend is asked for.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,16 +12,17 @@ import type { GpuBinding, GpuProbe } from './binding';
 export const GPU_ADDON = 'fastsam_tensorrt.node';
 
 /**
- * Where the addon is looked for: exactly $FASTSAM_GPU_ADDON when set, else `npm run build:gpu`'s output,
- * a cmake-js build in build/, and a prebuild, in that order.
+ * Where the addon is looked for: exactly $FASTSAM_GPU_ADDON when set, else a build from source
+ * (`cmake-js compile` into build/Release) and then the prebuilt one (`npm run build:gpu`, or the package's
+ * own), like node-gyp-build does for the core addon.
  */
 export function gpuAddonCandidates(): string[] {
   const fromEnv = process.env.FASTSAM_GPU_ADDON;
   if (fromEnv) return [path.resolve(fromEnv)];
   return [
-    path.join(packageRoot, 'build-gpu', 'Release', GPU_ADDON),
     path.join(packageRoot, 'build', 'Release', GPU_ADDON),
-    path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, GPU_ADDON),
+    // In a folder of its own: node-gyp-build takes any .node file in prebuilds/<platform>-<arch>/ for the core.
+    path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'tensorrt', GPU_ADDON),
   ];
 }
 
@@ -29,19 +30,14 @@ type Loaded = { binding: GpuBinding; path: string } | { missing: string[] };
 /** Per candidate list (it changes with $FASTSAM_GPU_ADDON): a native module loads once per process anyway. */
 const loaded = new Map<string, Loaded>();
 
-/** What a failed dlopen says is missing, in words a user can act on. */
+/**
+ * What a failed dlopen of the addon says is missing, in words a user can act on. (TensorRT is not among
+ * its libraries: the addon opens it only when an engine is asked for, and probe() reports it.)
+ */
 function describeLoadFailure(file: string, error: unknown): string {
   const message = messageOf(error);
   const library = /(lib[\w.+-]+\.so[\w.]*): cannot open shared object file/.exec(message)?.[1];
-  if (library?.startsWith('libnvinfer') || library?.startsWith('libnvonnxparser')) {
-    return `the TensorRT runtime library ${library} (install TensorRT and put its lib/ on LD_LIBRARY_PATH)`;
-  }
-  if (library?.startsWith('libcuda')) return `the NVIDIA driver library ${library}`;
   if (library) return `the shared library ${library} that ${file} links`;
-  const symbol = /undefined symbol: (\S+)/.exec(message)?.[1];
-  if (symbol && /Infer|Onnx|nvinfer|nvonnx/i.test(symbol)) {
-    return `a TensorRT matching the one ${file} was built against (the libnvinfer found lacks ${symbol})`;
-  }
   return `a loadable ${GPU_ADDON} (${file} failed to load: ${message})`;
 }
 
@@ -50,8 +46,9 @@ function loadAddon(candidates: string[]): Loaded {
   if (!file) {
     return {
       missing: [
-        `the GPU addon ${GPU_ADDON}, which is not built: build it with \`npm run build:gpu\` on a machine with CUDA ` +
-          `(and TENSORRT_ROOT set for the engine); looked in ${candidates.join(', ')}`,
+        `the GPU addon ${GPU_ADDON}, which is not built: there is no prebuilt one for ${process.platform}-${process.arch}; ` +
+          `build it on a machine with CUDA (TENSORRT_ROOT set to TensorRT's folder for the engine) with \`npx cmake-js compile\` ` +
+          `in ${packageRoot}, or \`npm run build:gpu\` in a clone of the repository; looked in ${candidates.join(', ')}`,
       ],
     };
   }
@@ -92,8 +89,13 @@ export function gpuAvailability(device: number, { engine }: { engine: boolean })
   if (!probe.cudaDriver) missing.push('an NVIDIA driver (libcuda.so.1 was not found)');
   else if (probe.devices.length === 0) missing.push(`a CUDA GPU (the driver lists none${probe.error ? `: ${probe.error}` : ''})`);
   else if (device >= probe.devices.length) missing.push(`GPU ${device} (this machine has ${probe.devices.length})`);
-  if (engine && !probe.tensorrt) {
+  if (engine && probe.tensorrtBuiltFor.length === 0) {
     missing.push(`TensorRT in the GPU addon (${addon.path} was built without it: rebuild with TENSORRT_ROOT set)`);
+  } else if (engine && !probe.tensorrt) {
+    missing.push(
+      `TensorRT ${probe.tensorrtBuiltFor.map((v) => v.split('.')[0]).join(' or ')} (${probe.tensorrtError ?? 'not found'}; ` +
+        'install it and put its lib folder on LD_LIBRARY_PATH)',
+    );
   }
   return { binding: addon.binding, probe, missing };
 }

@@ -4,6 +4,7 @@
  * letterbox, inference, detection and mask assembly all run on the GPU with the CPU path's exact
  * arithmetic, so the Results are the same as on the CPU (up to the network's own FP16/TF32 rounding).
  */
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { cacheHome } from '../../cache/paths';
 import { FastSAMError, messageOf } from '../../errors';
@@ -65,6 +66,8 @@ export class TensorRtPipeline implements Pipeline {
       engine = await binding.createEngine!(
         model,
         {
+          // The engine cache's key for the model (the native side keeps no hash of its own).
+          onnxSha256: createHash('sha256').update(model).digest('hex'),
           device,
           precision: options.precision ?? 'fp16',
           maxBatch: options.maxBatch ?? 1,

@@ -1,5 +1,5 @@
 // The TensorRT engine for JS (built only with FASTSAM_WITH_TENSORRT):
-//   createEngine(onnx, {device, precision, maxBatch, cacheDir}, onProgress) -> Promise<GpuEngine>
+//   createEngine(onnx, {onnxSha256, device, precision, maxBatch, cacheDir}, onProgress) -> Promise<GpuEngine>
 //   engine.predict({images: [{rgb, width, height}], conf, iou, ...}) -> Promise<{images, times}>
 //   engine.info(), engine.dispose()
 // Building runs off the JS thread (minutes the first time); progress reaches JS through a thread-safe
@@ -76,7 +76,7 @@ Napi::Value GpuEngine::Info(const Napi::CallbackInfo& info) {
   o.Set("maxBatch", pipeline->engine().maxBatch());
   o.Set("precision", precision_);
   o.Set("fromCache", pipeline->engine().fromCache());
-  o.Set("tensorrt", trt::Engine::tensorrtVersion());
+  o.Set("tensorrt", trt::tensorrtStatus().version);
   o.Set("device", pipeline->device());
   return o;
 }
@@ -203,6 +203,11 @@ Napi::Value CreateEngine(const Napi::CallbackInfo& info) {
     Napi::Object o = objectArg(info, 1, "options");
     if (info.Length() <= 2 || !info[2].IsFunction()) throw ArgumentError{"onProgress must be a function"};
     EngineSettings settings;
+    // The engine cache's key for the model, hashed in JS (node:crypto) where the bytes come from.
+    settings.options.onnxSha256 = stringField(o, "onnxSha256");
+    if (settings.options.onnxSha256.size() != 64 ||
+        settings.options.onnxSha256.find_first_not_of("0123456789abcdef") != std::string::npos)
+      throw ArgumentError{"option 'onnxSha256' must be the model's SHA-256 in lowercase hex"};
     settings.options.device = intField(o, "device", 0, 1024);
     settings.precision = stringField(o, "precision");
     if (settings.precision != "fp16" && settings.precision != "fp32")

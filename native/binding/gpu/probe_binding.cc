@@ -1,6 +1,7 @@
-// probe() -> what this machine offers the GPU backend: CUDA driver and runtime versions, the devices, and
-// the TensorRT version this addon was built against (null for a kernels-only build). Never throws for a
-// missing driver or GPU: it reports, so JS can say exactly what is missing.
+// probe() -> what this machine offers the GPU backend: CUDA driver and runtime versions, the devices, the
+// TensorRT versions this addon was built against (none for a kernels-only build) and the TensorRT library
+// found at run time, or why none could be used. Never throws for a missing driver, GPU or TensorRT: it
+// reports, so JS can say exactly what is missing.
 #include <cuda_runtime_api.h>
 
 #include "../bindings.h"
@@ -52,11 +53,17 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
   }
   o.Set("devices", devices);
   o.Set("error", error.empty() ? env.Null() : Napi::Value(Napi::String::New(env, error)));
+  Napi::Array builtFor = Napi::Array::New(env);
 #ifdef FASTSAM_WITH_TENSORRT
-  o.Set("tensorrt", fastsam::trt::Engine::tensorrtVersion());
+  const fastsam::trt::TensorRtStatus trt = fastsam::trt::tensorrtStatus();
+  for (const std::string& version : trt.builtFor) builtFor.Set(builtFor.Length(), version);
+  o.Set("tensorrt", trt.version.empty() ? env.Null() : Napi::Value(Napi::String::New(env, trt.version)));
+  o.Set("tensorrtError", trt.whyNot.empty() ? env.Null() : Napi::Value(Napi::String::New(env, trt.whyNot)));
 #else
   o.Set("tensorrt", env.Null());
+  o.Set("tensorrtError", env.Null());
 #endif
+  o.Set("tensorrtBuiltFor", builtFor);
   return o;
 }
 
