@@ -1,0 +1,78 @@
+/**
+ * One segment request, whatever protocol brought it: predict (the model batches it with other
+ * requests), apply the prompt with FastSAMPrompt (the reference's priority: boxes, then texts, then
+ * points, else everything), and build the answer once. Retina masks unless the request says otherwise.
+ */
+import { type ClipScorer, FastSAM, FastSAMError, FastSAMPrompt, type Result } from '../index';
+import { toSegmentJSON, type SegmentAnswer } from '../formats/segment-json';
+import { acceptsSignal } from '../metrics';
+import { refinedRles } from './refine';
+import type { RequestSignal } from './request-signal';
+import type { WireOptions, WirePrompts } from './wire-options';
+
+export interface SegmentContext {
+  model: FastSAM;
+  clip?: ClipScorer;
+  maxPixels: number;
+  request: RequestSignal;
+}
+
+export type SegmentOutput = { format: 'json'; answer: SegmentAnswer } | { format: 'png'; png: Buffer; result: Result };
+
+/** Refuses what cannot be answered before any work is done. */
+export function checkAnswerable(options: WireOptions, clip: ClipScorer | undefined): void {
+  if (options.prompts.texts && !clip) {
+    throw new FastSAMError('E_BAD_OPTION', 'texts needs CLIP: start the server with clip=DIR (fastsam serve clip=DIR)');
+  }
+  if (options.format === 'png' && options.betterQuality) {
+    throw new FastSAMError('E_BAD_OPTION', 'better_quality applies to JSON answers, not format=png');
+  }
+}
+
+/** Resolves with `work`, or rejects as soon as the request is abandoned (the work's result is then dropped). */
+function untilAbandoned<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+async function applyPrompt(image: Uint8Array, result: Result, prompts: WirePrompts, clip: ClipScorer | undefined): Promise<Result> {
+  if (!prompts.bboxes && !prompts.texts && !prompts.points) return result;
+  const prompt = new FastSAMPrompt(Buffer.from(image.buffer, image.byteOffset, image.byteLength), result);
+  if (prompts.bboxes) return prompt.box(prompts.bboxes);
+  if (prompts.texts && clip) return prompt.text(prompts.texts, { clip });
+  return prompt.point(prompts.points!, prompts.labels, { mode: prompts.pointMode });
+}
+
+export async function runSegment(context: SegmentContext, image: Uint8Array, options: WireOptions): Promise<SegmentOutput> {
+  const { model, request } = context;
+  const { signal } = request;
+  const predictOptions = {
+    ...options.predict,
+    retinaMasks: options.predict.retinaMasks ?? true,
+    maxPixels: context.maxPixels,
+    ...(acceptsSignal(model) ? { signal } : {}),
+  };
+  try {
+    const [result] = await untilAbandoned(
+      model.predict(Buffer.from(image.buffer, image.byteOffset, image.byteLength), predictOptions),
+      signal,
+    );
+    request.check();
+    let started = performance.now();
+    const answer = await untilAbandoned(applyPrompt(image, result, options.prompts, context.clip), signal);
+    const promptMs = performance.now() - started;
+    request.check();
+    started = performance.now();
+    if (options.format === 'png') return { format: 'png', png: await answer.masks.toPNG({ indexMap: true }), result: answer };
+    const rles = options.betterQuality ? await refinedRles(answer, signal) : undefined;
+    const json = await toSegmentJSON(answer, { rles, signal, speed: { prompt: promptMs } });
+    json.speed.encode = performance.now() - started;
+    return { format: 'json', answer: json };
+  } catch (error) {
+    throw request.translate(error);
+  }
+}
