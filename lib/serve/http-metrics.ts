@@ -3,7 +3,7 @@
  * first byte of the request to the last of the answer, upload included). Routes are labelled by their
  * pattern (`/v2/models/:name/infer`), never by the raw URL, so label cardinality stays bounded.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, type Registry } from 'prom-client';
 
 const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -27,10 +27,21 @@ export function registerHttpMetrics(app: FastifyInstance, registry: Registry, pr
     buckets: LATENCY_BUCKETS,
     registers,
   });
-  app.addHook('onResponse', async (request, reply) => {
+  const recorded = new WeakSet<object>();
+  const record = (request: FastifyRequest, status: number, seconds: number) => {
+    if (recorded.has(request)) return;
+    recorded.add(request);
     const route = request.routeOptions.url ?? 'unmatched';
-    const status = reply.raw.writableFinished ? reply.statusCode : CLIENT_CLOSED;
     requests.inc({ route, method: request.method, status: String(status) });
-    duration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+    duration.observe({ route, method: request.method }, seconds);
+  };
+  // An answer sent...
+  app.addHook('onResponse', async (request, reply) => record(request, reply.statusCode, reply.elapsedTime / 1000));
+  // ...or a client gone before it: the response closes unfinished, and onResponse never runs.
+  app.addHook('onRequest', async (request, reply) => {
+    const started = performance.now();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) record(request, CLIENT_CLOSED, (performance.now() - started) / 1000);
+    });
   });
 }

@@ -80,8 +80,9 @@ export function createServer(model: FastSAM | Promise<FastSAM>, serveOptions: Se
   void app.register(fastifyMultipart, { limits: multipartLimits(options), throwFileSizeLimit: true });
   registerHttpMetrics(app, registry);
 
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onSend', async (_request, reply) => {
     void reply.header('x-content-type-options', 'nosniff');
+    // While draining, every answer (in flight ones included) closes its connection, so close() ends.
     if (lifecycle.state === 'draining') void reply.header('connection', 'close');
   });
   app.addHook('preClose', async () => {

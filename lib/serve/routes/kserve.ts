@@ -15,7 +15,7 @@ import { checkInferRequest, imageInput, inferResponse, type OutputTensor, reques
 import { RequestSignal } from '../request-signal';
 import { checkAnswerable, runSegment } from '../segment';
 import type { ServeContext } from '../serve-context';
-import { parseWireOptions, singleValues } from '../wire-options';
+import { parseWireOptions } from '../wire-options';
 
 const OUTPUTS = ['boxes', 'scores', 'classes', 'masks_rle'] as const;
 const VERSION = '1';
@@ -93,7 +93,8 @@ export function kserveRoutes(app: FastifyInstance, context: ServeContext): void 
         : { json: body, tail: undefined };
       const infer = checkInferRequest(json);
       const image = checkImageBytes(imageInput(infer, tail));
-      const parameters = singleValues(infer.parameters ?? {});
+      // JSON values, one per key by construction (a list is a value here, not a repeated key).
+      const parameters: Record<string, unknown> = Object.assign(Object.create(null), infer.parameters);
       for (const key of PROTOCOL_PARAMETERS) delete parameters[key];
       if ('format' in parameters) throw new FastSAMError('E_BAD_OPTION', 'format is for /v1/segment: /v2 answers tensors');
       const binary = requestedOutputs(infer, OUTPUTS);
