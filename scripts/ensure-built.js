@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Builds what `npm test` needs, only when stale: the native addon (node-gyp), the TypeScript (tsc), and
- * the prebuilt binary in prebuilds/ (prebuildify) that the packaging test installs from. Nothing here
+ * Builds what `npm test` needs, only when stale: the native addon (node-gyp), the TypeScript (tsc), the
+ * web demo (esbuild), and the prebuilt binary in prebuilds/ (prebuildify) that the packaging test installs from. Nothing here
  * downloads: node-gyp uses the local Node headers.
  */
 const { execFileSync } = require('node:child_process');
@@ -48,6 +48,8 @@ const nativeSources = ['native/core', 'native/binding', 'binding.gyp'];
 
 if (isStale('build/Release/fastsam.node', nativeSources)) run(bin('node-gyp'), ['rebuild']);
 if (isStale('dist/index.js', ['lib', 'tsconfig.json'])) run(bin('tsc'), ['-p', 'tsconfig.json']);
+// The web demo's bundle (dist/web), which `fastsam serve` serves at /.
+run(process.execPath, [path.join(__dirname, 'build-web.js'), '--if-stale']);
 
 const prebuildDir = `prebuilds/${process.platform}-${process.arch}`;
 const prebuilt = fs.existsSync(path.join(root, prebuildDir))

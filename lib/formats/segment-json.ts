@@ -14,23 +14,11 @@
  */
 import { FastSAMError } from '../errors';
 import type { RLE } from '../masks/mask';
-import type { Result, Speed } from '../masks/result';
+import type { Result } from '../masks/result';
+import type { SegmentAnswer, SegmentDetection } from './segment-answer';
 import { compressRle, type CompressedRLE } from './coco';
 
-export interface SegmentDetection {
-  box: [number, number, number, number];
-  score: number;
-  class: number;
-  name: string;
-  mask?: CompressedRLE;
-}
-
-export interface SegmentAnswer {
-  image: { width: number; height: number };
-  detections: SegmentDetection[];
-  /** Milliseconds per image: the Result's stages plus what the caller adds (e.g. prompt, encode). */
-  speed: Speed & Record<string, number>;
-}
+export type { SegmentAnswer, SegmentDetection, SegmentMask } from './segment-answer';
 
 export interface SegmentJsonOptions {
   /** Leave masks out (boxes only). Default true (masks in). */

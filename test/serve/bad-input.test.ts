@@ -66,7 +66,7 @@ test('malformed prompts are 400 E_BAD_PROMPT', async () => {
     expectError(await postForm(server.url, png, fields), 400, 'E_BAD_PROMPT', fragment);
   await bad({ bboxes: '[[1,2,3]]' }, 'bboxes');
   await bad({ bboxes: 'not json' }, 'bboxes must be a JSON list');
-  await bad({ bboxes: '[[10,10,5,5]]' }, 'zero or negative width');
+  await bad({ bboxes: '[[10,10,5,5]]' }, 'positive width and height');
   await bad({ points: '[[1,2,3]]' }, 'points');
   await bad({ points: '[[1,"x"]]' }, 'points[0] must be [x, y]');
   await bad({ points: '[[1,2]]', labels: '[2]' }, 'labels must be a list of 0');
