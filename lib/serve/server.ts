@@ -80,8 +80,8 @@ export function createServer(model: FastSAM | Promise<FastSAM>, serveOptions: Se
   void app.register(fastifyMultipart, { limits: multipartLimits(options), throwFileSizeLimit: true });
   registerHttpMetrics(app, registry);
 
-  app.addHook('onSend', async (_request, reply) => {
-    void reply.header('x-content-type-options', 'nosniff');
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-content-type-options', 'nosniff').header('x-request-id', request.id);
     // While draining, every answer (in flight ones included) closes its connection, so close() ends.
     if (lifecycle.state === 'draining') void reply.header('connection', 'close');
   });

@@ -34,6 +34,11 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/** The little of the page's window a test reads (this file compiles without DOM types; the page's CSP forbids string evaluation). */
+interface PageWindow {
+  document: { documentElement: { scrollWidth: number } };
+}
+
 interface CocoResult {
   bbox: number[];
   score: number;
@@ -81,7 +86,7 @@ describeBrowser('the web demo in chromium', () => {
 
   async function upload(page: Page, file: string, bytes: Buffer): Promise<void> {
     await page.setInputFiles('[data-testid=image-input]', { name: file, mimeType: 'image/jpeg', buffer: bytes });
-    await page.waitForFunction("Number(document.querySelector('[data-testid=mask-count]').textContent) > 0", null, { timeout: 30000 });
+    await page.locator('[data-testid=mask-count]', { hasNotText: /^0$/ }).waitFor({ timeout: 30000 });
   }
 
   /** Page coordinates of an image pixel on the canvas (which shows the whole image, scaled uniformly). */
@@ -213,7 +218,7 @@ describeBrowser('the web demo in chromium', () => {
     expect(canvas.x + canvas.width).toBeLessThanOrEqual(390);
     const panel = (await page.locator('.panel').boundingBox())!;
     expect(panel.y).toBeGreaterThan(canvas.y); // the side panel went below the image
-    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    expect(await page.evaluate(() => (globalThis as unknown as PageWindow).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.click('[data-testid=mode-point]');
     const p = await at(page, 200, 250);
     await page.mouse.click(p.x, p.y);
@@ -238,11 +243,11 @@ describeBrowser('the web demo in chromium', () => {
       await clipPage.goto(withClip.url);
       await clipPage.waitForSelector('[data-testid=mode-text]', { state: 'visible' });
       await clipPage.setInputFiles('[data-testid=image-input]', { name: 'shapes.png', mimeType: 'image/png', buffer: scene.png });
-      await clipPage.waitForFunction("Number(document.querySelector('[data-testid=mask-count]').textContent) > 0");
+      await clipPage.locator('[data-testid=mask-count]', { hasNotText: /^0$/ }).waitFor();
       await clipPage.click('[data-testid=mode-text]');
       await clipPage.fill('#text-input', 'a red object');
       await clipPage.click('#text-options button[type=submit]');
-      await clipPage.waitForFunction("document.querySelector('[data-testid=selection-count]').textContent === '1'");
+      await clipPage.locator('[data-testid=selection-count]', { hasText: /^1$/ }).waitFor();
       const coco = JSON.parse(await downloadText(clipPage, '#download-coco')) as CocoResult[];
       expect(coco.map((c) => c.bbox.map(Math.round))).toEqual([[96, 40, 32, 56]]); // the red rectangle, xywh
       expect(errors).toEqual([]);
