@@ -5,7 +5,7 @@
  * wants, on a registry the caller owns (never the global one: two servers in one process must not clash).
  */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { type BatchInfo, onBatch, queueDepth, type ServedModel } from './model-events';
+import { type BatchInfo, onBatch, type ServedModel } from './model-events';
 
 /** How a prediction ended, as a label: success, or the error's kind. */
 export type PredictionOutcome = 'success' | 'bad_input' | 'overloaded' | 'aborted' | 'failure';
@@ -31,10 +31,16 @@ export class ModelMetrics {
       help: 'Images waiting for the network in the dynamic batching queue',
       registers,
       collect() {
-        this.set(queueDepth(model));
+        this.set(model.queueDepth);
       },
     });
     const batchSize = new Histogram({ name: `${prefix}batch_size`, help: 'Images per network run', buckets: BATCH_BUCKETS, registers });
+    const batchRequests = new Histogram({
+      name: `${prefix}batch_requests`,
+      help: 'Requests sharing one network run (dynamic batching at work when above 1)',
+      buckets: BATCH_BUCKETS,
+      registers,
+    });
     const queueSeconds = new Histogram({
       name: `${prefix}queue_duration_seconds`,
       help: 'Time a batch waited in the queue before the network ran it',
@@ -43,7 +49,7 @@ export class ModelMetrics {
     });
     const inferenceSeconds = new Histogram({
       name: `${prefix}inference_duration_seconds`,
-      help: 'Network time of one batch',
+      help: "The backend's time for one batch (network; on TensorRT also its letterbox and masks)",
       buckets: LATENCY_BUCKETS,
       registers,
     });
@@ -63,9 +69,10 @@ export class ModelMetrics {
     });
     this.unsubscribe = onBatch(model, (info: BatchInfo) => {
       batchSize.observe(info.size);
+      batchRequests.observe(info.requests);
       images.inc(info.size);
       queueSeconds.observe(info.queueMs / 1000);
-      inferenceSeconds.observe(info.inferenceMs / 1000);
+      inferenceSeconds.observe(info.times.inference / 1000);
     });
   }
 

@@ -24,7 +24,7 @@ export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
 }
 
 /** The upload as an image to decode, or E_IMAGE_DECODE saying what is accepted. */
-export function checkImageBytes(bytes: Uint8Array): Uint8Array {
+export function checkImageBytes<T extends Uint8Array>(bytes: T): T {
   if (bytes.length === 0) throw new FastSAMError('E_IMAGE_DECODE', 'the image is empty');
   if (!sniffImageFormat(bytes)) {
     throw new FastSAMError('E_IMAGE_DECODE', 'the upload is not a JPEG, PNG, WebP, GIF, TIFF or AVIF image');

@@ -5,7 +5,6 @@
  */
 import { type ClipScorer, FastSAM, FastSAMError, FastSAMPrompt, type Result } from '../index';
 import { toSegmentJSON, type SegmentAnswer } from '../formats/segment-json';
-import { acceptsSignal } from '../metrics';
 import { refinedRles } from './refine';
 import type { RequestSignal } from './request-signal';
 import type { WireOptions, WirePrompts } from './wire-options';
@@ -29,7 +28,7 @@ export function checkAnswerable(options: WireOptions, clip: ClipScorer | undefin
   }
 }
 
-/** Resolves with `work`, or rejects as soon as the request is abandoned (the work's result is then dropped). */
+/** Resolves with `work`, or rejects as soon as the request is abandoned (for work that takes no signal: its result is dropped). */
 function untilAbandoned<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<T>((resolve, reject) => {
@@ -39,28 +38,25 @@ function untilAbandoned<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-async function applyPrompt(image: Uint8Array, result: Result, prompts: WirePrompts, clip: ClipScorer | undefined): Promise<Result> {
+async function applyPrompt(image: Buffer, result: Result, prompts: WirePrompts, clip: ClipScorer | undefined): Promise<Result> {
   if (!prompts.bboxes && !prompts.texts && !prompts.points) return result;
-  const prompt = new FastSAMPrompt(Buffer.from(image.buffer, image.byteOffset, image.byteLength), result);
+  const prompt = new FastSAMPrompt(image, result);
   if (prompts.bboxes) return prompt.box(prompts.bboxes);
   if (prompts.texts && clip) return prompt.text(prompts.texts, { clip });
   return prompt.point(prompts.points!, prompts.labels, { mode: prompts.pointMode });
 }
 
-export async function runSegment(context: SegmentContext, image: Uint8Array, options: WireOptions): Promise<SegmentOutput> {
+export async function runSegment(context: SegmentContext, image: Buffer, options: WireOptions): Promise<SegmentOutput> {
   const { model, request } = context;
   const { signal } = request;
   const predictOptions = {
     ...options.predict,
     retinaMasks: options.predict.retinaMasks ?? true,
     maxPixels: context.maxPixels,
-    ...(acceptsSignal(model) ? { signal } : {}),
+    signal, // the model drops the request from its queue when it is abandoned
   };
   try {
-    const [result] = await untilAbandoned(
-      model.predict(Buffer.from(image.buffer, image.byteOffset, image.byteLength), predictOptions),
-      signal,
-    );
+    const [result] = await model.predict(image, predictOptions);
     request.check();
     let started = performance.now();
     const answer = await untilAbandoned(applyPrompt(image, result, options.prompts, context.clip), signal);

@@ -1,42 +1,40 @@
 /**
- * Request options on the wire, named as on the CLI (`conf iou imgsz max_det retina_masks agnostic_nms`,
- * prompts `bboxes points labels point_mode texts`, and `better_quality`, `format`), to predict options
- * and prompts. Values come as strings (query keys, form fields: parsed as the CLI parses them) or as
- * JSON values (KServe parameters). Unknown keys are E_BAD_OPTION, malformed prompts E_BAD_PROMPT.
- *
- * This is the server's stand-in for the shared per-command key schema (lib/options, lib/cli) that is on
- * its way: when it lands, `parseWireOptions` maps through it instead of the table below.
+ * Request options on the wire, named and parsed as on the CLI: the shared key schema (lib/options/keys.ts:
+ * `imgsz conf iou max_det retina_masks agnostic_nms classes`, prompts `bboxes points labels point_mode
+ * texts`) plus the server's own `better_quality` and `format`. Query keys and form fields are strings,
+ * parsed as `key=value` is; KServe parameters are JSON values, written back as that text first, so both
+ * go through the same parser. Ranges are left to predict()'s resolver, prompts are checked with the
+ * library's prompt checks before any work: a bad prompt is E_BAD_PROMPT, anything else E_BAD_OPTION.
  */
-import {
-  checkBoolean,
-  checkInteger,
-  checkKnownKeys,
-  checkOneOf,
-  checkUnitInterval,
-  invalid,
-  is,
-  type InputErrorCode,
-} from '../options/check';
-import { MAX_DETECTIONS, MAX_IMGSZ } from '../options/limits';
-import type { BoxPrompt, PointMode, PointPrompt, PredictOptions } from '../index';
+import { checkKnownKeys, invalid } from '../options/check';
+import { type CommandSchema, type KeySpec, type ParsedKeys, parseKeys } from '../options/key-schema';
+import { PREDICT_KEYS, PROMPT_KEYS, predictOptionsFromKeys } from '../options/keys';
+import { FastSAMError, type BoxPrompt, type PointMode, type PointPrompt, type PredictOptions } from '../index';
+import { checkBoxes, checkLabels, checkPoints } from '../prompts/check-prompts';
 
-export const WIRE_KEYS = [
-  'conf',
-  'iou',
-  'imgsz',
-  'max_det',
-  'retina_masks',
-  'agnostic_nms',
-  'bboxes',
-  'points',
-  'labels',
-  'point_mode',
-  'texts',
-  'better_quality',
-  'format',
-] as const;
+const pick = (keys: Record<string, KeySpec>, names: string[]) => Object.fromEntries(names.map((name) => [name, keys[name]]));
+
+/** What a request may set: never batch or max_pixels (the server's), nor clip (loaded at start). */
+const OPTION_KEYS = pick(PREDICT_KEYS, ['imgsz', 'conf', 'iou', 'max_det', 'retina_masks', 'agnostic_nms', 'classes']);
+const PROMPT_WIRE_KEYS = pick(PROMPT_KEYS, ['bboxes', 'points', 'labels', 'point_mode', 'texts']);
+const ANSWER_KEYS: Record<string, KeySpec> = {
+  better_quality: { kind: 'boolean', help: 'clean up each answered mask (close 3x3, open 8x8)', default: 'false' },
+  format: { kind: 'enum', values: ['json', 'png'], help: 'json (detections, RLE masks) or png (the mask index map)', default: 'json' },
+};
+
+/** The keys of a segment request, as a schema (for parsing, and for the help of the routes). */
+export const SEGMENT_SCHEMA: CommandSchema = {
+  name: 'serve',
+  summary: 'POST /v1/segment and /v2/models/NAME/infer options',
+  usage: '',
+  keys: { ...OPTION_KEYS, ...PROMPT_WIRE_KEYS, ...ANSWER_KEYS },
+  flags: {},
+};
 
 export type AnswerFormat = 'json' | 'png';
+
+/** Texts one request may score with CLIP (each is a text-encoder run). */
+export const MAX_TEXTS = 100;
 
 export interface WirePrompts {
   bboxes?: BoxPrompt[];
@@ -47,131 +45,58 @@ export interface WirePrompts {
 }
 
 export interface WireOptions {
-  predict: Pick<PredictOptions, 'conf' | 'iou' | 'imgsz' | 'maxDet' | 'retinaMasks' | 'agnosticNms'>;
+  predict: PredictOptions;
   prompts: WirePrompts;
   /** Morphological clean-up of each answered mask (close 3x3, open 8x8), as the CLI's better_quality. */
   betterQuality: boolean;
   format: AnswerFormat;
 }
 
-/** Most prompt elements one request may carry (a page sends a handful; this bounds the work). */
-export const MAX_PROMPTS = 1000;
-const MAX_TEXT_LENGTH = 1000;
-
-function numberFrom(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  const trimmed = value.trim();
-  return trimmed === '' || !Number.isFinite(Number(trimmed)) ? value : Number(trimmed);
+/** A JSON value (KServe parameter) as the `key=value` text the schema parses; strings stay as they are. */
+function asText(key: string, value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (key === 'texts' && Array.isArray(value) && value.every((t) => typeof t === 'string')) return value.join('|');
+  if (typeof value === 'number' || typeof value === 'boolean' || Array.isArray(value)) return JSON.stringify(value);
+  return invalid(key, 'a string, a number, a boolean or a list', value);
 }
 
-function booleanFrom(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  if (/^(true|1|yes)$/i.test(value.trim())) return true;
-  if (/^(false|0|no)$/i.test(value.trim())) return false;
-  return value;
-}
-
-/** JSON text as the CLI accepts it: "[[1,2],[3,4]]", "[1,2,3,4]" or "1,2,3,4"; other values pass through. */
-function jsonFrom(name: string, value: unknown, code: InputErrorCode): unknown {
-  if (typeof value !== 'string') return value;
-  const text = value.trim();
+function parseGroup(keys: Record<string, KeySpec>, values: Record<string, string>, code: 'E_BAD_OPTION' | 'E_BAD_PROMPT'): ParsedKeys {
   try {
-    return JSON.parse(text.startsWith('[') ? text : `[${text}]`);
-  } catch {
-    return invalid(name, 'a JSON list of numbers', value, code);
+    return parseKeys({ ...SEGMENT_SCHEMA, keys }, values);
+  } catch (error) {
+    if (error instanceof FastSAMError && error.code !== code) throw new FastSAMError(code, error.message, { cause: error });
+    throw error;
   }
 }
 
-/** A flat list of n*k numbers or a list of k-lists, as k-tuples. */
-function tuples(name: string, value: unknown, k: number, shape: string): number[][] {
-  const list = jsonFrom(name, value, 'E_BAD_PROMPT');
-  const finite = (v: unknown) => is.finite(v);
-  let groups: unknown = list;
-  if (Array.isArray(list) && list.length > 0 && list.every(finite) && list.length % k === 0) {
-    groups = Array.from({ length: list.length / k }, (_, i) => list.slice(i * k, i * k + k));
-  }
-  if (!Array.isArray(groups) || groups.length === 0 || groups.length > MAX_PROMPTS) {
-    invalid(name, `a list of 1 to ${MAX_PROMPTS} ${shape}`, value, 'E_BAD_PROMPT');
-  }
-  groups.forEach((group, i) => {
-    if (!Array.isArray(group) || group.length !== k || !group.every(finite)) invalid(`${name}[${i}]`, shape, group, 'E_BAD_PROMPT');
-  });
-  return groups as number[][];
-}
-
-function labelsFrom(value: unknown): number[] {
-  const list = jsonFrom('labels', value, 'E_BAD_PROMPT');
-  const flat = Array.isArray(list) ? list.flat() : list;
-  if (!Array.isArray(flat) || flat.length > MAX_PROMPTS || !flat.every((v) => v === 0 || v === 1)) {
-    invalid('labels', 'a list of 0 (background) and 1 (foreground)', value, 'E_BAD_PROMPT');
-  }
-  return flat as number[];
-}
-
-/** "a dog|a cat" (the CLI's form), a JSON list of strings, or a list. */
-function textsFrom(value: unknown): string[] {
-  let list: unknown = value;
-  if (typeof value === 'string') {
-    const text = value.trim();
-    if (text.startsWith('[')) {
-      try {
-        list = JSON.parse(text);
-      } catch {
-        invalid('texts', 'texts separated by | or a JSON list of strings', value, 'E_BAD_PROMPT');
-      }
-    } else list = text.split('|');
-  }
-  if (!Array.isArray(list)) return invalid('texts', 'texts separated by | or a list of strings', value, 'E_BAD_PROMPT');
-  const texts = list.map((t) => (typeof t === 'string' ? t.trim() : t)).filter((t) => t !== '');
-  if (texts.length === 0 || texts.length > MAX_PROMPTS || !texts.every((t) => is.string(t) && t.length <= MAX_TEXT_LENGTH)) {
-    invalid('texts', `1 to ${MAX_PROMPTS} non-empty texts of at most ${MAX_TEXT_LENGTH} characters`, value, 'E_BAD_PROMPT');
-  }
-  return texts as string[];
-}
-
-function imgszFrom(value: unknown): number | [number, number] {
-  let v = numberFrom(value);
-  if (typeof v === 'string') v = jsonFrom('imgsz', v, 'E_BAD_OPTION');
-  if (Array.isArray(v) && v.length === 2) {
-    return [checkInteger('imgsz', v[0], 1, MAX_IMGSZ), checkInteger('imgsz', v[1], 1, MAX_IMGSZ)];
-  }
-  if (Array.isArray(v) && v.length === 1) v = v[0];
-  return checkInteger('imgsz', v, 1, MAX_IMGSZ);
-}
-
-/**
- * Reads the wire options of one request. `values` holds one value per key (callers refuse repeated
- * keys); strings are parsed, JSON values checked as they are.
- */
+/** Reads the options of one request: `values` holds one value per key (repeated query keys are refused before). */
 export function parseWireOptions(values: Record<string, unknown>): WireOptions {
-  checkKnownKeys('option', values, WIRE_KEYS);
-  const v = values;
-  const predict: WireOptions['predict'] = {};
-  if (v.conf !== undefined) predict.conf = checkUnitInterval('conf', numberFrom(v.conf));
-  if (v.iou !== undefined) predict.iou = checkUnitInterval('iou', numberFrom(v.iou));
-  if (v.imgsz !== undefined) predict.imgsz = imgszFrom(v.imgsz);
-  if (v.max_det !== undefined) predict.maxDet = checkInteger('max_det', numberFrom(v.max_det), 1, MAX_DETECTIONS);
-  if (v.retina_masks !== undefined) predict.retinaMasks = checkBoolean('retina_masks', booleanFrom(v.retina_masks));
-  if (v.agnostic_nms !== undefined) predict.agnosticNms = checkBoolean('agnostic_nms', booleanFrom(v.agnostic_nms));
+  checkKnownKeys('option', values, Object.keys(SEGMENT_SCHEMA.keys));
+  const options: Record<string, string> = {};
+  const prompts: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) (key in PROMPT_WIRE_KEYS ? prompts : options)[key] = asText(key, value);
+  const parsed = parseGroup({ ...OPTION_KEYS, ...ANSWER_KEYS }, options, 'E_BAD_OPTION');
+  const p = parseGroup(PROMPT_WIRE_KEYS, prompts, 'E_BAD_PROMPT');
 
-  const prompts: WirePrompts = { pointMode: 'merge' };
-  if (v.bboxes !== undefined) prompts.bboxes = tuples('bboxes', v.bboxes, 4, '[x1, y1, x2, y2]') as BoxPrompt[];
-  if (v.points !== undefined) prompts.points = tuples('points', v.points, 2, '[x, y]') as PointPrompt[];
-  if (v.labels !== undefined) {
-    if (!prompts.points) invalid('labels', 'given with points', v.labels, 'E_BAD_PROMPT');
-    prompts.labels = labelsFrom(v.labels);
-    if (prompts.labels.length !== prompts.points.length) {
-      invalid('labels', `one label per point (${prompts.points.length})`, v.labels, 'E_BAD_PROMPT');
-    }
+  const wirePrompts: WirePrompts = { pointMode: (p.point_mode as PointMode | undefined) ?? 'merge' };
+  if (p.bboxes !== undefined) wirePrompts.bboxes = checkBoxes(p.bboxes);
+  if (p.points !== undefined) {
+    wirePrompts.points = checkPoints(p.points);
+    wirePrompts.labels = checkLabels(p.labels, wirePrompts.points.length);
+  } else if (p.labels !== undefined) invalid('labels', 'given with points', p.labels, 'E_BAD_PROMPT');
+  if (p.texts !== undefined) {
+    const texts = (p.texts as string)
+      .split('|')
+      .map((t) => t.trim())
+      .filter(Boolean);
+    if (texts.length === 0 || texts.length > MAX_TEXTS) invalid('texts', `1 to ${MAX_TEXTS} texts separated by |`, p.texts, 'E_BAD_PROMPT');
+    wirePrompts.texts = texts;
   }
-  if (v.point_mode !== undefined) prompts.pointMode = checkOneOf('point_mode', v.point_mode, ['merge', 'instances', 'additive'] as const);
-  if (v.texts !== undefined) prompts.texts = textsFrom(v.texts);
-
   return {
-    predict,
-    prompts,
-    betterQuality: v.better_quality === undefined ? false : checkBoolean('better_quality', booleanFrom(v.better_quality)),
-    format: v.format === undefined ? 'json' : checkOneOf('format', v.format, ['json', 'png'] as const),
+    predict: predictOptionsFromKeys(parsed),
+    prompts: wirePrompts,
+    betterQuality: (parsed.better_quality as boolean | undefined) ?? false,
+    format: (parsed.format as AnswerFormat | undefined) ?? 'json',
   };
 }
 

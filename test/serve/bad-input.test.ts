@@ -38,16 +38,25 @@ test('out-of-range and malformed option values are 400 E_BAD_OPTION in the one m
     'E_BAD_OPTION',
     'conf must be a number in [0, 1], got 1.5',
   );
-  await expectError(await postRaw(server.url, png, { conf: 'abc' }, 'image/png'), 400, 'E_BAD_OPTION', 'conf must be');
-  await expectError(await postRaw(server.url, png, { max_det: '2.5' }, 'image/png'), 400, 'E_BAD_OPTION', 'max_det must be an integer');
+  await expectError(await postRaw(server.url, png, { conf: 'abc' }, 'image/png'), 400, 'E_BAD_OPTION', 'conf=abc: expected a number');
+  await expectError(
+    await postRaw(server.url, png, { max_det: '2.5' }, 'image/png'),
+    400,
+    'E_BAD_OPTION',
+    'max_det=2.5: expected an integer',
+  );
   await expectError(
     await postRaw(server.url, png, { retina_masks: 'maybe' }, 'image/png'),
     400,
     'E_BAD_OPTION',
-    'retina_masks must be true or false',
+    'retina_masks=maybe: expected true or false',
   );
-  await expectError(await postRaw(server.url, png, { point_mode: 'union' }, 'image/png'), 400, 'E_BAD_OPTION', 'point_mode must be one of');
-  await expectError(await postRaw(server.url, png, { format: 'gif' }, 'image/png'), 400, 'E_BAD_OPTION', 'format must be one of');
+  await expectError(
+    await postRaw(server.url, png, { format: 'gif' }, 'image/png'),
+    400,
+    'E_BAD_OPTION',
+    'format=gif: expected one of json, png',
+  );
   await expectError(await postRaw(server.url, png, { imgsz: '0' }, 'image/png'), 400, 'E_BAD_OPTION', 'imgsz must be');
   // This designed model is a static 128x128 export: another size is the model's refusal, same code.
   await expectError(await postRaw(server.url, png, { imgsz: '256' }, 'image/png'), 400, 'E_BAD_OPTION', '128');
@@ -64,16 +73,18 @@ test('out-of-range and malformed option values are 400 E_BAD_OPTION in the one m
 test('malformed prompts are 400 E_BAD_PROMPT', async () => {
   const bad = async (fields: Record<string, string>, fragment: string) =>
     expectError(await postForm(server.url, png, fields), 400, 'E_BAD_PROMPT', fragment);
-  await bad({ bboxes: '[[1,2,3]]' }, 'bboxes');
-  await bad({ bboxes: 'not json' }, 'bboxes must be a JSON list');
+  await bad({ bboxes: '[[1,2,3]]' }, 'bboxes=[[1,2,3]]: expected groups of 4 numbers');
+  await bad({ bboxes: 'not json' }, 'bboxes=not json: expected a list of numbers');
   await bad({ bboxes: '[[10,10,5,5]]' }, 'positive width and height');
-  await bad({ points: '[[1,2,3]]' }, 'points');
-  await bad({ points: '[[1,"x"]]' }, 'points[0] must be [x, y]');
-  await bad({ points: '[[1,2]]', labels: '[2]' }, 'labels must be a list of 0');
-  await bad({ points: '[[1,2],[3,4]]', labels: '[1]' }, 'one label per point (2)');
+  await bad({ points: '[[1,2,3]]' }, 'points=[[1,2,3]]: expected groups of 2 numbers');
+  await bad({ points: '[[1,"x"]]' }, 'expected groups of 2 numbers');
+  await bad({ points: '[[1,2]]', labels: '[2]' }, 'labels must be 0 (background) or 1 (foreground) each');
+  await bad({ points: '[[1,2],[3,4]]', labels: '[1]' }, 'an array of 2 labels (one per point)');
   await bad({ labels: '[1]' }, 'labels must be given with points');
+  await bad({ point_mode: 'union' }, 'point_mode=union: expected one of merge, instances, additive');
+  await bad({ texts: ' | ' }, 'texts must be 1 to 100 texts');
   const many = await postRaw(server.url, png, { points: Array.from({ length: 2002 }, () => 1).join(',') }, 'image/png');
-  await expectError(many, 400, 'E_BAD_PROMPT', 'a list of 1 to 1000');
+  await expectError(many, 400, 'E_BAD_PROMPT', 'the number of points must be at most 1000');
 });
 
 test('bytes that are not an image are 400 E_IMAGE_DECODE; vector images are refused before decoding', async () => {

@@ -70,11 +70,10 @@ export async function expectSameAsResult(answer: SegmentAnswer, result: Result):
  */
 export async function shapesScene(
   shapes: SceneShape[],
-  width = 160,
-  height = 128,
-  size = 128,
+  options: { dynamic?: boolean } = {},
 ): Promise<{ model: Uint8Array; jpeg: Buffer; png: Buffer }> {
-  const scene = colouredShapesScene({ width, height, size, shapes });
+  const [width, height, size] = [160, 128, 128];
+  const scene = colouredShapesScene({ width, height, size, shapes, dynamic: options.dynamic });
   const raw = { raw: { width, height, channels: 3 as const } };
   return {
     model: scene.model,

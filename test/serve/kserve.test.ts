@@ -126,7 +126,12 @@ test('bad inference requests: the one error body', async () => {
   await expectError(await infer({ inputs: [{ ...input, shape: [2] }] }), 400, 'E_BAD_REQUEST', 'shape [1]');
   await expectError(await infer({ inputs: [{ ...input, data: ['%%%'] }] }), 400, 'E_BAD_REQUEST', 'base64');
   await expectError(await infer({ inputs: [input], parameters: { conff: 1 } }), 400, 'E_BAD_OPTION', "did you mean 'conf'");
-  await expectError(await infer({ inputs: [input], parameters: { conf: '2' } }), 400, 'E_BAD_OPTION', 'conf must be');
+  await expectError(
+    await infer({ inputs: [input], parameters: { conf: 2 } }),
+    400,
+    'E_BAD_OPTION',
+    'conf must be a number in [0, 1], got 2',
+  );
   await expectError(await infer({ inputs: [input], parameters: { format: 'png' } }), 400, 'E_BAD_OPTION', 'format');
   await expectError(await infer({ inputs: [input], outputs: [{ name: 'logits' }] }), 400, 'E_BAD_REQUEST', "unknown output 'logits'");
   await expectError(await infer({ inputs: [{ ...input, data: [Buffer.from('nope').toString('base64')] }] }), 400, 'E_IMAGE_DECODE');

@@ -20,7 +20,7 @@ test('texts= answers the mask CLIP matches, as FastSAMPrompt.text does; /v1/info
     const picked = await new FastSAMPrompt(scene.png, result).text('a red object', { clip });
     await expectSameAsResult(answer, picked);
     expect(answer.detections.map((d) => d.box.map(Math.round))).toEqual([TWO_SHAPES[1].box]); // the red one
-    const both = (await (await postForm(server.url, scene.png, { texts: '["a blue object", "a red object"]' })).json()) as SegmentAnswer;
+    const both = (await (await postForm(server.url, scene.png, { texts: 'a blue object|a red object' })).json()) as SegmentAnswer;
     expect(both.detections).toHaveLength(2);
   } finally {
     await server.close();

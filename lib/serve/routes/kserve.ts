@@ -100,7 +100,7 @@ export function kserveRoutes(app: FastifyInstance, context: ServeContext): void 
       const binary = requestedOutputs(infer, OUTPUTS);
       const wire = parseWireOptions(parameters);
       checkAnswerable(wire, options.clip);
-      const out = await runSegment({ model, clip: options.clip, maxPixels: options.maxPixels, request: tracker }, Buffer.from(image), wire);
+      const out = await runSegment({ model, clip: options.clip, maxPixels: options.maxPixels, request: tracker }, image, wire);
       if (out.format !== 'json') throw new Error('unreachable: /v2 answers JSON');
       const { answer } = out;
       const mask = answer.detections[0]?.mask?.size;
