@@ -228,6 +228,19 @@ describeBrowser('the web demo in chromium', () => {
     await page.close();
   });
 
+  test('an image without objects says so honestly', async () => {
+    const { page, errors } = await openPage();
+    const blank = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#7a7f8c' } })
+      .jpeg()
+      .toBuffer();
+    await page.setInputFiles('[data-testid=image-input]', { name: 'blank.jpg', mimeType: 'image/jpeg', buffer: blank });
+    await page.locator('#stage-message', { hasText: 'No objects found' }).waitFor({ timeout: 30000 });
+    expect(await page.textContent('[data-testid=mask-count]')).toBe('0');
+    expect(await page.isDisabled('[data-testid=download-cutout]')).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   test('text mode shows only with CLIP on the server, and selects what CLIP picks', async () => {
     const { page } = await openPage();
     expect(await page.isVisible('[data-testid=mode-text]')).toBe(false);
@@ -248,6 +261,7 @@ describeBrowser('the web demo in chromium', () => {
       await clipPage.fill('#text-input', 'a red object');
       await clipPage.click('#text-options button[type=submit]');
       await clipPage.locator('[data-testid=selection-count]', { hasText: /^1$/ }).waitFor();
+      await clipPage.screenshot({ path: path.join(shots, 'text.png') });
       const coco = JSON.parse(await downloadText(clipPage, '#download-coco')) as CocoResult[];
       expect(coco.map((c) => c.bbox.map(Math.round))).toEqual([[96, 40, 32, 56]]); // the red rectangle, xywh
       expect(errors).toEqual([]);

@@ -56,7 +56,7 @@ export function segmentRoutes(app: FastifyInstance, context: ServeContext): void
     const defaults = c.isFastSAM ? FASTSAM_DEFAULTS : YOLO_DEFAULTS;
     return {
       name: options.name,
-      model: path.basename(model.source),
+      model: model.source === '<buffer>' ? options.name : path.basename(model.source),
       task: c.isFastSAM ? 'fastsam' : 'segment',
       names: c.names,
       backend: model.backendName,

@@ -134,7 +134,7 @@ function updateStatus(): void {
   const any = p.picked.length + p.points.length + p.boxes.length > 0 || Boolean(p.texts);
   $<HTMLButtonElement>('undo').disabled = state.history.length === 0;
   $<HTMLButtonElement>('clear').disabled = !any;
-  $('hint').textContent = e ? HINTS[state.mode] : 'Upload an image to start.';
+  $('hint').textContent = !e ? 'Upload an image to start.' : e.masks.length === 0 ? 'Nothing to select in this image.' : HINTS[state.mode];
   $('curl').textContent = curlCommand(location.origin, state.fileName, promptFields());
   if (e && e.masks.length === 0) message('No objects found. Try a lower confidence or another input size.');
   else if (e && any && !has && state.mode !== 'everything') message('Nothing selected here: try another point or box.');
@@ -147,6 +147,18 @@ function updateStatus(): void {
 function imagePerScreen(): number {
   const rect = canvas.getBoundingClientRect();
   return rect.width > 0 && state.image ? state.image.width / rect.width : 1;
+}
+
+/** Shows the whole image as large as the stage allows (small images scale up too), aspect kept. */
+function fitCanvas(): void {
+  const image = state.image;
+  if (!image) return;
+  const styles = getComputedStyle(stage);
+  const width = stage.clientWidth - parseFloat(styles.paddingLeft) - parseFloat(styles.paddingRight);
+  const height = Math.max(240, window.innerHeight * 0.72);
+  const scale = Math.min(width / image.width, height / image.height, 4);
+  canvas.style.width = `${Math.floor(image.width * scale)}px`;
+  canvas.style.height = `${Math.floor(image.height * scale)}px`;
 }
 
 function draw(): void {
@@ -352,6 +364,7 @@ async function loadImage(blob: Blob, name: string): Promise<void> {
   canvas.height = Math.round(bitmap.height * scale);
   canvas.hidden = false;
   $('dropzone').hidden = true;
+  fitCanvas();
   message(undefined);
   updateStatus();
   draw();
@@ -385,6 +398,13 @@ function setHover(index: number): void {
   state.hover = index;
   const e = state.everything;
   state.hoverCanvas = e && index >= 0 ? masksLayer(e.shape, [e.masks[index]], [state.colours[index] ?? [255, 255, 255]], 0.6) : undefined;
+  // What is under the pointer: its class and score (FastSAM's one class is just "object").
+  const d = e && index >= 0 ? e.detections[index] : undefined;
+  $('hint').textContent = d
+    ? `${d.name} · ${d.score.toFixed(2)} · ${e!.areas[index].toLocaleString()} px`
+    : e
+      ? HINTS[state.mode]
+      : $('hint').textContent;
   draw();
 }
 
@@ -536,7 +556,10 @@ document.addEventListener('keydown', (event) => {
   if (mode && (mode !== 'text' || state.info?.clip)) setMode(mode);
   if (event.key === 'Escape') clearPrompts();
 });
-window.addEventListener('resize', () => draw());
+window.addEventListener('resize', () => {
+  fitCanvas();
+  draw();
+});
 
 // ---------------------------------------------------------------- samples and start
 
