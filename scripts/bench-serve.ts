@@ -16,8 +16,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import autocannon from 'autocannon';
-import { FastSAM } from '../lib/index';
-import { toSegmentJSON } from '../lib/formats/segment-json';
+import { FastSAM, toSegmentJSON } from '../lib/index';
 import { arg, machineDescription } from './bench-utils';
 
 const shared = path.resolve(__dirname, '../../shared');

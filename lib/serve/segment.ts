@@ -3,8 +3,7 @@
  * requests), apply the prompt with FastSAMPrompt (the reference's priority: boxes, then texts, then
  * points, else everything), and build the answer once. Retina masks unless the request says otherwise.
  */
-import { type ClipScorer, FastSAM, FastSAMError, FastSAMPrompt, type Result } from '../index';
-import { toSegmentJSON, type SegmentAnswer } from '../formats/segment-json';
+import { type ClipScorer, FastSAM, FastSAMError, FastSAMPrompt, type Result, type SegmentAnswer, toSegmentJSON } from '../index';
 import { refinedRles } from './refine';
 import type { RequestSignal } from './request-signal';
 import type { WireOptions, WirePrompts } from './wire-options';

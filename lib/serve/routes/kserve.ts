@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FastSAMError, isFastSAMError } from '../../errors';
-import type { SegmentAnswer } from '../../formats/segment-json';
+import type { SegmentAnswer } from '../../index';
 import { outcomeOf } from '../../metrics';
 import { HttpError } from '../errors';
 import { checkImageBytes } from '../image-bytes';
