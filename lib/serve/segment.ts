@@ -1,9 +1,12 @@
 /**
  * One segment request, whatever protocol brought it: predict (the model batches it with other
  * requests), apply the prompt with FastSAMPrompt (the reference's priority: boxes, then texts, then
- * points, else everything), and build the answer once. Retina masks unless the request says otherwise.
+ * points, else everything), and build the answer once: as JSON bytes made on the encoder's worker
+ * thread (/v1), or as the answer object (/v2 turns it into tensors). Retina masks unless the request
+ * says otherwise.
  */
 import { type ClipScorer, FastSAM, FastSAMError, FastSAMPrompt, type Result, type SegmentAnswer, toSegmentJSON } from '../index';
+import type { SegmentEncoder } from '../formats/segment-encoder';
 import { refinedRles } from './refine';
 import type { RequestSignal } from './request-signal';
 import type { WireOptions, WirePrompts } from './wire-options';
@@ -13,9 +16,11 @@ export interface SegmentContext {
   clip?: ClipScorer;
   maxPixels: number;
   request: RequestSignal;
+  encoder: SegmentEncoder;
 }
 
-export type SegmentOutput = { format: 'json'; answer: SegmentAnswer } | { format: 'png'; png: Buffer; result: Result };
+export type SegmentOutput =
+  { format: 'json'; body: Buffer } | { format: 'object'; answer: SegmentAnswer } | { format: 'png'; png: Buffer; result: Result };
 
 /** Refuses what cannot be answered before any work is done. */
 export function checkAnswerable(options: WireOptions, clip: ClipScorer | undefined): void {
@@ -45,7 +50,13 @@ async function applyPrompt(image: Buffer, result: Result, prompts: WirePrompts, 
   return prompt.point(prompts.points!, prompts.labels, { mode: prompts.pointMode });
 }
 
-export async function runSegment(context: SegmentContext, image: Buffer, options: WireOptions): Promise<SegmentOutput> {
+/** Runs one request; `as` says how a JSON answer is wanted: bytes to send, or the object. */
+export async function runSegment(
+  context: SegmentContext,
+  image: Buffer,
+  options: WireOptions,
+  as: 'bytes' | 'object' = 'bytes',
+): Promise<SegmentOutput> {
   const { model, request } = context;
   const { signal } = request;
   const predictOptions = {
@@ -64,9 +75,14 @@ export async function runSegment(context: SegmentContext, image: Buffer, options
     started = performance.now();
     if (options.format === 'png') return { format: 'png', png: await answer.masks.toPNG({ indexMap: true }), result: answer };
     const rles = options.betterQuality ? await refinedRles(answer, signal) : undefined;
-    const json = await toSegmentJSON(answer, { rles, signal, speed: { prompt: promptMs } });
+    const speed: Record<string, number> = { prompt: promptMs };
+    if (rles) speed.refine = performance.now() - started;
+    // The encoder adds `encode` itself (its work ends on the worker thread).
+    if (as === 'bytes') return { format: 'json', body: await context.encoder.encode(answer, { rles, signal, speed }) };
+    started = performance.now();
+    const json = await toSegmentJSON(answer, { rles, signal, speed });
     json.speed.encode = performance.now() - started;
-    return { format: 'json', answer: json };
+    return { format: 'object', answer: json };
   } catch (error) {
     throw request.translate(error);
   }

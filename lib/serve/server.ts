@@ -11,6 +11,7 @@ import fastifyMultipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
 import type { FastSAM } from '../index';
+import { SegmentEncoder } from '../formats/segment-encoder';
 import { ModelMetrics } from '../metrics';
 import { ClientLimit } from './client-limit';
 import { errorHandler, HttpError, notFoundHandler } from './errors';
@@ -71,6 +72,7 @@ export function createServer(model: FastSAM | Promise<FastSAM>, serveOptions: Se
     clientLimit: new ClientLimit(options.clientLimit, options.retryAfterSeconds),
     registry,
     modelMetrics: () => modelMetrics,
+    encoder: new SegmentEncoder(),
     version: packageVersion(),
   };
 
@@ -90,6 +92,7 @@ export function createServer(model: FastSAM | Promise<FastSAM>, serveOptions: Se
   });
   app.addHook('onClose', async () => {
     modelMetrics?.close();
+    await context.encoder.close();
   });
 
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));

@@ -100,8 +100,13 @@ export function kserveRoutes(app: FastifyInstance, context: ServeContext): void 
       const binary = requestedOutputs(infer, OUTPUTS);
       const wire = parseWireOptions(parameters);
       checkAnswerable(wire, options.clip);
-      const out = await runSegment({ model, clip: options.clip, maxPixels: options.maxPixels, request: tracker }, image, wire);
-      if (out.format !== 'json') throw new Error('unreachable: /v2 answers JSON');
+      const out = await runSegment(
+        { model, clip: options.clip, maxPixels: options.maxPixels, request: tracker, encoder: context.encoder },
+        image,
+        wire,
+        'object',
+      );
+      if (out.format !== 'object') throw new Error('unreachable: /v2 builds tensors from the answer object');
       const { answer } = out;
       const mask = answer.detections[0]?.mask?.size;
       const header = {

@@ -29,7 +29,11 @@ export function segmentRoutes(app: FastifyInstance, context: ServeContext): void
       const wire = parseWireOptions(upload.values);
       checkAnswerable(wire, options.clip);
       checkImageBytes(upload.image);
-      const out = await runSegment({ model, clip: options.clip, maxPixels: options.maxPixels, request: tracker }, upload.image, wire);
+      const out = await runSegment(
+        { model, clip: options.clip, maxPixels: options.maxPixels, request: tracker, encoder: context.encoder },
+        upload.image,
+        wire,
+      );
       context.modelMetrics()?.observePrediction('success', performance.now() - started);
       if (out.format === 'png') {
         const [height, width] = out.result.masks.shape;
@@ -39,7 +43,8 @@ export function segmentRoutes(app: FastifyInstance, context: ServeContext): void
           .header('x-mask-size', `${height}x${width}`)
           .send(out.png);
       }
-      return reply.type('application/json; charset=utf-8').send(out.answer);
+      if (out.format !== 'json') throw new Error('unreachable: /v1 answers JSON bytes or PNG');
+      return reply.type('application/json; charset=utf-8').send(out.body);
     } catch (error) {
       const code = isFastSAMError(error) ? error.code : tracker.signal.aborted ? 'E_ABORTED' : undefined;
       context.modelMetrics()?.observePrediction(outcomeOf(code), performance.now() - started);
