@@ -51,9 +51,12 @@ describeBrowser('the web demo in chromium', () => {
   let server: Running;
   let image: Buffer;
   let result: Result;
-  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'fastsam-shots-'));
+  // Screenshots to look at: kept in FASTSAM_SHOTS_DIR when set, else in a temporary folder removed afterwards.
+  const keepShots = process.env.FASTSAM_SHOTS_DIR;
+  const shots = keepShots ?? fs.mkdtempSync(path.join(os.tmpdir(), 'fastsam-shots-'));
 
   beforeAll(async () => {
+    if (keepShots) fs.mkdirSync(keepShots, { recursive: true });
     await buildWebIfStale();
     const { chromium } = await import('playwright-core');
     // launch() gives the browser a fresh temporary profile (the --user-data-dir of §6) and removes it on close.
@@ -71,6 +74,7 @@ describeBrowser('the web demo in chromium', () => {
     await server?.close();
     await model?.dispose();
     removeTempDirs();
+    if (!keepShots) fs.rmSync(shots, { recursive: true, force: true });
   });
 
   async function openPage(viewport = { width: 1280, height: 860 }): Promise<{ page: Page; errors: string[] }> {
