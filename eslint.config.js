@@ -26,4 +26,9 @@ module.exports = tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   { files: ['scripts/**', 'lib/cli/**', 'test/**'], rules: { 'no-console': 'off' } },
+  // The web demo's browser code is checked against its own project (DOM types, no Node).
+  {
+    files: ['lib/serve/web/**/*.ts'],
+    languageOptions: { parserOptions: { project: './lib/serve/web/tsconfig.json', tsconfigRootDir: __dirname } },
+  },
 );

@@ -32,6 +32,8 @@ export type { PromptPlotOptions } from './plot/prompt-plot';
 export type { ResultPlotOptions } from './plot/result-plot';
 export type { CocoDetection, CompressedRLE } from './formats/coco';
 export { compressRle, decompressRle } from './formats/coco';
+export { toSegmentJSON } from './formats/segment-json';
+export type { SegmentAnswer, SegmentDetection, SegmentMask } from './formats/segment-answer';
 export type { PolygonOptions } from './formats/polygons';
 export { validateDataset, evaluateCoco, evaluateCocoFiles } from './val';
 export type { ValidateOptions, ValidationResult, CocoEvalResult, CocoDataset, CocoResult } from './val';

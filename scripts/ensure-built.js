@@ -3,7 +3,7 @@
  * Builds what `npm test` needs, only when stale: the TypeScript (tsc + the ES module entry) and the
  * prebuilt binaries that the tests load and the packaging tests install (scripts/prebuild.js): this
  * machine's core addon, the linux-arm64 one where the cross compiler is installed, and the GPU addon
- * where nvcc is. A developer's own build/Release (`npm run build:native`) is rebuilt too when it exists,
+ * where nvcc is; and the web demo's bundle (esbuild). A developer's own build/Release (`npm run build:native`) is rebuilt too when it exists,
  * because node-gyp-build prefers it to prebuilds/. Nothing here downloads.
  */
 const { execFileSync, spawnSync } = require('node:child_process');
@@ -65,6 +65,8 @@ if (isStale(['dist/index.js', 'dist/index.mjs'], ['lib', 'tsconfig.json', 'scrip
   run(bin('tsc'), ['-p', 'tsconfig.json']);
   run(process.execPath, ['scripts/build-esm.js']);
 }
+// The web demo's bundle (dist/web), which `fastsam serve` serves at /.
+run(process.execPath, [path.join(__dirname, 'build-web.js'), '--if-stale']);
 if (fs.existsSync(path.join(root, 'build/Release/fastsam.node')) && isStale(['build/Release/fastsam.node'], coreSources, notCore)) {
   run(bin('node-gyp'), ['rebuild']);
 }

@@ -13,6 +13,7 @@ import { PREDICT_SCHEMA, predictCommand } from './predict';
 import { VAL_SCHEMA, valCommand } from './val';
 import { EXPORT_SCHEMA, exportCommand } from './export';
 import { TRACK_SCHEMA, trackCommand } from './track';
+import { SERVE_SCHEMA, serveCommand } from './serve';
 
 const USAGE = `usage: fastsam COMMAND key=value ... [--json] [--help]
 
@@ -22,6 +23,7 @@ commands:
   val       validate on a YOLO dataset, or evaluate COCO results (fastsam val --help)
   export    a checkpoint to ONNX, in Node alone: fastsam export model=FastSAM-s.pt imgsz=1024
   info      describe a model: fastsam info model=MODEL.onnx [--json]
+  serve     the HTTP service and web demo: fastsam serve model=MODEL.onnx port=8000 (fastsam serve --help)
 
 --json prints one JSON object per line; errors print one line and exit 2.`;
 
@@ -73,6 +75,7 @@ export const COMMANDS: Record<string, Command> = {
   export: { schema: EXPORT_SCHEMA, run: exportCommand },
   info: { schema: INFO_SCHEMA, run: info },
   track: { schema: TRACK_SCHEMA, run: trackCommand },
+  serve: { schema: SERVE_SCHEMA, run: serveCommand },
 };
 
 /** Runs one command on raw `key=value` strings: checked against its schema, then run; errors are thrown. */

@@ -2,6 +2,7 @@
 import { FastSAMError } from '../../lib/errors';
 import { FastSAM } from '../../lib/pipeline/fastsam';
 import { FastSAMPrompt } from '../../lib/prompts/prompt';
+import { type BoxPrompt, MAX_BOXES, MAX_POINTS, type PointPrompt } from '../../lib/prompts/rules';
 import type { Result } from '../../lib/masks/result';
 import { MASK_COEFS, tinySegmentModel } from '../../scripts/fixtures/tiny-models';
 
@@ -143,6 +144,10 @@ describe('bad prompts reject with E_BAD_PROMPT', () => {
     ['a label other than 0 or 1', () => prompt().point([[1, 2]], [2])],
     ['NaN point', () => prompt().point([[Number.NaN, 2]])],
     ['unknown mode', () => prompt().point([[1, 2]], [1], { mode: 'bogus' as 'merge' })],
+    ['null box', () => prompt().box(null as unknown as [number, number, number, number])],
+    ['undefined point', () => prompt().point(undefined as unknown as [number, number])],
+    ['more boxes than the cap', () => prompt().box(Array.from({ length: MAX_BOXES + 1 }, (): BoxPrompt => [0, 0, 1, 1]))],
+    ['more points than the cap', () => prompt().point(Array.from({ length: MAX_POINTS + 1 }, (): PointPrompt => [0, 0]))],
   ])('%s', async (_, run) => {
     const error = await run().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FastSAMError);
