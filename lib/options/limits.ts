@@ -26,3 +26,6 @@ export const MAX_MASK_COEFFICIENTS = 256;
 
 /** Largest metadata string parsed (names, imgsz, stride): MAX_CLASSES names of ~80 characters. */
 export const MAX_METADATA_CHARS = 8 * 1024 * 1024;
+
+/** Longest CLIP token row (contextLength): OpenAI CLIP uses 77, Long-CLIP 248; rows are allocated up front. */
+export const MAX_CLIP_CONTEXT = 4096;
