@@ -1,14 +1,16 @@
 /**
- * One HTTP(S) GET with redirects followed and an idle timeout on the socket (headers and body alike), so a
- * stalled server fails fast instead of hanging a download forever.
+ * One HTTP(S) GET through undici (the client behind Node's own fetch): redirects followed, HTTPS_PROXY /
+ * HTTP_PROXY / NO_PROXY honoured (EnvHttpProxyAgent), an idle timeout on the headers and on every gap in
+ * the body, and an AbortSignal for the caller's overall deadline. Bodies are asked for as they are stored
+ * (no content-encoding), so byte counts match the file.
  */
-import * as http from 'node:http';
-import * as https from 'node:https';
+import { EnvHttpProxyAgent, fetch, type Response } from 'undici';
 
 export interface HttpResponse {
   status: number;
-  headers: http.IncomingHttpHeaders;
-  body: http.IncomingMessage;
+  headers: Response['headers'];
+  /** The body; cancel() it when not reading it. */
+  body: Response['body'];
   /** The URL that answered, after redirects. */
   url: string;
 }
@@ -25,39 +27,60 @@ export class HttpError extends Error {
   }
 }
 
-const MAX_REDIRECTS = 5;
+// One agent per idle timeout: agents pool connections, and the timeout is an agent setting.
+const agents = new Map<number, EnvHttpProxyAgent>();
 
-function requestOnce(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<http.IncomingMessage> {
-  const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
-  if (!client) return Promise.reject(new HttpError(`unsupported URL scheme in ${url.href}`, false));
-  return new Promise((resolve, reject) => {
-    let response: http.IncomingMessage | undefined;
-    const request = client.get(url, { headers: { 'user-agent': 'fastsam-node', ...headers } }, (res) => {
-      response = res;
-      resolve(res);
-    });
-    // The socket's idle timeout covers the body too; the body then fails with this reason, not 'aborted'.
-    request.setTimeout(timeoutMs, () => {
-      const reason = new HttpError(`no data from ${url.host} for ${timeoutMs} ms`, true);
-      response?.destroy(reason);
-      request.destroy(reason);
-    });
-    request.on('error', reject);
-  });
+function agentFor(timeoutMs: number): EnvHttpProxyAgent {
+  let agent = agents.get(timeoutMs);
+  if (!agent) {
+    agent = new EnvHttpProxyAgent({ headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+    agents.set(timeoutMs, agent);
+  }
+  return agent;
 }
 
-export async function httpGet(href: string, headers: Record<string, string>, timeoutMs: number): Promise<HttpResponse> {
-  let url = new URL(href);
-  for (let hop = 0; ; hop++) {
-    const body = await requestOnce(url, headers, timeoutMs);
-    const status = body.statusCode ?? 0;
-    const location = body.headers.location;
-    if (status >= 300 && status < 400 && location) {
-      body.resume();
-      if (hop >= MAX_REDIRECTS) throw new HttpError(`more than ${MAX_REDIRECTS} redirects from ${href}`, false);
-      url = new URL(location, url);
-      continue;
-    }
-    return { status, headers: body.headers, body, url: url.href };
+// A DNS failure will not heal in seconds: it means offline.
+const FATAL_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL']);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** The innermost code and message of a fetch failure ('fetch failed' wraps the real cause). */
+function rootCause(error: unknown): { code?: string; message: string } {
+  let current = error as { code?: string; message?: string; cause?: unknown; errors?: unknown[] } | undefined;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const next = current.cause ?? current.errors?.[0];
+    if (current.code || !next) return { code: current.code, message: current.message ?? String(current) };
+    current = next as typeof current;
+  }
+  return { message: String(error) };
+}
+
+/** A transport failure as an HttpError with a message that names what happened. */
+export function httpFailure(error: unknown, url: URL, timeoutMs: number): HttpError {
+  if (error instanceof HttpError) return error;
+  const { code, message } = rootCause(error);
+  if (code && TIMEOUT_CODES.has(code)) return new HttpError(`no data from ${url.host} for ${timeoutMs} ms`, true);
+  const shown = code && !message.includes(code) ? `${code}: ${message}` : message;
+  return new HttpError(shown, !(code && FATAL_CODES.has(code)));
+}
+
+export async function httpGet(
+  href: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<HttpResponse> {
+  const url = new URL(href);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new HttpError(`unsupported URL scheme in ${url.href}`, false);
+  try {
+    const response = await fetch(url, {
+      headers: { 'user-agent': 'fastsam-node', 'accept-encoding': 'identity', ...headers },
+      redirect: 'follow',
+      dispatcher: agentFor(timeoutMs),
+      signal,
+    });
+    return { status: response.status, headers: response.headers, body: response.body, url: response.url || url.href };
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw httpFailure(error, url, timeoutMs);
   }
 }
