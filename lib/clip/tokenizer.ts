@@ -9,7 +9,7 @@
  */
 import { FastSAMError } from '../errors';
 import { checkBoolean, checkInteger, checkKnownKeys, checkOptionsObject, invalid } from '../options/check';
-import { MAX_CLIP_CONTEXT } from '../options/limits';
+import { MAX_CLIP_CONTEXT, MAX_CLIP_TEXT_CHARS } from '../options/limits';
 import { BytePairEncoder } from './bpe';
 import { toByteChars } from './byte-encoder';
 import { cleanText, PRE_SPLIT } from './text-clean';
@@ -67,9 +67,20 @@ export class ClipTokenizer {
 
   /** The ids of one text, with <|startoftext|> and <|endoftext|>, neither truncated nor padded. */
   encode(text: string): number[] {
+    return this.encodeUpTo(text, Infinity);
+  }
+
+  /**
+   * encode(), stopping once `limit` ids are known (what truncation keeps needs no more). Texts are capped
+   * in length: BPE of one long word costs more than linear time (16,000 letters: ~0.25 s).
+   */
+  private encodeUpTo(text: string, limit: number): number[] {
     if (typeof text !== 'string') invalid('a text prompt', 'a string', text, 'E_BAD_PROMPT');
+    if (text.length > MAX_CLIP_TEXT_CHARS)
+      invalid('a text prompt', `at most ${MAX_CLIP_TEXT_CHARS} characters`, `${text.length} characters`, 'E_BAD_PROMPT');
     const ids = [this.vocab.sotId];
     for (const [piece] of cleanText(text).matchAll(PRE_SPLIT)) {
+      if (ids.length >= limit) break;
       for (const token of this.bpe.encode(toByteChars(piece))) ids.push(this.idOf(token));
     }
     ids.push(this.vocab.eotId);
@@ -86,7 +97,7 @@ export class ClipTokenizer {
     if (options.truncate !== undefined) checkBoolean('truncate', options.truncate);
     if (typeof texts !== 'string' && !Array.isArray(texts)) invalid('texts', 'a string or an array of strings', texts, 'E_BAD_PROMPT');
     return (typeof texts === 'string' ? [texts] : texts).map((text) => {
-      const ids = this.encode(text);
+      const ids = this.encodeUpTo(text, options.truncate ? contextLength : Infinity);
       if (ids.length > contextLength) {
         if (!options.truncate) {
           throw new FastSAMError(

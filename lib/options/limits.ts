@@ -29,3 +29,6 @@ export const MAX_METADATA_CHARS = 8 * 1024 * 1024;
 
 /** Longest CLIP token row (contextLength): OpenAI CLIP uses 77, Long-CLIP 248; rows are allocated up front. */
 export const MAX_CLIP_CONTEXT = 4096;
+
+/** Longest CLIP text prompt (characters): BPE of a long word is superlinear; 77 tokens are a few hundred. */
+export const MAX_CLIP_TEXT_CHARS = 16384;

@@ -19,7 +19,11 @@ describe('CLIP tokenizer options', () => {
     expect(expectAnswer(await runCase('clip', 'contextLength', [4096]))).toBe(4096);
   });
 
-  test('a 300,000-word prompt, truncated', async () => {
-    expect(expectAnswer(await runCase('clip', 'longPrompt', [100_000]))).toHaveLength(5);
+  test('a 1,638-word prompt (16,380 characters), truncated, stops at the context length', async () => {
+    expect(expectAnswer(await runCase('clip', 'longPrompt', [1638]))).toHaveLength(5);
+  });
+
+  test('a million-letter word: E_BAD_PROMPT before BPE', async () => {
+    expectTypedEnd(await runCase('clip', 'longWord', [1_000_000]), 'E_BAD_PROMPT', /at most 16384 characters/);
   });
 });

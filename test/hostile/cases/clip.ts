@@ -14,3 +14,6 @@ export const options = (value: Record<string, unknown>): number => tokenizer().t
 
 /** A long prompt, truncated: linear in its length. */
 export const longPrompt = (words: number): number[] => tokenizer().tokenize('a red dog '.repeat(words), { truncate: true })[0].slice(0, 5);
+
+/** One word of a million letters: refused before BPE, whose cost grows faster than its length. */
+export const longWord = (letters: number): number => tokenizer().tokenize('ab'.repeat(letters / 2), { truncate: true })[0].length;
