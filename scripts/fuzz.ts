@@ -3,9 +3,10 @@
  *
  * Seeded, time-boxed mutational fuzzing of what fastsam-node reads from users: checkpoints, ONNX files,
  * images and option objects (scripts/fuzz/targets.ts). Each target runs in child processes with a 1 GiB
- * heap; a child that dies (signal, abort, out of memory), runs one case past 10 s or passes 1.5 GiB RSS is
- * a crash, recorded with its case number, and fuzzing goes on from the next case. Prints cases tried,
- * how they ended, crashes (zero expected) and untyped errors (every error should be a FastSAMError), with
+ * heap; a child that dies (signal, abort, out of memory) or runs one case past 10 s is a crash, one that
+ * passes 1.5 GiB RSS is killed and counted apart ('over memory'), each recorded with its case number, and
+ * fuzzing goes on from the next case. Prints cases tried, how they ended, crashes (zero expected), memory
+ * kills and untyped errors (every error should be a FastSAMError), with
  * the seed, time box and machine, so any case can be replayed: --target NAME --only I --seed N.
  * Not part of npm test.
  */
@@ -34,6 +35,8 @@ interface Crash {
   case: number;
   how: string;
   stderr: string;
+  /** Killed for passing MAX_RSS_MIB, not a crash of its own making. */
+  memory?: boolean;
 }
 
 interface TargetReport {
@@ -67,6 +70,7 @@ function runChild(target: string, seed: number, start: number, deadline: number,
   let startedAt = 0;
   let next = start;
   let killed: string | undefined;
+  let memory = false;
   child.on('message', (message: { type: string; i: number; outcome: string; rssMiB: number }) => {
     if (message.type === 'start') {
       current = message.i;
@@ -89,7 +93,7 @@ function runChild(target: string, seed: number, start: number, deadline: number,
     if (child.pid === undefined) return;
     const rss = rssOf(child.pid);
     report.peakRssMiB = Math.max(report.peakRssMiB, rss);
-    if (rss > MAX_RSS_MIB) killed = `over ${MAX_RSS_MIB} MiB RSS`;
+    if (rss > MAX_RSS_MIB) [killed, memory] = [`over ${MAX_RSS_MIB} MiB RSS`, true];
     else if (current !== undefined && Date.now() - startedAt > CASE_TIMEOUT_MS) killed = `one case ran past ${CASE_TIMEOUT_MS} ms`;
     if (killed) child.kill('SIGKILL');
   }, 50);
@@ -99,7 +103,12 @@ function runChild(target: string, seed: number, start: number, deadline: number,
       if (current !== undefined || killed || (code !== 0 && code !== null) || (signal && !killed)) {
         const at = current ?? next;
         report.cases += current !== undefined ? 1 : 0;
-        report.crashes.push({ case: at, how: killed ?? (signal ? `signal ${signal}` : `exit ${code}`), stderr: stderr.slice(-600) });
+        report.crashes.push({
+          case: at,
+          how: killed ?? (signal ? `signal ${signal}` : `exit ${code}`),
+          stderr: stderr.slice(-600),
+          memory,
+        });
         resolve(at + 1);
       } else {
         resolve(next);
@@ -137,19 +146,27 @@ async function main(): Promise<void> {
       .sort((a, b) => b[1] - a[1])
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
+    const crashCount = report.crashes.filter((c) => !c.memory).length;
+    const memoryCount = report.crashes.length - crashCount;
     console.log(
-      `${target}: ${report.cases} cases, ${report.crashes.length} crashes, peak RSS ${Math.round(report.peakRssMiB)} MiB; ${outcomes}`,
+      `${target}: ${report.cases} cases, ${crashCount} crashes, ${memoryCount} over memory, peak RSS ${Math.round(report.peakRssMiB)} MiB; ${outcomes}`,
     );
-    for (const crash of report.crashes)
-      console.log(`  CRASH case ${crash.case}: ${crash.how}\n    ${crash.stderr.trim().split('\n').slice(-3).join('\n    ')}`);
+    for (const crash of report.crashes) {
+      const last = crash.stderr.trim().split('\n').slice(-3).join('\n    ');
+      console.log(`  ${crash.memory ? 'MEMORY' : 'CRASH'} case ${crash.case}: ${crash.how}\n    ${last}`);
+    }
     for (const [message, { count, firstCase }] of Object.entries(report.untyped))
       console.log(`  untyped x${count} (first: case ${firstCase}): ${message}`);
   }
   const total = reports.reduce((n, r) => n + r.cases, 0);
-  const crashes = reports.reduce((n, r) => n + r.crashes.length, 0);
+  const crashes = reports.reduce((n, r) => n + r.crashes.filter((c) => !c.memory).length, 0);
+  const overMemory = reports.reduce((n, r) => n + r.crashes.filter((c) => c.memory).length, 0);
   const untyped = reports.reduce((n, r) => n + (r.outcomes.untyped ?? 0), 0);
-  console.log(`total: ${total} cases, ${crashes} crashes, ${untyped} untyped errors (seed ${seed}, ${seconds} s, ${machine})`);
-  if (values.out) writeFileSync(values.out, JSON.stringify({ seed, seconds, machine, total, crashes, untyped, reports }, null, 2));
+  console.log(
+    `total: ${total} cases, ${crashes} crashes, ${overMemory} over memory, ${untyped} untyped errors (seed ${seed}, ${seconds} s, ${machine})`,
+  );
+  if (values.out)
+    writeFileSync(values.out, JSON.stringify({ seed, seconds, machine, total, crashes, overMemory, untyped, reports }, null, 2));
   process.exitCode = crashes > 0 ? 1 : 0;
 }
 

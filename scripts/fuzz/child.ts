@@ -7,6 +7,7 @@ import { Random } from './mutate';
 import { outcomeOf, TARGETS } from './targets';
 
 const [name, seedText, startText, deadlineText, onlyText] = process.argv.slice(2);
+const CASES_PER_CHILD = 2000;
 
 /** The random stream of one case: seed, target and case number mixed (splitmix-style). */
 export function caseRandom(seed: number, target: number, index: number): Random {
@@ -23,7 +24,10 @@ async function main(): Promise<void> {
   const seed = Number(seedText);
   const deadline = Number(deadlineText);
   const only = onlyText === undefined ? undefined : Number(onlyText);
-  for (let i = only ?? Number(startText); only === undefined ? Date.now() < deadline : i === only; i++) {
+  const first = only ?? Number(startText);
+  // A fresh process every CASES_PER_CHILD cases: memory a long run accumulates (ONNX Runtime arenas, the
+  // heap) is not blamed on whichever case happens to be running when it passes the limit.
+  for (let i = first; only === undefined ? Date.now() < deadline && i < first + CASES_PER_CHILD : i === only; i++) {
     process.send?.({ type: 'start', i });
     let error: unknown;
     try {
@@ -32,6 +36,9 @@ async function main(): Promise<void> {
       error = e ?? new Error('thrown undefined');
     }
     process.send?.({ type: 'end', i, outcome: outcomeOf(error) });
+    // Back to the event loop between cases, so these messages leave now: a run of synchronous cases would
+    // otherwise hold them back, and the parent would take a fast case for a hung one.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   process.send?.({ type: 'done', rssMiB: process.resourceUsage().maxRSS / 1024 }, () => process.disconnect());
   // The options target keeps a model loaded; nothing else should hold the process open.
