@@ -109,8 +109,8 @@ function contentRange(header: string | null): { start: number; total?: number } 
   return match ? { start: Number(match[1]), total: match[2] === '*' ? undefined : Number(match[2]) } : undefined;
 }
 
-function declaredLength(headers: HttpResponse['headers']): number | undefined {
-  const value = headers.get('content-length');
+function declaredLength(response: HttpResponse): number | undefined {
+  const value = response.header('content-length');
   return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
@@ -250,14 +250,14 @@ class Transfer {
   }
 
   private async receive(response: HttpResponse, offset: number): Promise<boolean> {
-    const { status, headers, body } = response;
-    const drop = (): Promise<void> => body?.cancel().catch(() => undefined) ?? Promise.resolve();
+    const { status, header } = response;
+    const drop = async (): Promise<void> => response.drop();
     let start = 0;
     let total: number | undefined;
     if (status === 200) {
-      total = declaredLength(headers);
+      total = declaredLength(response);
     } else if (status === 206) {
-      const range = contentRange(headers.get('content-range'));
+      const range = contentRange(header('content-range'));
       if (!range || range.start !== offset) {
         await drop();
         await this.restart();
@@ -267,7 +267,7 @@ class Transfer {
       total = range.total;
     } else if (status === 416 && offset > 0) {
       await drop();
-      const range = /\/(\d+)$/.exec(headers.get('content-range') ?? '');
+      const range = /\/(\d+)$/.exec(header('content-range') ?? '');
       if (range && Number(range[1]) === offset) return true;
       await this.restart();
       throw new HttpError('the partial download does not fit the file on the server; starting over', true, status);
@@ -300,7 +300,7 @@ class Transfer {
       expected.size !== undefined ||
       total !== undefined ||
       expected.sha256 !== undefined ||
-      /chunked/i.test(headers.get('transfer-encoding') ?? '');
+      /chunked/i.test(header('transfer-encoding') ?? '');
     if (!provable) {
       await drop();
       throw new DownloadFailure(
@@ -311,7 +311,7 @@ class Transfer {
     }
     if (start === 0) {
       await this.restart();
-      const validator = headers.get('etag') ?? headers.get('last-modified') ?? undefined;
+      const validator = header('etag') ?? header('last-modified') ?? undefined;
       await writeNoFollow(this.metaFile, JSON.stringify({ url: this.url, validator, total } satisfies PartMeta));
     }
     const received = await this.append(response, start, total, limit);
@@ -322,16 +322,15 @@ class Transfer {
   }
 
   private async append(response: HttpResponse, start: number, total: number | undefined, limit: number): Promise<number> {
-    if (!response.body) return 0;
     const url = new URL(response.url);
     const handle = await fs.open(this.part, WRITE | (start === 0 ? constants.O_TRUNC : constants.O_APPEND));
     let received = 0;
     try {
       // Checked on the open file too: the path could have been swapped between lstat and open.
       if (!(await handle.stat()).isFile()) throw new DownloadFailure(`${this.part} is not a regular file`, 0);
-      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      for await (const chunk of response.body) {
         if (start + received + chunk.length > limit) {
-          await response.body.cancel().catch(() => undefined);
+          response.drop();
           await handle.close();
           await this.restart();
           throw new DownloadFailure(

@@ -30,3 +30,12 @@ test('downloads go through HTTP_PROXY', async () => {
   expect(server.connects).toEqual(['fastsam-model-host.invalid:80']);
   expect(server.requests).toEqual([expect.objectContaining({ url: '/FastSAM-proxied.pt' })]);
 });
+
+test.each([true, false])(
+  'servers closing the connection under a slow reader (Content-Length: %p) end normally (undici#5360)',
+  async (withLength) => {
+    expect(expectAnswer(await runCase('cache', 'closingServerSlowReader', [10, withLength]), { ms: 20_000, rssMiB: 1024 })).toBe(
+      30_000_000,
+    );
+  },
+);
