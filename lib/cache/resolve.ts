@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { FastSAMError } from '../errors';
+import { checkInteger, checkString, invalid, is } from '../options/check';
 import { fileSha256, readDigest, recordDigest } from './checksum';
 import { download, DownloadFailure, type DownloadProgress } from './download';
 import { downloadError } from './errors';
@@ -30,6 +31,35 @@ export interface ResolveOptions {
   timeoutMs?: number;
   /** Retries after network errors, 5xx and stalls (resuming each time). Default 4. */
   retries?: number;
+  /** The most bytes accepted for a file nobody gives a size for. Default 1 GiB (FastSAM-x is 145 MB). */
+  maxBytes?: number;
+  /** The whole download, waiting for another process's included, gives up after this long. Default 1 hour. */
+  deadlineMs?: number;
+}
+
+const DEFAULTS = { timeoutMs: 30_000, retries: 4, maxBytes: 2 ** 30, deadlineMs: 3_600_000 };
+
+function checkResolveOptions(options: ResolveOptions): void {
+  if (options.timeoutMs !== undefined) checkInteger('timeoutMs', options.timeoutMs, 1, 2 ** 31 - 1);
+  if (options.retries !== undefined) checkInteger('retries', options.retries, 0, 100);
+  if (options.maxBytes !== undefined) checkInteger('maxBytes', options.maxBytes, 1, Number.MAX_SAFE_INTEGER);
+  if (options.deadlineMs !== undefined) checkInteger('deadlineMs', options.deadlineMs, 1, 2 ** 31 - 1);
+  if (options.size !== undefined) checkInteger('size', options.size, 0, Number.MAX_SAFE_INTEGER);
+  if (options.sha256 !== undefined && !(is.string(options.sha256) && /^[0-9a-fA-F]{64}$/.test(options.sha256))) {
+    invalid('sha256', 'a hex SHA-256 digest (64 characters)', options.sha256);
+  }
+}
+
+/** An http(s) URL, or E_BAD_OPTION naming where it came from ('' included: set but empty is not unset). */
+function httpUrl(name: string, value: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) invalid(name, 'an http:// or https:// URL', value);
+  return url;
 }
 
 function envFlag(name: string): boolean {
@@ -57,11 +87,19 @@ interface Source {
 
 function sourceOf(nameOrUrl: string, options: ResolveOptions): Source {
   if (/^https?:\/\//i.test(nameOrUrl)) {
-    const name = decodeURIComponent(new URL(nameOrUrl).pathname.split('/').pop() ?? '');
+    const url = httpUrl('a model URL', nameOrUrl);
+    let name: string;
+    try {
+      name = decodeURIComponent(url.pathname.split('/').pop() ?? '');
+    } catch {
+      name = '';
+    }
     if (!isBareName(name)) throw new FastSAMError('E_BAD_OPTION', `cannot name a cached file after the URL ${nameOrUrl}`);
-    return { name, url: nameOrUrl };
+    return { name, url: url.href };
   }
-  const explicitBase = options.baseUrl ?? process.env.FASTSAM_DOWNLOAD_BASE;
+  const fromEnv = process.env.FASTSAM_DOWNLOAD_BASE;
+  const explicitBase = options.baseUrl ?? fromEnv;
+  if (explicitBase !== undefined) httpUrl(options.baseUrl !== undefined ? 'baseUrl' : 'FASTSAM_DOWNLOAD_BASE', explicitBase);
   const base = explicitBase ?? (knownModel(nameOrUrl) ? DEFAULT_DOWNLOAD_BASE : undefined);
   return { name: nameOrUrl, url: base ? `${base.replace(/\/+$/, '')}/${encodeURIComponent(nameOrUrl)}` : undefined };
 }
@@ -80,7 +118,12 @@ async function checkCached(file: string, name: string, options: ResolveOptions):
   await recordDigest(file, { sha256, size: (await fs.stat(file)).size });
 }
 
-async function fetchToCache(source: Source & { url: string }, target: string, options: ResolveOptions): Promise<string> {
+async function fetchToCache(
+  source: Source & { url: string },
+  target: string,
+  options: ResolveOptions,
+  signal: AbortSignal,
+): Promise<string> {
   const recorded = await readDigest(target);
   const known = knownModel(source.name);
   const expected = {
@@ -92,8 +135,11 @@ async function fetchToCache(source: Source & { url: string }, target: string, op
       name: source.name,
       expected,
       onProgress: progressCallback(options.progress),
-      timeoutMs: options.timeoutMs ?? 30_000,
-      retries: options.retries ?? 4,
+      timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
+      retries: options.retries ?? DEFAULTS.retries,
+      maxBytes: options.maxBytes ?? DEFAULTS.maxBytes,
+      deadlineMs: options.deadlineMs ?? DEFAULTS.deadlineMs,
+      signal,
     });
     // Unpublished files: the first download's digest is recorded and later downloads must match it.
     await recordDigest(target, result);
@@ -110,6 +156,8 @@ async function fetchToCache(source: Source & { url: string }, target: string, op
 
 /** A local path for a model file path, cached name, or URL, downloading the official weights if needed. */
 export async function resolveModel(nameOrPath: string, options: ResolveOptions = {}): Promise<string> {
+  checkString('model', nameOrPath);
+  checkResolveOptions(options);
   if (await isFile(nameOrPath)) return path.resolve(nameOrPath);
   const isUrl = /^https?:\/\//i.test(nameOrPath);
   if (!isUrl && !isBareName(nameOrPath)) throw new FastSAMError('E_FILE_NOT_FOUND', `model file not found: ${nameOrPath}`);
@@ -134,13 +182,22 @@ export async function resolveModel(nameOrPath: string, options: ResolveOptions =
   const url = source.url;
   try {
     await fs.mkdir(home, { recursive: true });
-    return await withLock(`${target}.lock`, async () => {
-      // Another process may have finished it while we waited for the lock.
-      if (await isFile(target)) return target;
-      return fetchToCache({ ...source, url }, target, options);
-    });
+    // The deadline covers waiting for another process's download too.
+    const deadline = AbortSignal.timeout(options.deadlineMs ?? DEFAULTS.deadlineMs);
+    return await withLock(
+      `${target}.lock`,
+      async (signal) => {
+        // Another process may have finished it while we waited for the lock.
+        if (await isFile(target)) return target;
+        return fetchToCache({ ...source, url }, target, options, signal);
+      },
+      { signal: deadline },
+    );
   } catch (error) {
     if (error instanceof FastSAMError) throw error;
+    if ((error as Error)?.name === 'TimeoutError') {
+      throw downloadError(`gave up waiting for another download of ${source.name} into ${home} (the deadline passed)`, error);
+    }
     // The cache folder itself failed us (read-only, full disk, ...).
     throw downloadError(`cannot store ${source.name} in ${home}: ${(error as Error).message}. ${manualInstructions(url, target)}`, error);
   }

@@ -9,11 +9,11 @@ import { malformed } from './errors';
 import { lookupGlobal } from './globals';
 import { unpickle } from './pickle';
 import { PyDict, PyGlobal, PyObject, PyStorage, type PyTensor, PyTuple, type PyValue, typeName } from './py-values';
-import { tensorToFloat32 } from './tensor';
+import { TensorBudget, tensorToFloat32 } from './tensor';
 import { ZipArchive, type ZipLimits } from './zip';
 
-/** The pickle of a checkpoint is small (FastSAM-x: under 1 MB); anything huge is not one. */
-const MAX_PICKLE_BYTES = 64 * 1024 * 1024;
+/** The pickle of a checkpoint is small (FastSAM-s: 91 KB, FastSAM-x: under 1 MB); anything huge is not one. */
+const MAX_PICKLE_BYTES = 16 * 1024 * 1024;
 const STORAGE_KEY = /^[A-Za-z0-9_]{1,64}$/;
 // torch's pre-1.6 format starts with a pickled magic number instead of a zip header.
 const LEGACY_MAGIC = Uint8Array.of(0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8);
@@ -31,6 +31,7 @@ export class Checkpoint {
     /** The unpickled top-level object (a dict for Ultralytics checkpoints). */
     readonly root: PyDict,
     readonly label: string,
+    private readonly budget: TensorBudget,
   ) {}
 
   static read(bytes: Uint8Array, options: CheckpointOptions = {}): Checkpoint {
@@ -65,12 +66,12 @@ export class Checkpoint {
     if (archive.entry(`${prefix}constants.pkl`)) throw malformed('this is a TorchScript archive, not an Ultralytics checkpoint');
     const order = archive.entry(`${prefix}byteorder`) ? Buffer.from(archive.read(`${prefix}byteorder`)).toString('latin1') : 'little';
     if (order !== 'little') throw malformed(`checkpoint byte order '${order}' is not supported`);
-    const pickle = archive.read(`${prefix}data.pkl`);
-    if (pickle.length > MAX_PICKLE_BYTES) throw malformed(`data.pkl is ${pickle.length} bytes`);
+    // Checked from the zip directory, before inflating: 60 KB of deflate can stand for 64 MB of pickle.
+    const pickle = archive.read(`${prefix}data.pkl`, MAX_PICKLE_BYTES);
     const storages = new Map<string, PyStorage>();
     const root = unpickle(pickle, { persistentLoad: (pid) => loadStorage(pid, storages, archive, prefix) });
     if (!(root instanceof PyDict)) throw malformed(`expected a checkpoint dict, found a ${typeName(root)}`);
-    return new Checkpoint(archive, prefix, root, label);
+    return new Checkpoint(archive, prefix, root, label, new TensorBudget(storages));
   }
 
   /** A top-level entry ('model', 'ema', 'train_args', 'version', ...). */
@@ -93,9 +94,11 @@ export class Checkpoint {
     return this.archive.read(`${this.prefix}data/${storage.key}`);
   }
 
-  /** A tensor's values as float32 in C order. */
+  /** A tensor's values as float32 in C order (counted against the checkpoint's TensorBudget). */
   float32(tensor: PyTensor, label = 'tensor'): Float32Array {
-    return tensorToFloat32(tensor, this.storageBytes(tensor.storage), label);
+    const bytes = this.storageBytes(tensor.storage);
+    this.budget.spend(tensor, label);
+    return tensorToFloat32(tensor, bytes, label);
   }
 }
 

@@ -2,8 +2,9 @@
  * A restricted unpickler: runs the pickle stack machine over plain data and allowlisted names only.
  * Globals are looked up in globals.ts and refused by name when absent; REDUCE, NEWOBJ and BUILD are
  * interpreted by calls.ts (never executed); opcodes that instantiate through other routes (INST, OBJ,
- * EXT*) are refused. Every length is checked against the bytes left, so hostile input ends in a typed
- * error, never a hang or a huge allocation.
+ * EXT*) are refused. Every length is checked against the bytes left, and every resource the machine
+ * holds (stack and MARKs, memo, values created) has a budget, so hostile input ends in a typed error,
+ * never a hang or a huge allocation.
  */
 import { build, newObject, reduce } from './calls';
 import { malformed, unsafe } from './errors';
@@ -14,13 +15,25 @@ import { PyAttribute, PyDict, PyGlobal, PyList, PySet, PyTuple, type PyValue, ty
 export interface UnpickleOptions {
   /** Resolves a persistent id (torch: a storage reference). */
   persistentLoad: (pid: PyValue) => PyValue;
-  /** Most values on the stack at once. */
+  /** Most values on the stack at once, MARKs included. */
   maxStack?: number;
+  /** Most memo slots. */
+  maxMemo?: number;
+  /**
+   * Most values created (strings, bytes, tuples, lists, dicts, sets, globals, objects) plus items put in
+   * containers; numbers and references to values already made are free.
+   */
+  maxValues?: number;
 }
 
 const MAX_LINE = 4096;
 const MAX_LONG_BYTES = 1024;
-const DEFAULT_MAX_STACK = 1 << 22;
+// Budgets of a model, not of the format. FastSAM-s's pickle (91 KB) creates about 4,000 values and memo
+// slots; these allow 250 times that, and keep what a hostile pickle can make the reader hold to a few
+// hundred MB whatever it repeats (an empty dict is 3 bytes of pickle and ~200 bytes of heap).
+const DEFAULT_MAX_STACK = 1 << 20;
+const DEFAULT_MAX_MEMO = 1 << 20;
+const DEFAULT_MAX_VALUES = 1 << 20;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const latin1 = new TextDecoder('latin1');
 const utf8 = new TextDecoder('utf-8');
@@ -66,14 +79,22 @@ function littleEndianSigned(bytes: Uint8Array): number | bigint {
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
 }
 
+// Not push(...items): spreading a few million arguments overflows the call stack (an untyped RangeError).
+function appendAll(target: PyValue[], items: readonly PyValue[]): void {
+  for (const item of items) target.push(item);
+}
+
 class Unpickler {
   private pos = 0;
   private stack: PyValue[] = [];
   private readonly metastack: PyValue[][] = [];
   private readonly memo = new Map<number, PyValue>();
   private depth = 0;
+  private created = 0;
   private readonly view: DataView;
   private readonly maxStack: number;
+  private readonly maxMemo: number;
+  private readonly maxValues: number;
 
   constructor(
     private readonly data: Uint8Array,
@@ -81,6 +102,8 @@ class Unpickler {
   ) {
     this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     this.maxStack = options.maxStack ?? DEFAULT_MAX_STACK;
+    this.maxMemo = options.maxMemo ?? DEFAULT_MAX_MEMO;
+    this.maxValues = options.maxValues ?? DEFAULT_MAX_VALUES;
   }
 
   run(): PyValue {
@@ -136,8 +159,20 @@ class Unpickler {
   // ----- the stack -----
 
   private push(value: PyValue): void {
-    if (this.stack.length + this.depth >= this.maxStack) throw malformed(`pickle stack deeper than ${this.maxStack}`);
+    if (this.stack.length + this.depth + this.metastack.length >= this.maxStack)
+      throw malformed(`pickle stack deeper than ${this.maxStack}`);
     this.stack.push(value);
+  }
+
+  /** Pushes a value the pickle made (not a reference to one it had): counted against maxValues. */
+  private pushNew(value: PyValue): void {
+    this.spend(1);
+    this.push(value);
+  }
+
+  private spend(values: number): void {
+    this.created += values;
+    if (this.created > this.maxValues) throw malformed(`pickle creates more than ${this.maxValues} values; no model needs that many`);
   }
 
   private pop(): PyValue {
@@ -151,6 +186,9 @@ class Unpickler {
   }
 
   private mark(): void {
+    // A MARK holds a slot like a value does: a file of nothing but MARKs must hit the same limit.
+    if (this.stack.length + this.depth + this.metastack.length >= this.maxStack)
+      throw malformed(`pickle stack deeper than ${this.maxStack}`);
     this.metastack.push(this.stack);
     this.depth += this.stack.length;
     this.stack = [];
@@ -163,6 +201,11 @@ class Unpickler {
     this.depth -= previous.length;
     this.stack = previous;
     return items;
+  }
+
+  private memoPut(index: number): void {
+    if (!this.memo.has(index) && this.memo.size >= this.maxMemo) throw malformed(`pickle memo holds more than ${this.maxMemo} values`);
+    this.memo.set(index, this.top());
   }
 
   private memoGet(index: number): PyValue {
@@ -183,13 +226,15 @@ class Unpickler {
     const target = this.top();
     if (!(target instanceof PyDict)) throw unsafe(`SETITEM on a ${typeName(target)}; only dicts may be filled`);
     if (items.length % 2 !== 0) throw malformed('SETITEMS with an odd number of values');
+    this.spend(items.length / 2);
     for (let i = 0; i < items.length; i += 2) target.set(items[i], items[i + 1]);
   }
 
   private addItems(items: PyValue[]): void {
     const target = this.top();
     if (!(target instanceof PySet)) throw unsafe(`ADDITEMS on a ${typeName(target)}`);
-    target.items.push(...items);
+    this.spend(items.length);
+    appendAll(target.items, items);
   }
 
   // ----- one opcode -----
@@ -245,64 +290,64 @@ class Unpickler {
       case OP.BINFLOAT:
         return this.push(this.view.getFloat64(this.need(8), false));
       case OP.BINUNICODE:
-        return this.push(utf8.decode(this.bytes(this.u32())));
+        return this.pushNew(utf8.decode(this.bytes(this.u32())));
       case OP.SHORT_BINUNICODE:
-        return this.push(utf8.decode(this.bytes(this.u8())));
+        return this.pushNew(utf8.decode(this.bytes(this.u8())));
       case OP.BINUNICODE8:
-        return this.push(utf8.decode(this.bytes(this.u64())));
+        return this.pushNew(utf8.decode(this.bytes(this.u64())));
       case OP.UNICODE:
-        return this.push(decodeRawUnicodeEscape(this.line()));
+        return this.pushNew(decodeRawUnicodeEscape(this.line()));
       case OP.BINSTRING: {
         const n = this.view.getInt32(this.need(4), true);
-        return this.push(latin1.decode(this.bytes(n)));
+        return this.pushNew(latin1.decode(this.bytes(n)));
       }
       case OP.SHORT_BINSTRING:
-        return this.push(latin1.decode(this.bytes(this.u8())));
+        return this.pushNew(latin1.decode(this.bytes(this.u8())));
       case OP.BINBYTES:
-        return this.push(this.bytes(this.u32()));
+        return this.pushNew(this.bytes(this.u32()));
       case OP.SHORT_BINBYTES:
-        return this.push(this.bytes(this.u8()));
+        return this.pushNew(this.bytes(this.u8()));
       case OP.BINBYTES8:
       case OP.BYTEARRAY8:
-        return this.push(this.bytes(this.u64()));
+        return this.pushNew(this.bytes(this.u64()));
       case OP.EMPTY_TUPLE:
-        return this.push(new PyTuple([]));
+        return this.pushNew(new PyTuple([]));
       case OP.TUPLE:
-        return this.push(new PyTuple(this.popMark()));
+        return this.pushNew(new PyTuple(this.popMark()));
       case OP.TUPLE1: {
         const a = this.pop();
-        return this.push(new PyTuple([a]));
+        return this.pushNew(new PyTuple([a]));
       }
       case OP.TUPLE2: {
         const b = this.pop();
         const a = this.pop();
-        return this.push(new PyTuple([a, b]));
+        return this.pushNew(new PyTuple([a, b]));
       }
       case OP.TUPLE3: {
         const c = this.pop();
         const b = this.pop();
         const a = this.pop();
-        return this.push(new PyTuple([a, b, c]));
+        return this.pushNew(new PyTuple([a, b, c]));
       }
       case OP.EMPTY_LIST:
-        return this.push(new PyList());
+        return this.pushNew(new PyList());
       case OP.LIST:
-        return this.push(new PyList(this.popMark()));
+        return this.pushNew(new PyList(this.popMark()));
       case OP.APPEND: {
         const value = this.pop();
         this.listTarget('APPEND').items.push(value);
-        return;
+        return this.spend(1);
       }
       case OP.APPENDS: {
         const items = this.popMark();
-        this.listTarget('APPENDS').items.push(...items);
-        return;
+        appendAll(this.listTarget('APPENDS').items, items);
+        return this.spend(items.length);
       }
       case OP.EMPTY_DICT:
-        return this.push(new PyDict());
+        return this.pushNew(new PyDict());
       case OP.DICT: {
         const items = this.popMark();
-        this.push(new PyDict());
+        this.pushNew(new PyDict());
         return this.setItems(items);
       }
       case OP.SETITEM: {
@@ -313,55 +358,51 @@ class Unpickler {
       case OP.SETITEMS:
         return this.setItems(this.popMark());
       case OP.EMPTY_SET:
-        return this.push(new PySet());
+        return this.pushNew(new PySet());
       case OP.ADDITEMS:
         return this.addItems(this.popMark());
       case OP.FROZENSET:
-        return this.push(new PySet(this.popMark()));
+        return this.pushNew(new PySet(this.popMark()));
       case OP.GLOBAL: {
         const module = this.line();
         const name = this.line();
-        return this.push(resolveGlobal(module, name));
+        return this.pushNew(resolveGlobal(module, name));
       }
       case OP.STACK_GLOBAL: {
         const name = this.pop();
         const module = this.pop();
         if (typeof module !== 'string' || typeof name !== 'string') throw malformed('STACK_GLOBAL needs two strings');
-        return this.push(resolveGlobal(module, name));
+        return this.pushNew(resolveGlobal(module, name));
       }
       case OP.REDUCE: {
         const args = this.pop();
         const callable = this.pop();
-        return this.push(reduce(callable, args));
+        return this.pushNew(reduce(callable, args));
       }
       case OP.NEWOBJ: {
         const args = this.pop();
         const cls = this.pop();
-        return this.push(newObject(cls, args));
+        return this.pushNew(newObject(cls, args));
       }
       case OP.NEWOBJ_EX: {
         const kwargs = this.pop();
         const args = this.pop();
         const cls = this.pop();
         if (!(kwargs instanceof PyDict) || kwargs.size !== 0) throw unsafe('NEWOBJ_EX with keyword arguments');
-        return this.push(newObject(cls, args));
+        return this.pushNew(newObject(cls, args));
       }
       case OP.BUILD: {
         const state = this.pop();
         return build(this.top(), state);
       }
       case OP.PUT:
-        this.memo.set(Number(parseTextInt(this.line())), this.top());
-        return;
+        return this.memoPut(Number(parseTextInt(this.line())));
       case OP.BINPUT:
-        this.memo.set(this.u8(), this.top());
-        return;
+        return this.memoPut(this.u8());
       case OP.LONG_BINPUT:
-        this.memo.set(this.u32(), this.top());
-        return;
+        return this.memoPut(this.u32());
       case OP.MEMOIZE:
-        this.memo.set(this.memo.size, this.top());
-        return;
+        return this.memoPut(this.memo.size);
       case OP.GET:
         return this.push(this.memoGet(Number(parseTextInt(this.line()))));
       case OP.BINGET:
@@ -369,9 +410,9 @@ class Unpickler {
       case OP.LONG_BINGET:
         return this.push(this.memoGet(this.u32()));
       case OP.PERSID:
-        return this.push(this.options.persistentLoad(this.line()));
+        return this.pushNew(this.options.persistentLoad(this.line()));
       case OP.BINPERSID:
-        return this.push(this.options.persistentLoad(this.pop()));
+        return this.pushNew(this.options.persistentLoad(this.pop()));
     }
     const refused = REFUSED_OPS.get(op);
     if (refused) throw unsafe(`pickle opcode ${refused} at offset ${at} is not allowed (it instantiates objects outside the allowlist)`);

@@ -3,6 +3,7 @@
  * (PyGlobal), objects are records of those names plus their state (PyObject), and tensors are
  * descriptions of where their numbers lie in the archive (PyTensor -> PyStorage).
  */
+import { createHash } from 'node:crypto';
 import { malformed } from './errors';
 import type { GlobalRule } from './globals';
 
@@ -24,6 +25,9 @@ export type PyValue =
   | PyTensor;
 
 export class PyTuple {
+  /** Its dict-key hash, computed once (a tuple never changes): see hashKey. */
+  key: string | undefined;
+
   constructor(readonly items: readonly PyValue[]) {}
 }
 
@@ -107,7 +111,13 @@ export class PyTensor {
   }
 }
 
-/** Python's dict key equality (1 == 1.0 == True) as a string; unhashable values are refused. */
+/**
+ * Python's dict key equality (1 == 1.0 == True) as a string; unhashable values are refused.
+ *
+ * A tuple's key is a fixed-length digest of its items' keys, computed once per tuple object: a pickle can
+ * share one tuple inside another 24 times over (`t = (t, t)`, 182 bytes), and spelling such a key out
+ * would take 2^24 characters and seconds; this way every tuple is hashed once, in linear time overall.
+ */
 export function hashKey(value: PyValue): string {
   if (value === null) return 'N';
   switch (typeof value) {
@@ -121,9 +131,34 @@ export function hashKey(value: PyValue): string {
       return `s:${value}`;
   }
   if (value instanceof Uint8Array) return `b:${Buffer.from(value).toString('hex')}`;
-  if (value instanceof PyTuple) return `t(${value.items.map(hashKey).join(',')})`;
+  if (value instanceof PyTuple) return tupleKey(value);
   if (value instanceof PyGlobal) return `g:${value.qualifiedName}`;
   throw malformed(`unhashable ${typeName(value)} used as a dict key or set member`);
+}
+
+function tupleKey(tuple: PyTuple): string {
+  if (tuple.key !== undefined) return tuple.key;
+  // Iterative post-order walk (a tuple nested a million deep must not overflow the JS stack), each
+  // frame resuming where it left off, so every item is looked at once.
+  const frames: { tuple: PyTuple; next: number }[] = [{ tuple, next: 0 }];
+  let key = '';
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1];
+    const { items } = frame.tuple;
+    while (frame.next < items.length && !(items[frame.next] instanceof PyTuple && (items[frame.next] as PyTuple).key === undefined)) {
+      frame.next += 1;
+    }
+    if (frame.next < items.length) {
+      frames.push({ tuple: items[frame.next] as PyTuple, next: 0 });
+      continue;
+    }
+    const digest = createHash('sha256');
+    for (const item of items) digest.update(hashKey(item)).update('\0');
+    key = `t:${items.length}:${digest.digest('base64')}`;
+    frame.tuple.key = key;
+    frames.pop();
+  }
+  return key;
 }
 
 /** An insertion-ordered Python dict (dict and OrderedDict alike). */

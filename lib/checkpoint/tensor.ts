@@ -3,10 +3,46 @@
  * exact widening of float16 / bfloat16 (torch's `.float()` does the same). Storages are little-endian.
  */
 import { malformed } from './errors';
-import { ITEM_SIZE, type PyTensor, type StorageDtype } from './py-values';
+import { ITEM_SIZE, type PyStorage, type PyTensor, type StorageDtype } from './py-values';
 
 /** Largest tensor we materialise (elements); FastSAM-x's biggest weight has 2.4 M. */
 const MAX_ELEMENTS = 1 << 28;
+/**
+ * What views may add on top of their storages, in elements: a view reading a value more than once (stride
+ * 0, overlapping strides) is legal, but 4 bytes of storage must not become a 1 GiB tensor. 16 M elements
+ * (64 MB as float32) is far more than any broadcast constant a model keeps.
+ */
+const VIEW_ALLOWANCE = 1 << 24;
+
+/**
+ * A model-level budget for materialised tensors: all of a checkpoint's tensors together may hold no more
+ * elements than its storages declare, plus VIEW_ALLOWANCE. The per-tensor cap alone let one tiny storage
+ * with stride 0 yield a 1 GiB tensor, and many views of one storage multiply it.
+ */
+export class TensorBudget {
+  private readonly spent = new WeakSet<PyTensor>();
+  private left: number;
+
+  constructor(storages: ReadonlyMap<string, PyStorage>) {
+    let declared = 0;
+    for (const storage of storages.values()) declared += storage.numel;
+    this.left = declared + VIEW_ALLOWANCE;
+  }
+
+  /** Counts a tensor once (reading one twice costs nothing more); refuses it past the budget. */
+  spend(tensor: PyTensor, label: string): void {
+    if (this.spent.has(tensor)) return;
+    const count = tensor.numel;
+    if (!Number.isSafeInteger(count) || count > this.left) {
+      throw malformed(
+        `tensor ${label} has ${count} elements, more than the checkpoint's storages hold (${this.left} elements left); ` +
+          'a view may not multiply its storage',
+      );
+    }
+    this.left -= count;
+    this.spent.add(tensor);
+  }
+}
 
 let halfTable: Float32Array | undefined;
 

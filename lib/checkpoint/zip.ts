@@ -162,10 +162,14 @@ export class ZipArchive {
     return this.byName.get(name);
   }
 
-  /** The entry's bytes, checked against its CRC; a view into the archive when stored. */
-  read(name: string): Uint8Array {
+  /**
+   * The entry's bytes, checked against its CRC; a view into the archive when stored. With `maxBytes`,
+   * an entry declared larger is refused before anything is inflated.
+   */
+  read(name: string, maxBytes = Infinity): Uint8Array {
     const entry = this.byName.get(name);
     if (!entry) throw malformed(`zip archive has no entry '${name}'`);
+    if (entry.size > maxBytes) throw malformed(`zip entry '${name}' is ${entry.size} bytes, over the ${maxBytes} expected at most`);
     const data = this.payload(entry);
     if (crc32(data) !== entry.crc32) throw malformed(`zip entry '${name}' is corrupt (CRC mismatch)`);
     return data;

@@ -26,7 +26,7 @@ import {
 import { progressBar } from './progress';
 import { promptsFromKeys } from './prompt-args';
 import { runFolder } from './save-dir';
-import { expandSource } from './sources';
+import { expandSource } from '../io/sources';
 import { predictOnVideo } from './track';
 
 const SAVE_KEYS: Record<string, KeySpec> = {

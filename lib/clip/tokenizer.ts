@@ -8,6 +8,8 @@
  *   tokenizer.tokenize(['a dog', 'a cat']);        // two rows of 77 ids, padded with 0
  */
 import { FastSAMError } from '../errors';
+import { checkBoolean, checkInteger, checkKnownKeys, checkOptionsObject, invalid } from '../options/check';
+import { MAX_CLIP_CONTEXT, MAX_CLIP_TEXT_CHARS } from '../options/limits';
 import { BytePairEncoder } from './bpe';
 import { toByteChars } from './byte-encoder';
 import { cleanText, PRE_SPLIT } from './text-clean';
@@ -65,9 +67,20 @@ export class ClipTokenizer {
 
   /** The ids of one text, with <|startoftext|> and <|endoftext|>, neither truncated nor padded. */
   encode(text: string): number[] {
-    if (typeof text !== 'string') throw new FastSAMError('E_BAD_PROMPT', `a text prompt must be a string, got ${typeof text}`);
+    return this.encodeUpTo(text, Infinity);
+  }
+
+  /**
+   * encode(), stopping once `limit` ids are known (what truncation keeps needs no more). Texts are capped
+   * in length: BPE of one long word costs more than linear time (16,000 letters: ~0.25 s).
+   */
+  private encodeUpTo(text: string, limit: number): number[] {
+    if (typeof text !== 'string') invalid('a text prompt', 'a string', text, 'E_BAD_PROMPT');
+    if (text.length > MAX_CLIP_TEXT_CHARS)
+      invalid('a text prompt', `at most ${MAX_CLIP_TEXT_CHARS} characters`, `${text.length} characters`, 'E_BAD_PROMPT');
     const ids = [this.vocab.sotId];
     for (const [piece] of cleanText(text).matchAll(PRE_SPLIT)) {
+      if (ids.length >= limit) break;
       for (const token of this.bpe.encode(toByteChars(piece))) ids.push(this.idOf(token));
     }
     ids.push(this.vocab.eotId);
@@ -76,13 +89,15 @@ export class ClipTokenizer {
 
   /** One row per text of exactly contextLength ids, as clip.tokenize returns them. */
   tokenize(texts: string | readonly string[], options: TokenizeOptions = {}): number[][] {
-    const contextLength = options.contextLength ?? CLIP_CONTEXT_LENGTH;
-    if (!Number.isInteger(contextLength) || contextLength < 2) {
-      throw new FastSAMError('E_BAD_OPTION', `contextLength must be an integer >= 2, got ${String(contextLength)}`);
-    }
-    const padId = options.padId ?? 0;
+    checkOptionsObject('tokenize options', options);
+    checkKnownKeys('tokenize option', options, ['contextLength', 'truncate', 'padId']);
+    // Capped: a row is allocated whole, and contextLength 1e10 was a V8 fatal error, not an exception.
+    const contextLength = checkInteger('contextLength', options.contextLength ?? CLIP_CONTEXT_LENGTH, 2, MAX_CLIP_CONTEXT);
+    const padId = checkInteger('padId', options.padId ?? 0, 0, 2 ** 31 - 1);
+    if (options.truncate !== undefined) checkBoolean('truncate', options.truncate);
+    if (typeof texts !== 'string' && !Array.isArray(texts)) invalid('texts', 'a string or an array of strings', texts, 'E_BAD_PROMPT');
     return (typeof texts === 'string' ? [texts] : texts).map((text) => {
-      const ids = this.encode(text);
+      const ids = this.encodeUpTo(text, options.truncate ? contextLength : Infinity);
       if (ids.length > contextLength) {
         if (!options.truncate) {
           throw new FastSAMError(

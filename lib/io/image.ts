@@ -3,10 +3,11 @@
  * cv2.imread(IMREAD_COLOR) does), grayscale/16-bit/CMYK converted to sRGB. Oversized images are refused
  * from their header, before any pixel is decoded.
  */
-import { promises as fs } from 'node:fs';
 import sharp from 'sharp';
 import { FastSAMError, messageOf } from '../errors';
+import { checkInteger, invalid, is } from '../options/check';
 import { DEFAULT_MAX_PIXELS } from '../options/limits';
+import { imageByteBudget, readImageFile } from './image-file';
 
 export { DEFAULT_MAX_PIXELS };
 
@@ -48,33 +49,15 @@ function checkPixelLimit(width: number, height: number, maxPixels: number, what:
   }
 }
 
-async function readFile(path: string): Promise<Buffer> {
-  try {
-    return await fs.readFile(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') {
-      throw new FastSAMError('E_FILE_NOT_FOUND', `image file not found: ${path}`, { cause: error });
-    }
-    throw new FastSAMError('E_IMAGE_DECODE', `cannot read image file ${path}: ${messageOf(error)}`, { cause: error });
-  }
-}
-
 function validateRaw(raw: RawImage, maxPixels: number): void {
   const { data, width, height, channels } = raw;
-  if (!(data instanceof Uint8Array)) throw new FastSAMError('E_BAD_SOURCE', 'raw image data must be a Uint8Array');
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new FastSAMError('E_BAD_SOURCE', `raw image size must be positive integers, got ${width}x${height}`);
-  }
-  if (channels !== 1 && channels !== 3 && channels !== 4) {
-    throw new FastSAMError('E_BAD_SOURCE', `raw image channels must be 1, 3 or 4, got ${String(channels)}`);
-  }
+  if (!(data instanceof Uint8Array)) invalid('raw image data', 'a Uint8Array', data, 'E_BAD_SOURCE');
+  checkInteger('raw image width', width, 1, Number.MAX_SAFE_INTEGER, 'E_BAD_SOURCE');
+  checkInteger('raw image height', height, 1, Number.MAX_SAFE_INTEGER, 'E_BAD_SOURCE');
+  if (!is.oneOf(channels, [1, 3, 4])) invalid('raw image channels', '1, 3 or 4', channels, 'E_BAD_SOURCE');
   checkPixelLimit(width, height, maxPixels, 'raw image');
   if (data.length !== width * height * channels) {
-    throw new FastSAMError(
-      'E_BAD_SOURCE',
-      `raw image data has ${data.length} bytes, expected width*height*channels = ${width * height * channels}`,
-    );
+    invalid('raw image data', `width*height*channels = ${width * height * channels} bytes`, data, 'E_BAD_SOURCE');
   }
 }
 
@@ -117,15 +100,17 @@ async function decodeEncoded(bytes: Uint8Array, maxPixels: number, label: string
 
 /** Decodes one source to RGB. */
 export async function decodeImage(source: ImageSource, options: DecodeOptions = {}): Promise<DecodedImage> {
-  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const maxPixels = checkInteger('maxPixels', options.maxPixels ?? DEFAULT_MAX_PIXELS, 1, Number.MAX_SAFE_INTEGER);
   if (typeof source === 'string') {
-    const decoded = await decodeEncoded(await readFile(source), maxPixels, `image ${source}`);
+    const decoded = await decodeEncoded(await readImageFile(source, imageByteBudget(maxPixels)), maxPixels, `image ${source}`);
     return { ...decoded, path: source };
   }
   if (source instanceof Uint8Array) return decodeEncoded(source, maxPixels, 'image buffer');
   if (isRawImage(source)) return decodeRaw(source, maxPixels);
-  throw new FastSAMError(
+  return invalid(
+    'an image source',
+    'a file path, an encoded image Buffer, or raw pixels { data, width, height, channels }',
+    source,
     'E_BAD_SOURCE',
-    'an image source must be a file path, an encoded image Buffer, or raw pixels { data, width, height, channels }',
   );
 }

@@ -20,3 +20,15 @@ export const MAX_CLASSES = 100000;
 
 /** Default pixel cap per image, 16383² (sharp's own default limit): refused from the header, before decoding. */
 export const DEFAULT_MAX_PIXELS = 0x3fff * 0x3fff;
+
+/** Most mask coefficients a segmentation head may declare: every YOLOv8-seg has 32. */
+export const MAX_MASK_COEFFICIENTS = 256;
+
+/** Largest metadata string parsed (names, imgsz, stride): MAX_CLASSES names of ~80 characters. */
+export const MAX_METADATA_CHARS = 8 * 1024 * 1024;
+
+/** Longest CLIP token row (contextLength): OpenAI CLIP uses 77, Long-CLIP 248; rows are allocated up front. */
+export const MAX_CLIP_CONTEXT = 4096;
+
+/** Longest CLIP text prompt (characters): BPE of a long word is superlinear; 77 tokens are a few hundred. */
+export const MAX_CLIP_TEXT_CHARS = 16384;

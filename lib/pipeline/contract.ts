@@ -3,7 +3,9 @@
  * contract (output0 [B, 4+nc+nm, N], output1 [B, nm, H/4, W/4]) and its metadata (task, names, stride,
  * imgsz). FastSAM is the nc = 1 case.
  */
-import { FastSAMError } from '../errors';
+import { FastSAMError, messageOf } from '../errors';
+import { checkInteger, checkSize, invalid, is } from '../options/check';
+import { ALLOWED_STRIDES, MAX_BATCH, MAX_CLASSES, MAX_IMGSZ, MAX_MASK_COEFFICIENTS, MAX_METADATA_CHARS } from '../options/limits';
 import type { OnnxModelInfo, OnnxValueInfo } from '../onnx/model-info';
 import { parsePythonIntList, parsePythonNames } from '../onnx/python-literal';
 
@@ -39,16 +41,53 @@ function describe(values: OnnxValueInfo[]): string {
 
 const fixedDim = (dim: number | string | undefined): number | null => (typeof dim === 'number' && dim > 0 ? dim : null);
 
+// Metadata is checked with the caps user options have (lib/options/limits.ts): a model file is input too.
+const MODEL = 'E_MODEL_FORMAT' as const;
+
+function parsed<T>(key: string, text: string, parse: (text: string) => T): T {
+  try {
+    return parse(text);
+  } catch (error) {
+    return fail(`unreadable '${key}' metadata (${messageOf(error)})`);
+  }
+}
+
 function readNames(metadata: Record<string, string>, nc: number | null): Record<number, string> {
   if (metadata.names) {
-    try {
-      return parsePythonNames(metadata.names);
-    } catch (error) {
-      fail(`unreadable 'names' metadata (${(error as Error).message})`);
+    const names = parsed('names', metadata.names, (text) =>
+      parsePythonNames(text, { maxChars: MAX_METADATA_CHARS, maxItems: MAX_CLASSES }),
+    );
+    const count = Object.keys(names).length;
+    checkInteger('the number of names in the metadata', count, 1, MAX_CLASSES, MODEL);
+    // Class indices are positions in output0's rows: exactly 0..nc-1.
+    for (let i = 0; i < count; i++) {
+      if (!Object.prototype.hasOwnProperty.call(names, i))
+        invalid("the metadata 'names' keys", `0 to ${count - 1}`, Object.keys(names), MODEL);
     }
+    return names;
   }
-  const count = nc ?? 1;
+  const count = checkInteger('the number of classes output0 declares (rows - 4 - mask coefficients)', nc ?? 1, 1, MAX_CLASSES, MODEL);
   return Object.fromEntries(Array.from({ length: count }, (_, i) => [i, count === 1 ? 'object' : String(i)]));
+}
+
+function readStride(metadata: Record<string, string>): number {
+  if (!metadata.stride) return 32;
+  const strides = parsed('stride', metadata.stride, (text) => parsePythonIntList(text, { maxChars: 256, maxItems: 8 }));
+  const stride = Math.max(...strides);
+  if (!strides.every((s) => s >= 1) || !ALLOWED_STRIDES.includes(stride)) {
+    invalid("the metadata 'stride'", `a list whose largest value is one of ${ALLOWED_STRIDES.join(', ')}`, metadata.stride, MODEL);
+  }
+  return stride;
+}
+
+function readImgsz(metadata: Record<string, string>, stride: number): [number, number] | null {
+  if (!metadata.imgsz) return null;
+  const list = parsed('imgsz', metadata.imgsz, (text) => parsePythonIntList(text, { maxChars: 256, maxItems: 2 }));
+  const size: [number, number] = [list[0], list[1] ?? list[0]];
+  if (!size.every((side) => is.integer(side) && is.inRange(side, stride, MAX_IMGSZ) && side % stride === 0)) {
+    invalid("the metadata 'imgsz'", `one or two multiples of the stride ${stride} in [${stride}, ${MAX_IMGSZ}]`, metadata.imgsz, MODEL);
+  }
+  return size;
 }
 
 export function readContract(info: OnnxModelInfo, overrides: { fastsam?: boolean } = {}): ModelContract {
@@ -64,7 +103,7 @@ export function readContract(info: OnnxModelInfo, overrides: { fastsam?: boolean
   }
   if (out0.dims.length !== 3 || out1.dims.length !== 4) fail(`outputs ${describe(info.outputs)}`);
 
-  const nm = fixedDim(out1.dims[1]) ?? 32;
+  const nm = checkInteger('the mask coefficients output1 declares', fixedDim(out1.dims[1]) ?? 32, 1, MAX_MASK_COEFFICIENTS, MODEL);
   const rows = fixedDim(out0.dims[1]);
   const names = readNames(metadata, rows !== null ? rows - 4 - nm : null);
   const nc = Object.keys(names).length;
@@ -74,12 +113,11 @@ export function readContract(info: OnnxModelInfo, overrides: { fastsam?: boolean
   const h = fixedDim(input.dims[2]);
   const w = fixedDim(input.dims[3]);
   const fixedSize: [number, number] | null = h !== null && w !== null ? [h, w] : null;
-  const stride = metadata.stride ? Math.max(...parsePythonIntList(metadata.stride)) : 32;
-  let imgsz: [number, number] = fixedSize ?? [640, 640];
-  if (!fixedSize && metadata.imgsz) {
-    const list = parsePythonIntList(metadata.imgsz);
-    imgsz = [list[0], list[1] ?? list[0]];
-  }
+  if (fixedSize) checkSize('the fixed input size', fixedSize, MAX_IMGSZ, MODEL);
+  const fixedBatch = fixedDim(input.dims[0]);
+  if (fixedBatch !== null) checkInteger('the fixed batch size', fixedBatch, 1, MAX_BATCH, MODEL);
+  const stride = readStride(metadata);
+  const imgsz = fixedSize ?? readImgsz(metadata, stride) ?? [640, 640];
   return {
     task: 'segment',
     names,
@@ -88,7 +126,7 @@ export function readContract(info: OnnxModelInfo, overrides: { fastsam?: boolean
     stride,
     fixedSize,
     imgsz,
-    fixedBatch: fixedDim(input.dims[0]),
+    fixedBatch,
     inputName: input.name,
     isFastSAM: overrides.fastsam ?? nc === 1,
   };

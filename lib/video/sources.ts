@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { globSync } from 'tinyglobby';
 import { FastSAMError } from '../errors';
-import { IMAGE_EXTENSIONS } from '../cli/sources';
+import { IMAGE_EXTENSIONS } from '../io/sources';
 import { hasVideoExtension, isLiveSource, isVideoSource } from './source-kind';
 
 export interface SourceEntry {

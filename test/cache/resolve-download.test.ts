@@ -225,3 +225,114 @@ test('a cache folder that cannot be written is a typed error', async () => {
   fs.writeFileSync(blocked, 'a file where the cache folder should be');
   await expect(resolveModel(NAME, options({ home: blocked }))).rejects.toEqual(failure(/cannot store FastSAM-test\.pt in .*not-a-folder/));
 });
+
+describe('hostile servers and caches', () => {
+  test('a transfer is stopped as soon as it passes the expected size (no Content-Length to refuse it early)', async () => {
+    server.always = { noLength: 'chunked' };
+    server.files.set(`/${NAME}`, Buffer.concat([PAYLOAD, PAYLOAD]));
+    await expect(resolveModel(NAME, options({ size: PAYLOAD.length }))).rejects.toEqual(
+      failure(new RegExp(`sent more than the ${PAYLOAD.length} bytes`)),
+    );
+    expect(fs.readdirSync(home)).toEqual([]);
+  });
+
+  test('with no size from anyone, maxBytes bounds the transfer', async () => {
+    server.always = { noLength: 'chunked' };
+    await expect(resolveModel(NAME, options({ maxBytes: 1_000_000 }))).rejects.toEqual(failure(/sent more than the 1000000 bytes/));
+    expect(fs.readdirSync(home)).toEqual([]);
+  });
+
+  test('a file whose end cannot be told from a cut connection is not cached as trusted', async () => {
+    server.always = { noLength: 'close' };
+    await expect(resolveModel(NAME, options())).rejects.toEqual(failure(/neither how big .* nor where it ends; pass its size or SHA-256/));
+    expect(fs.readdirSync(home)).toEqual([]);
+    // With its digest it can be checked, so it is accepted.
+    expect(fs.readFileSync(await resolveModel(NAME, options({ sha256: SHA }))).equals(PAYLOAD)).toBe(true);
+  });
+
+  test('chunked without a length is complete when the last chunk arrives', async () => {
+    server.always = { noLength: 'chunked' };
+    expect(fs.readFileSync(await resolveModel(NAME, options())).equals(PAYLOAD)).toBe(true);
+  });
+
+  test('a planted .part symlink is removed, never appended to or cached', async () => {
+    const victim = path.join(home, '..', `victim-${path.basename(home)}`);
+    fs.writeFileSync(victim, 'precious');
+    try {
+      fs.symlinkSync(victim, `${target()}.part`);
+      fs.writeFileSync(`${target()}.part.json`, JSON.stringify({ url: `${server.baseUrl}/${NAME}` }));
+      const file = await resolveModel(NAME, options());
+      expect(fs.readFileSync(victim, 'utf8')).toBe('precious');
+      expect(fs.lstatSync(file).isSymbolicLink()).toBe(false);
+      expect(fs.readFileSync(file).equals(PAYLOAD)).toBe(true);
+      expect(server.requests[0].range).toBeUndefined();
+    } finally {
+      fs.rmSync(victim, { force: true });
+    }
+  });
+
+  test('a planted .part.json symlink is not written through', async () => {
+    const victim = path.join(home, '..', `victim-json-${path.basename(home)}`);
+    fs.writeFileSync(victim, 'precious');
+    try {
+      fs.symlinkSync(victim, `${target()}.part.json`);
+      expect(fs.readFileSync(await resolveModel(NAME, options())).equals(PAYLOAD)).toBe(true);
+      expect(fs.readFileSync(victim, 'utf8')).toBe('precious');
+    } finally {
+      fs.rmSync(victim, { force: true });
+    }
+  });
+
+  test('a server trickling a byte every 300 ms meets the overall deadline', async () => {
+    server.always = { trickle: { bytes: 1, everyMs: 300 } };
+    const started = performance.now();
+    await expect(resolveModel(NAME, options({ deadlineMs: 1500 }))).rejects.toEqual(failure(/gave up after the 1500 ms deadline/));
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
+  test("FASTSAM_DOWNLOAD_BASE='' and bad URLs are E_BAD_OPTION, not 'unset' or an untyped TypeError", async () => {
+    const saved = process.env.FASTSAM_DOWNLOAD_BASE;
+    process.env.FASTSAM_DOWNLOAD_BASE = '';
+    try {
+      await expect(resolveModel('FastSAM-s.pt', { home, progress: false })).rejects.toMatchObject({
+        code: 'E_BAD_OPTION',
+        message: 'FASTSAM_DOWNLOAD_BASE must be an http:// or https:// URL, got ""',
+      });
+    } finally {
+      if (saved === undefined) delete process.env.FASTSAM_DOWNLOAD_BASE;
+      else process.env.FASTSAM_DOWNLOAD_BASE = saved;
+    }
+    await expect(resolveModel('http://[::1/x.pt', options())).rejects.toMatchObject({
+      code: 'E_BAD_OPTION',
+      message: /a model URL must be/,
+    });
+    await expect(resolveModel(NAME, options({ baseUrl: 'ftp://example.com' }))).rejects.toMatchObject({ code: 'E_BAD_OPTION' });
+    await expect(resolveModel(NAME, options({ timeoutMs: -1 }))).rejects.toMatchObject({
+      code: 'E_BAD_OPTION',
+      message: /timeoutMs must be/,
+    });
+    expect(server.requests.length).toBe(0);
+  });
+});
+
+test('concurrent downloads racing on a stale lock still cache the right file once', async () => {
+  const lock = `${target()}.lock`;
+  fs.mkdirSync(lock);
+  const old = new Date(Date.now() - 600_000);
+  fs.utimesSync(lock, old, old);
+  server.always = { trickle: { bytes: 500_000, everyMs: 20 } };
+  const files = await Promise.all(Array.from({ length: 6 }, () => resolveModel(NAME, options())));
+  expect(new Set(files)).toEqual(new Set([target()]));
+  expect(fs.readFileSync(target()).equals(PAYLOAD)).toBe(true);
+  expect(fs.readdirSync(home).sort()).toEqual([NAME, `${NAME}.sha256`]);
+});
+
+test('a download cut off by a crash is resumed from its working file by the next process', async () => {
+  // What a process that died mid-download leaves: its own working file, named with its (gone) pid.
+  const dead = 2 ** 22 + 12345;
+  fs.writeFileSync(`${target()}.part.${dead}.0badcafe`, PAYLOAD.subarray(0, 1_000_000));
+  fs.writeFileSync(`${target()}.part.${dead}.0badcafe.json`, JSON.stringify({ url: `${server.baseUrl}/${NAME}`, total: PAYLOAD.length }));
+  expect(fs.readFileSync(await resolveModel(NAME, options())).equals(PAYLOAD)).toBe(true);
+  expect(server.requests[0].range).toBe('bytes=1000000-');
+  expect(fs.readdirSync(home).sort()).toEqual([NAME, `${NAME}.sha256`]);
+});

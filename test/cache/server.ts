@@ -3,6 +3,7 @@
  * slow trickles, ignored Range headers, errors and redirects. Listens on 127.0.0.1 only.
  */
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 
 export interface Behaviour {
@@ -16,10 +17,14 @@ export interface Behaviour {
   status?: number;
   /** Send the body in chunks of this size, pausing between them. */
   trickle?: { bytes: number; everyMs: number };
+  /** Send no Content-Length: 'chunked' (the last chunk marks the end) or 'close' (the end is the connection closing). */
+  noLength?: 'chunked' | 'close';
 }
 
 export interface RecordedRequest {
   url: string;
+  /** The request named a whole URL: it came through this server acting as an HTTP proxy. */
+  proxied: boolean;
   range: string | undefined;
   ifRange: string | undefined;
 }
@@ -33,6 +38,8 @@ export interface TestServer {
   plan: Behaviour[];
   always: Behaviour;
   redirects: Map<string, string>;
+  /** host:port of each CONNECT tunnel asked for (this server acting as an HTTP proxy tunnels to itself). */
+  connects: string[];
   close(): Promise<void>;
 }
 
@@ -69,11 +76,14 @@ export async function startServer(files: Record<string, Uint8Array>): Promise<Te
     plan: [],
     always: {},
     redirects: new Map(),
+    connects: [],
   };
   const server = http.createServer((req, res) => {
     const index = state.requests.length;
-    const url = req.url ?? '/';
-    state.requests.push({ url, range: req.headers.range, ifRange: req.headers['if-range'] as string | undefined });
+    const raw = req.url ?? '/';
+    const proxied = /^https?:\/\//.test(raw);
+    const url = proxied ? new URL(raw).pathname : raw;
+    state.requests.push({ url, proxied, range: req.headers.range, ifRange: req.headers['if-range'] as string | undefined });
     const behaviour = state.plan[index] ?? state.always;
     const redirect = state.redirects.get(url);
     if (redirect) return void res.writeHead(302, { location: redirect }).end();
@@ -93,8 +103,28 @@ export async function startServer(files: Record<string, Uint8Array>): Promise<Te
       });
       return send(res, file.subarray(start), behaviour);
     }
-    res.writeHead(200, { 'content-length': file.length, etag });
+    if (behaviour.noLength) {
+      // Node sends chunked without a length unless told not to; then the end is the connection closing.
+      if (behaviour.noLength === 'close') res.useChunkedEncodingByDefault = false;
+      res.writeHead(200, { etag });
+    } else {
+      res.writeHead(200, { 'content-length': file.length, etag });
+    }
     send(res, file, behaviour);
+  });
+  // As a proxy: every CONNECT, whatever host it names, is tunnelled to this same server.
+  server.on('connect', (req: http.IncomingMessage, client: import('node:net').Socket, head: Buffer) => {
+    state.connects.push(req.url ?? '');
+    const upstream = net.connect((server.address() as AddressInfo).port, '127.0.0.1', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    sockets.add(upstream);
+    upstream.on('close', () => sockets.delete(upstream));
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

@@ -95,3 +95,25 @@ describe('COCO RLE', () => {
     expect(iou[1]).toBeCloseTo(1, 12);
   });
 });
+
+describe('hostile polygons', () => {
+  it('a polygon far outside the image is clipped first: a square of 2e8 around the image covers it exactly', () => {
+    const rle = rleFromPolygon([-2e8, -2e8, 2e8, -2e8, 2e8, 2e8, -2e8, 2e8], 30, 40);
+    expect(Array.from(rle.counts)).toEqual([0, 1200]);
+    // Within 16 image sizes nothing is clipped: the same square at 15 image sizes is the same mask.
+    expect(Array.from(rleFromPolygon([-450, -450, 600, -450, 600, 450, -450, 450], 30, 40).counts)).toEqual([0, 1200]);
+  });
+
+  it('a triangle reaching 2e8 has the same pixels near its corner as one reaching just past the margin', () => {
+    const near = rleFromPolygon([5, 5, 2e8, 5, 5, 2e8], 30, 40);
+    expect(rleArea(near)).toBeGreaterThan(0);
+    expect(rleToBbox(near)).toEqual([5, 5, 35, 25]);
+  });
+
+  it('non-finite coordinates and overlong walks are E_BAD_OPTION', () => {
+    expect(() => rleFromPolygon([0, 0, NaN, 1, 2, 2], 10, 10)).toThrow(expect.objectContaining({ code: 'E_BAD_OPTION' }));
+    const zigzag: number[] = [];
+    for (let i = 0; i < 100_000; i++) zigzag.push(i % 2 ? -1e9 : 1e9, i % 480);
+    expect(() => rleFromPolygon(zigzag, 480, 640)).toThrow(/boundary points/);
+  });
+});

@@ -3,6 +3,7 @@
  * annotations with ids, areas and boxes filled in exactly as pycocotools fills them), and annToRLE.
  */
 import { FastSAMError } from '../../errors';
+import { checkInteger, invalid } from '../../options/check';
 import { type Rle, rleArea, rleFromPolygon, rleFromString, rleMerge, rleToBbox } from './rle';
 import type { CocoAnnotation, CocoDataset, CocoImage, CocoResult, CocoRleJson, CocoSegmentation } from './types';
 
@@ -41,10 +42,27 @@ export class CocoIndex {
   }
 }
 
+// RLE counts are unsigned 32-bit, as in maskApi.c: an image must have fewer pixels than that.
+const MAX_PIXELS = 2 ** 32 - 1;
+
+function checkImageSize(h: unknown, w: unknown, what: string): void {
+  checkInteger(`${what} height`, h, 1, MAX_PIXELS);
+  checkInteger(`${what} width`, w, 1, Math.floor(MAX_PIXELS / (h as number)));
+}
+
 export function segmentationToRle(segm: CocoSegmentation | undefined, h: number, w: number, what: string): Rle {
-  if (Array.isArray(segm)) return rleMerge(segm.map((poly) => rleFromPolygon(poly, h, w)));
+  checkImageSize(h, w, `the image of ${what}`);
+  if (Array.isArray(segm)) {
+    return rleMerge(
+      segm.map((poly) => {
+        if (!Array.isArray(poly)) invalid(`the polygons of ${what}`, 'arrays of numbers', poly);
+        return rleFromPolygon(poly, h, w);
+      }),
+    );
+  }
   if (segm && typeof segm === 'object' && Array.isArray(segm.size)) {
     const [rh, rw] = (segm as CocoRleJson).size;
+    checkImageSize(rh, rw, `the RLE of ${what}`);
     const { counts } = segm as CocoRleJson;
     if (typeof counts === 'string') return rleFromString(counts, rh, rw);
     if (Array.isArray(counts)) return { h: rh, w: rw, counts: Uint32Array.from(counts) };

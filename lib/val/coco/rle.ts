@@ -5,6 +5,8 @@
  * crowd semantics. Counts are unsigned 32-bit, as in C.
  */
 
+import { invalid, is } from '../../options/check';
+
 export interface Rle {
   h: number;
   w: number;
@@ -85,19 +87,100 @@ export function rleDecode(rle: Rle): Uint8Array {
   return out;
 }
 
+/**
+ * How far outside the image a polygon vertex may lie before the polygon is clipped: 16 image sizes. Inside
+ * that box rasterising is pycocotools' exactly; beyond it pycocotools would walk every fine-grid point of
+ * the edge (a coordinate of 2e8 is a billion points and aborted the process), so the polygon is clipped to
+ * the box first. The pixels of such an annotation can then differ where a clipped edge re-enters the image.
+ */
+const CLIP_MARGIN_IMAGES = 16;
+/** Most fine-grid boundary points one polygon may walk (about a second); real COCO ones walk thousands. */
+export const MAX_POLYGON_STEPS = 1 << 27;
+
+type Point = [number, number];
+
+/** Sutherland-Hodgman: the polygon clipped to [x0, x1] x [y0, y1]. */
+function clipToBox(points: Point[], x0: number, y0: number, x1: number, y1: number): Point[] {
+  const edges: Array<{ inside: (p: Point) => boolean; cross: (a: Point, b: Point) => Point }> = [
+    { inside: (p) => p[0] >= x0, cross: (a, b) => [x0, a[1] + ((b[1] - a[1]) * (x0 - a[0])) / (b[0] - a[0])] },
+    { inside: (p) => p[0] <= x1, cross: (a, b) => [x1, a[1] + ((b[1] - a[1]) * (x1 - a[0])) / (b[0] - a[0])] },
+    { inside: (p) => p[1] >= y0, cross: (a, b) => [a[0] + ((b[0] - a[0]) * (y0 - a[1])) / (b[1] - a[1]), y0] },
+    { inside: (p) => p[1] <= y1, cross: (a, b) => [a[0] + ((b[0] - a[0]) * (y1 - a[1])) / (b[1] - a[1]), y1] },
+  ];
+  let out = points;
+  for (const { inside, cross } of edges) {
+    const input = out;
+    out = [];
+    for (let i = 0; i < input.length; i++) {
+      const current = input[i];
+      const previous = input[(i + input.length - 1) % input.length];
+      if (inside(current)) {
+        if (!inside(previous)) out.push(cross(previous, current));
+        out.push(current);
+      } else if (inside(previous)) {
+        out.push(cross(previous, current));
+      }
+    }
+  }
+  return out;
+}
+
+/** The polygon's vertices, clipped when one lies beyond the margin; refused when not finite numbers. */
+function polygonVertices(xy: ArrayLike<number>, h: number, w: number): Point[] {
+  const k = Math.floor(xy.length / 2);
+  const points: Point[] = [];
+  for (let j = 0; j < k; j++) {
+    const x = xy[j * 2];
+    const y = xy[j * 2 + 1];
+    if (!is.finite(x) || !is.finite(y)) invalid('polygon coordinates', 'finite numbers', [x, y]);
+    points.push([x, y]);
+  }
+  const margin = CLIP_MARGIN_IMAGES * Math.max(h, w);
+  const [x0, y0, x1, y1] = [-margin, -margin, w + margin, h + margin];
+  const outside = points.some(([x, y]) => x < x0 || x > x1 || y < y0 || y > y1);
+  return outside ? clipToBox(points, x0, y0, x1, y1) : points;
+}
+
 /** rleFrPoly: one polygon [x0, y0, x1, y1, ...] in pixel coordinates to an RLE of h x w. */
 export function rleFromPolygon(xy: ArrayLike<number>, h: number, w: number): Rle {
   const scale = 5;
-  const k = Math.floor(xy.length / 2);
+  const vertices = polygonVertices(xy, h, w);
+  const k = vertices.length;
   const x = new Int32Array(k + 1);
   const y = new Int32Array(k + 1);
-  for (let j = 0; j < k; j++) x[j] = Math.trunc(scale * xy[j * 2] + 0.5);
-  for (let j = 0; j < k; j++) y[j] = Math.trunc(scale * xy[j * 2 + 1] + 0.5);
+  for (let j = 0; j < k; j++) x[j] = Math.trunc(scale * vertices[j][0] + 0.5);
+  for (let j = 0; j < k; j++) y[j] = Math.trunc(scale * vertices[j][1] + 0.5);
   x[k] = x[0];
   y[k] = y[0];
-  // Dense boundary points on the fine grid (a degenerate edge yields one point whose v is never read).
-  const u: number[] = [];
-  const v: number[] = [];
+  let steps = 0;
+  for (let j = 0; j < k; j++) steps += Math.max(Math.abs(x[j + 1] - x[j]), Math.abs(y[j + 1] - y[j])) + 1;
+  if (steps > MAX_POLYGON_STEPS)
+    invalid('a polygon', `at most ${MAX_POLYGON_STEPS} boundary points on the 5x grid`, `${k} vertices and ${steps} points`);
+  // Dense boundary points (u, v) on the fine grid, walked edge by edge as rleFrPoly lays them out (a
+  // degenerate edge yields one point whose v is never read). Where the boundary crosses a pixel-centre
+  // column, the first pixel row below it is recorded; points are not stored, only these crossings.
+  const starts: number[] = [];
+  let pu = 0;
+  let pv = 0;
+  let first = true;
+  const visit = (u: number, v: number): void => {
+    if (first) {
+      first = false;
+    } else if (u !== pu) {
+      let xd = u < pu ? u : u - 1;
+      xd = (xd + 0.5) / scale - 0.5;
+      if (Math.floor(xd) === xd && xd >= 0 && xd <= w - 1) {
+        let yd = v < pv ? v : pv;
+        yd = (yd + 0.5) / scale - 0.5;
+        if (yd < 0) yd = 0;
+        else if (yd > h) yd = h;
+        yd = Math.ceil(yd);
+        starts.push((xd * h + yd) >>> 0);
+      }
+    }
+    pu = u;
+    pv = v;
+  };
   for (let j = 0; j < k; j++) {
     let xs = x[j];
     let xe = x[j + 1];
@@ -114,30 +197,14 @@ export function rleFromPolygon(xy: ArrayLike<number>, h: number, w: number): Rle
     if (dx >= dy) {
       for (let d = 0; d <= dx; d++) {
         const t = flip ? dx - d : d;
-        u.push(t + xs);
-        v.push(Math.trunc(ys + s * t + 0.5));
+        visit(t + xs, Math.trunc(ys + s * t + 0.5));
       }
     } else {
       for (let d = 0; d <= dy; d++) {
         const t = flip ? dy - d : d;
-        v.push(t + ys);
-        u.push(Math.trunc(xs + s * t + 0.5));
+        visit(Math.trunc(xs + s * t + 0.5), t + ys);
       }
     }
-  }
-  // Where the boundary crosses a pixel-centre column, record the first pixel row below it.
-  const starts: number[] = [];
-  for (let j = 1; j < u.length; j++) {
-    if (u[j] === u[j - 1]) continue;
-    let xd = u[j] < u[j - 1] ? u[j] : u[j] - 1;
-    xd = (xd + 0.5) / scale - 0.5;
-    if (Math.floor(xd) !== xd || xd < 0 || xd > w - 1) continue;
-    let yd = v[j] < v[j - 1] ? v[j] : v[j - 1];
-    yd = (yd + 0.5) / scale - 0.5;
-    if (yd < 0) yd = 0;
-    else if (yd > h) yd = h;
-    yd = Math.ceil(yd);
-    starts.push((xd * h + yd) >>> 0);
   }
   starts.push((h * w) >>> 0);
   const a = Uint32Array.from(starts).sort();
