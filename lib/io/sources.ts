@@ -14,11 +14,14 @@ import { fileKind } from './image-file';
 
 export const SOURCE_EXTENSIONS = {
   image: ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.bmp', '.gif', '.avif', '.heic'],
+  // Ultralytics' VID_FORMATS plus a few containers ffmpeg reads as well (.gif stays an image).
+  video: ['.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.wmv', '.asf', '.mpeg', '.mpg', '.ts', '.mts', '.m2ts', '.flv', '.3gp', '.ogv'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type SourceKind = keyof typeof SOURCE_EXTENSIONS;
 
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(SOURCE_EXTENSIONS.image);
+export const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set(SOURCE_EXTENSIONS.video);
 
 // A list file names paths, a line each: 16 MB is ~200,000 long paths.
 const MAX_LIST_BYTES = 16 * 1024 * 1024;
@@ -53,7 +56,11 @@ export async function expandSource(source: string, options: ExpandOptions = {}):
   const kinds = options.kinds ?? ['image'];
   const wanted = (file: string): boolean => kindOf(file, kinds) !== undefined;
   if (/[*?[\]{}]/.test(source)) {
-    const files = await regularFiles(globSync([source], { absolute: false, onlyFiles: true }).filter(wanted).sort());
+    const files = await regularFiles(
+      globSync([source], { absolute: path.isAbsolute(source), onlyFiles: true })
+        .filter(wanted)
+        .sort(),
+    );
     if (files.length === 0) throw new FastSAMError('E_FILE_NOT_FOUND', `no ${kinds.join(' or ')} files match ${source}`);
     return files;
   }
@@ -72,7 +79,8 @@ export async function expandSource(source: string, options: ExpandOptions = {}):
       .split(/\r?\n/)
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#'));
-    return lines.map((l) => (path.isAbsolute(l) ? l : path.join(base, l)));
+    // Paths are relative to the list; URLs (streams) are kept as they are.
+    return lines.map((l) => (path.isAbsolute(l) || /^[a-z][a-z0-9+.-]*:\/\//i.test(l) ? l : path.join(base, l)));
   }
   return [source];
 }

@@ -79,24 +79,24 @@ export interface Batching {
 
 const DEFAULT_DYNAMIC_MAX_BATCH = 8;
 
-/** @param backendMaxBatch the most images one backend run takes */
+/**
+ * @param backendMaxBatch the most images one backend run takes: a larger maxBatch is clamped to it (a
+ *   model that takes one image per run shares no runs, but its queue is still bounded).
+ */
 export function resolveDynamicBatching(options: true | DynamicBatchingOptions, backendMaxBatch: number): Batching {
   const given = options === true ? {} : options;
   checkKnownKeys('dynamicBatching option', given, ['maxBatch', 'maxQueueDelayMs', 'preferredBatchSizes', 'maxQueue']);
-  const maxBatch = checkInteger(
-    'dynamicBatching.maxBatch',
-    given.maxBatch ?? Math.min(backendMaxBatch, DEFAULT_DYNAMIC_MAX_BATCH),
-    1,
-    backendMaxBatch,
-  );
+  const asked = checkInteger('dynamicBatching.maxBatch', given.maxBatch ?? DEFAULT_DYNAMIC_MAX_BATCH, 1, MAX_BATCH);
+  const maxBatch = Math.min(asked, backendMaxBatch);
   const preferred = given.preferredBatchSizes ?? [maxBatch];
-  if (!Array.isArray(preferred) || preferred.length === 0 || !preferred.every((n) => Number.isInteger(n) && n >= 1 && n <= maxBatch)) {
-    invalid('dynamicBatching.preferredBatchSizes', `a non-empty array of integers in [1, ${maxBatch}]`, preferred);
+  if (!Array.isArray(preferred) || preferred.length === 0 || !preferred.every((n) => Number.isInteger(n) && n >= 1 && n <= asked)) {
+    invalid('dynamicBatching.preferredBatchSizes', `a non-empty array of integers in [1, ${asked}]`, preferred);
   }
+  const fitting = preferred.filter((n) => n <= maxBatch);
   return {
     maxBatch,
     maxQueueDelayMs: checkNumber('dynamicBatching.maxQueueDelayMs', given.maxQueueDelayMs ?? 2, 0, 60_000),
-    preferred: [...new Set(preferred)].sort((a, b) => b - a),
+    preferred: fitting.length > 0 ? [...new Set(fitting)].sort((a, b) => b - a) : [maxBatch],
     maxQueue: checkInteger('dynamicBatching.maxQueue', given.maxQueue ?? 256, 1, 1_000_000),
   };
 }

@@ -66,7 +66,7 @@ export class Dispatcher {
 
   /** Whether requests share runs. */
   get batchingEnabled(): boolean {
-    return this.batching !== undefined;
+    return (this.batching?.maxBatch ?? 1) > 1;
   }
 
   /** The most images one submit() may carry. */

@@ -109,9 +109,8 @@ export class FastSAM extends EventEmitter<FastSAMEvents> {
     readonly backendNote?: string,
   ) {
     super();
-    // Batching across requests needs a model that takes more than one image per run.
-    const batchable = dynamicBatching && pipeline.maxBatch > 1 ? dynamicBatching : undefined;
-    this.dispatcher = new Dispatcher(pipeline, batchable, (info) => this.emit('batch', info));
+    // On a model that takes one image per run, dynamic batching still bounds the queue (E_OVERLOADED).
+    this.dispatcher = new Dispatcher(pipeline, dynamicBatching, (info) => this.emit('batch', info));
   }
 
   /** Loads an ONNX model file (or its bytes, or a checkpoint) and checks it is a YOLOv8-seg / FastSAM export. */

@@ -4,26 +4,9 @@
  * consumer is too slow for; files are read frame by frame with backpressure.
  */
 import * as path from 'node:path';
+import { VIDEO_EXTENSIONS } from '../io/sources';
 
-/** Ultralytics' VID_FORMATS plus a few containers ffmpeg reads as well. (.gif stays an image here.) */
-export const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set([
-  '.mp4',
-  '.m4v',
-  '.mov',
-  '.mkv',
-  '.webm',
-  '.avi',
-  '.wmv',
-  '.asf',
-  '.mpeg',
-  '.mpg',
-  '.ts',
-  '.mts',
-  '.m2ts',
-  '.flv',
-  '.3gp',
-  '.ogv',
-]);
+export { VIDEO_EXTENSIONS };
 
 const STREAM_PROTOCOL = /^(rtsps?|rtmps?|srt|udp|tcp|rtp|mms[ht]?):\/\//i;
 const HTTP_URL = /^https?:\/\//i;

@@ -91,3 +91,20 @@ test('a full queue refuses with E_OVERLOADED; an aborted request rejects with E_
     await model.dispose();
   }
 });
+
+test('a model that takes one image per run shares no runs, but its queue is still bounded', async () => {
+  const model = await FastSAM.load(tinySegmentModel({ size: 64, boxes, protos }), { dynamicBatching: { maxBatch: 8, maxQueue: 1 } });
+  expect(model.batching).toBe(false);
+  const sizes = batchSizes(model);
+  try {
+    const outcomes = await Promise.allSettled([10, 20, 30].map((w) => model.predict(gray(w))));
+    // The first is admitted; of the others, those arriving while one waits find the queue full.
+    const codes = outcomes.map((o) => (o.status === 'fulfilled' ? 'ok' : (o.reason as { code: string }).code));
+    expect(codes[0]).toBe('ok');
+    expect(codes.every((c) => c === 'ok' || c === 'E_OVERLOADED')).toBe(true);
+    expect(codes).toContain('E_OVERLOADED');
+    expect(sizes.every((n) => n === 1)).toBe(true);
+  } finally {
+    await model.dispose();
+  }
+});

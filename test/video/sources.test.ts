@@ -1,4 +1,5 @@
 /** `source=` with videos in it: a table per kind (video, image), folders, globs and .txt lists. */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expandVideoSources } from '../../lib/video/sources';
@@ -29,6 +30,17 @@ describe('expandVideoSources', () => {
     ];
     expect(await expandVideoSources(dir)).toEqual(expected);
     expect(await expandVideoSources(path.join(dir, '*'))).toEqual(expected);
+  });
+
+  test('a FIFO named like a video is skipped (ffmpeg would block on it forever)', async () => {
+    const fifoDir = tempDir('sources-fifo');
+    try {
+      fs.writeFileSync(path.join(fifoDir, 'a.mp4'), '');
+      execFileSync('mkfifo', [path.join(fifoDir, 'b.mp4')]);
+      expect(await expandVideoSources(fifoDir)).toEqual([{ source: path.join(fifoDir, 'a.mp4'), kind: 'video' }]);
+    } finally {
+      fs.rmSync(fifoDir, { recursive: true, force: true });
+    }
   });
 
   test('a .txt list, relative to itself; URLs kept as they are', async () => {
