@@ -96,6 +96,18 @@ export interface NativeContours {
   parents: Int32Array;
 }
 
+/** What measureMasks returns: per mask its area and tight bounds, and what the options asked for. */
+export interface NativeMeasures {
+  areas: Uint32Array;
+  /** n x [x1, y1, x2, y2) tight bounds in mask coordinates, zeros for an empty mask. */
+  bounds: Int32Array;
+  /** With `rects`: pixels of each mask inside each rect, rect-major (rects x n). */
+  inside?: Uint32Array;
+  /** With `pixels`: mask i holds the pixels hitPixels[hitOffsets[i] .. hitOffsets[i + 1]). */
+  hitOffsets?: Uint32Array;
+  hitPixels?: Uint32Array;
+}
+
 export interface NativeBinding {
   letterboxGeometry(request: LetterboxRequest & { height: number; width: number }): LetterboxGeometry;
   letterbox(
@@ -138,6 +150,52 @@ export interface NativeBinding {
     offsets: Float64Array,
     options: { maskWidth: number; maskHeight: number },
   ): Promise<NativeCropSet>;
+  /** Areas, tight bounds, pixels inside rects (k x 4) and which pixels (m x 2) each mask holds. */
+  measureMasks(
+    bits: Uint8Array,
+    windows: Int32Array,
+    offsets: Float64Array,
+    options: { rects?: Int32Array; pixels?: Int32Array },
+  ): Promise<NativeMeasures>;
+  /** A paint plan (ops: k x [mask, 0 set | 1 clear | 2 add, amount]) as one tight crop: window [x, y, w, h]. */
+  paintMasks(
+    bits: Uint8Array,
+    windows: Int32Array,
+    offsets: Float64Array,
+    options: { ops: Int32Array; maskHeight: number; maskWidth: number },
+  ): Promise<{ window: Int32Array; bits: Uint8Array }>;
+  /** Indices of the boxes (n x 4, mask coordinates) holding a pixel (m x 2) when widened by `reach`. */
+  masksNearPoints(boxes: Float64Array, pixels: Int32Array, options: { reach: number }): Promise<Uint32Array>;
+  /** Per mask pixel, the index of the smallest crop covering it (exact areas; ties: the lower index), or -1. */
+  smallestOnTop(
+    bits: Uint8Array,
+    windows: Int32Array,
+    offsets: Float64Array,
+    options: { maskHeight: number; maskWidth: number },
+  ): Promise<Int32Array>;
+  /** COCO uncompressed RLE of each crop placed in the mask. */
+  cropsToRle(
+    bits: Uint8Array,
+    windows: Int32Array,
+    offsets: Float64Array,
+    options: { maskHeight: number; maskWidth: number },
+  ): Promise<NativeRles>;
+  /** A copy of rgb with tint k (3 floats: colour * alpha + 0.5) blended where the index map holds k. */
+  blendIndexMap(
+    rgb: Uint8Array,
+    index: Int32Array,
+    tints: Float32Array,
+    options: {
+      width: number;
+      height: number;
+      maskHeight: number;
+      maskWidth: number;
+      gain: number;
+      padX: number;
+      padY: number;
+      alpha: number;
+    },
+  ): Promise<Uint8Array>;
 }
 
 let binding: NativeBinding | undefined;

@@ -7,17 +7,10 @@ import { Mask, type RLE } from './mask';
 import { type MaskFrame, maskFrame } from './mask-frame';
 import { masksToIndexPng, maskToPng } from '../formats/png';
 import { masksToPolygons, type PolygonOptions } from '../formats/polygons';
-import { native, type NativeCrops, type NativeRles } from '../native';
-import { smallestOnTop } from '../plot/overlay';
+import { native, type NativeCrops } from '../native';
+import { masksToRle, rlesFromNative, smallestOnTop } from './mask-ops';
 
 export { Mask, type RLE } from './mask';
-
-/** A plain number[] copy of values[begin, end): a counted loop is several times faster than Array.from. */
-function toNumbers(values: Uint32Array, begin: number, end: number): number[] {
-  const out = new Array<number>(end - begin);
-  for (let i = begin; i < end; i++) out[i - begin] = values[i];
-  return out;
-}
 
 /** The native crop layout ({windows, offsets, bits}) as Mask objects over a mask of `shape`. */
 export function masksFromNative(crops: NativeCrops, count: number, shape: [number, number]): Mask[] {
@@ -25,14 +18,6 @@ export function masksFromNative(crops: NativeCrops, count: number, shape: [numbe
     const [x, y, w, h] = crops.windows.subarray(i * 4, i * 4 + 4);
     return new Mask(x, y, w, h, crops.bits.subarray(crops.offsets[i], crops.offsets[i + 1]), shape);
   });
-}
-
-/** The native RLE layout ({offsets, counts}) as COCO RLE objects over a mask of `shape`. */
-export function rlesFromNative(rles: NativeRles, count: number, shape: [number, number]): RLE[] {
-  return Array.from({ length: count }, (_, i) => ({
-    size: [shape[0], shape[1]] as [number, number],
-    counts: toNumbers(rles.counts, rles.offsets[i], rles.offsets[i + 1]),
-  }));
 }
 
 /** Everything needed to render this image's masks. */
@@ -137,7 +122,10 @@ export class MaterializedMaskStore implements MaskStore {
   }
 
   async rles(rows: number[]): Promise<RLE[]> {
-    return rows.map((row) => this.masks[row].toRLE());
+    return masksToRle(
+      rows.map((row) => this.masks[row]),
+      this.shape,
+    );
   }
 
   async indexMap(rows: number[]): Promise<Int32Array> {

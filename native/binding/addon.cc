@@ -15,6 +15,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("traceContours", Napi::Function::New(env, TraceContours, "traceContours"));
   exports.Set("refineMasks", Napi::Function::New(env, RefineMasks, "refineMasks"));
   exports.Set("unpackMasks", Napi::Function::New(env, UnpackMasks, "unpackMasks"));
+  exports.Set("measureMasks", Napi::Function::New(env, MeasureMasks, "measureMasks"));
+  exports.Set("paintMasks", Napi::Function::New(env, PaintMasks, "paintMasks"));
+  exports.Set("masksNearPoints", Napi::Function::New(env, MasksNearPoints, "masksNearPoints"));
+  exports.Set("smallestOnTop", Napi::Function::New(env, SmallestOnTop, "smallestOnTop"));
+  exports.Set("cropsToRle", Napi::Function::New(env, CropsToRle, "cropsToRle"));
+  exports.Set("blendIndexMap", Napi::Function::New(env, BlendIndexMap, "blendIndexMap"));
   return exports;
 }
 

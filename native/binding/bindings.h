@@ -26,5 +26,11 @@ Napi::Value PaintIndexMap(const Napi::CallbackInfo& info);
 Napi::Value TraceContours(const Napi::CallbackInfo& info);
 Napi::Value RefineMasks(const Napi::CallbackInfo& info);
 Napi::Value UnpackMasks(const Napi::CallbackInfo& info);
+Napi::Value MeasureMasks(const Napi::CallbackInfo& info);
+Napi::Value PaintMasks(const Napi::CallbackInfo& info);
+Napi::Value MasksNearPoints(const Napi::CallbackInfo& info);
+Napi::Value SmallestOnTop(const Napi::CallbackInfo& info);
+Napi::Value CropsToRle(const Napi::CallbackInfo& info);
+Napi::Value BlendIndexMap(const Napi::CallbackInfo& info);
 
 }  // namespace fastsam_binding

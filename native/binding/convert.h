@@ -26,14 +26,51 @@ template <>
 struct TypedArrayKind<uint32_t> {
   static constexpr napi_typedarray_type value = napi_uint32_array;
 };
+template <>
+struct TypedArrayKind<int32_t> {
+  static constexpr napi_typedarray_type value = napi_int32_array;
+};
+template <>
+struct TypedArrayKind<double> {
+  static constexpr napi_typedarray_type value = napi_float64_array;
+};
+
+const char* typedArrayName(napi_typedarray_type type);
+
+template <typename T>
+bool isTypedArrayOf(const Napi::Value& value) {
+  return value.IsTypedArray() && value.As<Napi::TypedArray>().TypedArrayType() == TypedArrayKind<T>::value;
+}
 
 template <typename T>
 Napi::TypedArrayOf<T> typedArrayArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (info.Length() <= index || !info[index].IsTypedArray() ||
-      info[index].As<Napi::TypedArray>().TypedArrayType() != TypedArrayKind<T>::value)
-    throw ArgumentError{std::string(name) + " must be a " +
-                        (TypedArrayKind<T>::value == napi_float32_array ? "Float32Array" : "Uint8Array")};
+  if (info.Length() <= index || !isTypedArrayOf<T>(info[index]))
+    throw ArgumentError{std::string(name) + " must be a " + typedArrayName(TypedArrayKind<T>::value)};
   return info[index].As<Napi::TypedArrayOf<T>>();
+}
+
+// A copy of a typed array's elements. Async work reads copies, never the caller's memory: a caller may
+// transfer (detach) its buffer while the work runs, which frees the memory under a borrowed pointer.
+template <typename T>
+std::vector<T> copyOf(const Napi::TypedArrayOf<T>& array) {
+  const T* data = array.Data();
+  return std::vector<T>(data, data + array.ElementLength());
+}
+
+template <typename T>
+std::vector<T> copyArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  return copyOf(typedArrayArg<T>(info, index, name));
+}
+
+// The same for a typed array held in an options object (`undefined` -> empty, `present` false).
+template <typename T>
+std::vector<T> copyField(const Napi::Object& obj, const char* key, bool* present = nullptr) {
+  Napi::Value v = obj.Get(key);
+  if (present) *present = !v.IsUndefined();
+  if (v.IsUndefined()) return {};
+  if (!isTypedArrayOf<T>(v))
+    throw ArgumentError{std::string("option '") + key + "' must be a " + typedArrayName(TypedArrayKind<T>::value)};
+  return copyOf(v.As<Napi::TypedArrayOf<T>>());
 }
 
 inline Napi::Object objectArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
