@@ -3,8 +3,10 @@
     {
       "target_name": "fastsam",
       "sources": [
+        "native/core/bicubic.cc",
         "native/core/bilinear.cc",
         "native/core/bitpack.cc",
+        "native/core/clip_image.cc",
         "native/core/contours.cc",
         "native/core/full_image_box.cc",
         "native/core/letterbox.cc",
@@ -19,6 +21,7 @@
         "native/core/scale_boxes.cc",
         "native/binding/addon.cc",
         "native/binding/bitpack_binding.cc",
+        "native/binding/clip_binding.cc",
         "native/binding/convert.cc",
         "native/binding/crop_args.cc",
         "native/binding/crops_binding.cc",

@@ -196,6 +196,23 @@ export interface NativeBinding {
       alpha: number;
     },
   ): Promise<Uint8Array>;
+  /** An image held natively for Pillow-exact bicubic resizes to one geometry: an opaque handle. */
+  clipImage(
+    rgb: Uint8Array,
+    options: {
+      width: number;
+      height: number;
+      resizedWidth: number;
+      resizedHeight: number;
+      left: number;
+      top: number;
+      cropWidth: number;
+      cropHeight: number;
+    },
+  ): Promise<unknown>;
+  /** One crop per window (n x [x0, y0, x1, y1), white outside): bytes, or planar floats through 3 x 256 tables. */
+  clipPreprocess(handle: unknown, windows: Int32Array, options: { reuse: boolean }): Promise<Uint8Array>;
+  clipPreprocess(handle: unknown, windows: Int32Array, options: { reuse: boolean }, tables: Float32Array): Promise<Float32Array>;
 }
 
 let binding: NativeBinding | undefined;

@@ -26,8 +26,12 @@ const fround = Math.fround; // hoisted: a global lookup per pixel is slow in san
 
 /** The reference crop's window in image pixels: the mask's tight box, mapped from mask coordinates. */
 export function referenceWindow(mask: Mask, frame: MaskFrame): PixelBox {
-  const bounds = mask.bounds();
-  if (!bounds) return [0, 0, 0, 0];
+  return windowOfBounds(mask.bounds(), frame);
+}
+
+/** referenceWindow from a mask's tight bounds [x1, y1, x2, y2) in mask coordinates (null or all 0: empty). */
+export function windowOfBounds(bounds: ArrayLike<number> | null, frame: MaskFrame): PixelBox {
+  if (!bounds || bounds[2] <= bounds[0]) return [0, 0, 0, 0];
   const [h0, w0] = frame.origShape;
   const [x1, y1] = maskToImage(frame, bounds[0], bounds[1]);
   const [x2, y2] = maskToImage(frame, bounds[2], bounds[3]);

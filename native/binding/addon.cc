@@ -21,6 +21,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("smallestOnTop", Napi::Function::New(env, SmallestOnTop, "smallestOnTop"));
   exports.Set("cropsToRle", Napi::Function::New(env, CropsToRle, "cropsToRle"));
   exports.Set("blendIndexMap", Napi::Function::New(env, BlendIndexMap, "blendIndexMap"));
+  exports.Set("clipImage", Napi::Function::New(env, ClipImage, "clipImage"));
+  exports.Set("clipPreprocess", Napi::Function::New(env, ClipPreprocess, "clipPreprocess"));
   return exports;
 }
 

@@ -32,5 +32,7 @@ Napi::Value MasksNearPoints(const Napi::CallbackInfo& info);
 Napi::Value SmallestOnTop(const Napi::CallbackInfo& info);
 Napi::Value CropsToRle(const Napi::CallbackInfo& info);
 Napi::Value BlendIndexMap(const Napi::CallbackInfo& info);
+Napi::Value ClipImage(const Napi::CallbackInfo& info);
+Napi::Value ClipPreprocess(const Napi::CallbackInfo& info);
 
 }  // namespace fastsam_binding

@@ -183,8 +183,7 @@ Napi::Value MeasureMasks(const Napi::CallbackInfo& info) {
     bool withRects = false, withPixels = false;
     std::vector<int32_t> rects = readPairs(o, "rects", 4, &withRects);
     std::vector<int32_t> pixels = readPairs(o, "pixels", 2, &withPixels);
-    return (new MeasureWorker(info.Env(), std::move(crops), std::move(rects), withRects, std::move(pixels),
-                              withPixels))
+    return (new MeasureWorker(info.Env(), std::move(crops), std::move(rects), withRects, std::move(pixels), withPixels))
         ->Queue();
   });
 }
@@ -212,8 +211,7 @@ Napi::Value MasksNearPoints(const Napi::CallbackInfo& info) {
   return guard(info, [&]() -> Napi::Value {
     std::vector<double> boxes = copyArg<double>(info, 0, "boxes");
     std::vector<int32_t> pixels = copyArg<int32_t>(info, 1, "pixels");
-    if (boxes.size() % 4 != 0 || pixels.size() % 2 != 0)
-      throw ArgumentError{"boxes must be n x 4 and pixels m x 2"};
+    if (boxes.size() % 4 != 0 || pixels.size() % 2 != 0) throw ArgumentError{"boxes must be n x 4 and pixels m x 2"};
     const double reach = numberField(objectArg(info, 2, "options"), "reach");
     return (new NearWorker(info.Env(), std::move(boxes), std::move(pixels), reach))->Queue();
   });

@@ -61,7 +61,9 @@ std::vector<uint32_t> pixelsInside(const CropView& crop, const int32_t* rects, s
     const int64_t c1 = std::min<int64_t>(int64_t{rect[2]} - crop.x, crop.width);
     const int64_t r1 = std::min<int64_t>(int64_t{rect[3]} - crop.y, crop.height);
     if (c1 <= c0 || r1 <= r0) continue;
-    auto at = [&](int64_t row, int64_t col) { return sums[static_cast<size_t>(row) * stride + static_cast<size_t>(col)]; };
+    auto at = [&](int64_t row, int64_t col) {
+      return sums[static_cast<size_t>(row) * stride + static_cast<size_t>(col)];
+    };
     out[r] = at(r1, c1) - at(r0, c1) - at(r1, c0) + at(r0, c0);
   }
   return out;

@@ -111,8 +111,8 @@ std::vector<int32_t> smallestOnTop(const CropSet& crops, int height, int width) 
 }
 
 std::vector<uint32_t> cropRle(const CropView& crop, int height, int width) {
-  return encodeWindowRle(crop.x, crop.y, crop.empty() ? 0 : crop.width, crop.empty() ? 0 : crop.height, height,
-                         width, [&](int col, int row) { return crop.at(col, row) != 0; });
+  return encodeWindowRle(crop.x, crop.y, crop.empty() ? 0 : crop.width, crop.empty() ? 0 : crop.height, height, width,
+                         [&](int col, int row) { return crop.at(col, row) != 0; });
 }
 
 }  // namespace fastsam

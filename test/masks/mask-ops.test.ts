@@ -116,7 +116,7 @@ describe('bad arguments reject, the process lives', () => {
       () => native().smallestOnTop(new Uint8Array(4), new Float32Array(4) as never, Float64Array.of(0, 4), { maskHeight: 4, maskWidth: 4 }),
     ],
   ])('%s', async (_, run) => {
-    await expect(Promise.resolve().then(run)).rejects.toThrow();
+    await expect(Promise.resolve().then<unknown>(run)).rejects.toThrow();
   });
 
   test('extreme rects and points are measured, not trusted', async () => {

@@ -1,0 +1,45 @@
+// One image prepared for CLIP's image preprocessing (lib/clip/preprocess.ts decides the geometry): its
+// pixels (a copy it owns), Pillow's bicubic plan to the resized size with the centre crop as the wanted
+// region, and, once a window needs it, the image's own resize, shared by every later window. Safe to use
+// from several threads at once.
+#pragma once
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+#include "bicubic.h"
+
+namespace fastsam {
+
+struct ClipGeometry {
+  int resizedWidth = 0, resizedHeight = 0;  // CLIP: the shorter side at its input size
+  int left = 0, top = 0, width = 0, height = 0;  // the crop of the resized image (CLIP: the centre square)
+};
+
+class ClipImage {
+ public:
+  ClipImage(std::vector<uint8_t> rgb, int width, int height, const ClipGeometry& geometry);
+
+  int width() const { return width_; }
+  int height() const { return height_; }
+  const ClipGeometry& geometry() const { return geometry_; }
+  size_t cropPixels() const { return static_cast<size_t>(geometry_.width) * geometry_.height; }
+
+  // The crop (geometry.width x geometry.height x 3 bytes) CLIP sees with the image's pixels outside `window` white (the reference's
+  // crop). `reuse` keeps the image's own resize for the next windows: for many windows on one image.
+  void pixels(PixelWindow window, uint8_t* out, bool reuse);
+
+ private:
+  std::vector<uint8_t> rgb_;
+  int width_, height_;
+  ClipGeometry geometry_;
+  BicubicPlan plan_;
+  std::once_flag cacheOnce_;
+  ImageResize cache_;
+};
+
+// `pixels` interleaved RGB bytes to planar floats through per-channel tables (3 x 256: the float32
+// normalisation of each byte value, computed once in JS).
+void normalisePlanar(const uint8_t* pixels, size_t count, const float* tables, float* out);
+
+}  // namespace fastsam
