@@ -104,7 +104,8 @@ Napi::Value ClipImage(const Napi::CallbackInfo& info) {
 
 Napi::Value ClipPreprocess(const Napi::CallbackInfo& info) {
   return guard(info, [&]() -> Napi::Value {
-    if (info.Length() < 1 || !info[0].IsExternal() || !info[0].As<Napi::External<ClipImagePtr>>().CheckTypeTag(&kClipImageTag))
+    if (info.Length() < 1 || !info[0].IsExternal() ||
+        !info[0].As<Napi::External<ClipImagePtr>>().CheckTypeTag(&kClipImageTag))
       throw ArgumentError{"handle must be what clipImage() returned"};
     ClipImagePtr image = *info[0].As<Napi::External<ClipImagePtr>>().Data();
     const std::vector<int32_t> flat = copyArg<int32_t>(info, 1, "windows");

@@ -46,7 +46,9 @@ std::pair<int, int> inside(const AxisCoefficients& axis, int start, int end, std
   return lo < hi ? std::make_pair(lo, hi) : std::make_pair(within.second, within.second);
 }
 
-std::pair<int, int> clampRange(int start, int end, int from, int to) { return {std::max(start, from), std::min(end, to)}; }
+std::pair<int, int> clampRange(int start, int end, int from, int to) {
+  return {std::max(start, from), std::min(end, to)};
+}
 
 constexpr PixelWindow kBlank{0, 0, 0, 0};  // an image seen through an empty window: all white, nothing read
 
@@ -134,12 +136,12 @@ void BicubicPlan::resizeRect(const uint8_t* rgb, PixelWindow window, Range cols,
   const Range src = sourceRows(rows);
   std::vector<uint8_t> temp(static_cast<size_t>(src.second - src.first) * nCols * 3);
   for (int sy = src.first; sy < src.second; ++sy)
-    horizontalRow(rgb, window, sy, c0, c1, &temp[static_cast<size_t>(sy - src.first) * nCols * 3]);
+    horizontalRow(rgb, window, sy, c0, c1, temp.data() + (static_cast<size_t>(sy - src.first) * nCols * 3));
   for (int yy = rows.first; yy < rows.second; ++yy) verticalRow(temp.data(), src.first, c0, nCols, yy, cols, out);
 }
 
-void BicubicPlan::resizeBand(const uint8_t* rgb, PixelWindow window, Range cols, Range rows,
-                             const ImageResize& cache, uint8_t* out) const {
+void BicubicPlan::resizeBand(const uint8_t* rgb, PixelWindow window, Range cols, Range rows, const ImageResize& cache,
+                             uint8_t* out) const {
   const int c0 = cols.first, c1 = cols.second, nCols = c1 - c0;
   const Range in = inside(horizontal_, window.x0, window.x1, cols);
   const Range inRows = inside(vertical_, window.y0, window.y1, rows);
@@ -149,13 +151,13 @@ void BicubicPlan::resizeBand(const uint8_t* rgb, PixelWindow window, Range cols,
   const size_t rowBytes = static_cast<size_t>(nCols) * 3;
   std::vector<uint8_t> temp(static_cast<size_t>(src.second - src.first) * rowBytes);
   for (int sy = src.first; sy < src.second; ++sy) {
-    uint8_t* row = &temp[static_cast<size_t>(sy - src.first) * rowBytes];
+    uint8_t* row = temp.data() + (static_cast<size_t>(sy - src.first) * rowBytes);
     if (sy < window.y0 || sy >= window.y1) {
-      std::memcpy(row, &cache.whiteRow[static_cast<size_t>(c0 - rx) * 3], rowBytes);
+      std::memcpy(row, cache.whiteRow.data() + (static_cast<size_t>(c0 - rx) * 3), rowBytes);
       continue;
     }
     const size_t cached = static_cast<size_t>(sy - cache.srcY0) * rw * 3;
-    std::memcpy(row + static_cast<size_t>(i0 - c0) * 3, &cache.rows[cached + static_cast<size_t>(i0 - rx) * 3],
+    std::memcpy(row + static_cast<size_t>(i0 - c0) * 3, cache.rows.data() + (cached + static_cast<size_t>(i0 - rx) * 3),
                 static_cast<size_t>(i1 - i0) * 3);
     horizontalRow(rgb, window, sy, c0, i0, row);
     horizontalRow(rgb, window, sy, i1, c1, row + static_cast<size_t>(i1 - c0) * 3);
@@ -166,7 +168,7 @@ void BicubicPlan::resizeBand(const uint8_t* rgb, PixelWindow window, Range cols,
       continue;
     }
     const size_t at = (static_cast<size_t>(yy - ry) * rw + (i0 - rx)) * 3;
-    std::memcpy(out + at, &cache.full[at], static_cast<size_t>(i1 - i0) * 3);
+    std::memcpy(out + at, cache.full.data() + at, static_cast<size_t>(i1 - i0) * 3);
     verticalRow(temp.data(), src.first, c0, nCols, yy, {c0, i0}, out);
     verticalRow(temp.data(), src.first, c0, nCols, yy, {i1, c1}, out);
   }
@@ -180,7 +182,7 @@ ImageResize BicubicPlan::imageResize(const uint8_t* rgb) const {
   cache.srcY0 = src.first;
   cache.rows.resize(static_cast<size_t>(src.second - src.first) * width * 3);
   for (int sy = src.first; sy < src.second; ++sy)
-    horizontalRow(rgb, plain, sy, x, x + width, &cache.rows[static_cast<size_t>(sy - src.first) * width * 3]);
+    horizontalRow(rgb, plain, sy, x, x + width, cache.rows.data() + (static_cast<size_t>(sy - src.first) * width * 3));
   cache.full.resize(regionBytes());
   for (int yy = y; yy < y + height; ++yy)
     verticalRow(cache.rows.data(), src.first, x, width, yy, {x, x + width}, cache.full.data());

@@ -12,7 +12,7 @@
 namespace fastsam {
 
 struct ClipGeometry {
-  int resizedWidth = 0, resizedHeight = 0;  // CLIP: the shorter side at its input size
+  int resizedWidth = 0, resizedHeight = 0;       // CLIP: the shorter side at its input size
   int left = 0, top = 0, width = 0, height = 0;  // the crop of the resized image (CLIP: the centre square)
 };
 
@@ -25,8 +25,8 @@ class ClipImage {
   const ClipGeometry& geometry() const { return geometry_; }
   size_t cropPixels() const { return static_cast<size_t>(geometry_.width) * geometry_.height; }
 
-  // The crop (geometry.width x geometry.height x 3 bytes) CLIP sees with the image's pixels outside `window` white (the reference's
-  // crop). `reuse` keeps the image's own resize for the next windows: for many windows on one image.
+  // The crop (geometry.width x geometry.height x 3 bytes) CLIP sees with the image's pixels outside `window` white (the
+  // reference's crop). `reuse` keeps the image's own resize for the next windows: for many windows on one image.
   void pixels(PixelWindow window, uint8_t* out, bool reuse);
 
  private:

@@ -66,9 +66,10 @@ MaskCrop paintPlan(const CropSet& crops, const std::vector<PaintOp>& ops, int he
   for (const PaintOp& op : ops) {
     const CropView c = crops[op.mask];
     const Clip k = clipTo(c, height, width);
+    if (k.empty()) continue;
     for (int row = k.row0; row < k.row1; ++row) {
       // c.x + k.col0 >= x0, so the first painted column is at or after the area's start.
-      int32_t* out = &sum[static_cast<size_t>(c.y + row - y0) * areaW + static_cast<size_t>(c.x + k.col0 - x0)];
+      int32_t* out = sum.data() + static_cast<size_t>(c.y + row - y0) * areaW + static_cast<size_t>(c.x + k.col0 - x0);
       const uint8_t* bits = c.bits + static_cast<size_t>(row) * c.width + k.col0;
       const int n = k.col1 - k.col0;
       for (int col = 0; col < n; ++col) {
@@ -99,8 +100,9 @@ std::vector<int32_t> smallestOnTop(const CropSet& crops, int height, int width) 
   for (size_t i : order) {
     const CropView c = crops[i];
     const Clip k = clipTo(c, height, width);
+    if (k.empty()) continue;
     for (int row = k.row0; row < k.row1; ++row) {
-      int32_t* out = &index[static_cast<size_t>(c.y + row) * width + static_cast<size_t>(c.x + k.col0)];
+      int32_t* out = index.data() + static_cast<size_t>(c.y + row) * width + static_cast<size_t>(c.x + k.col0);
       const uint8_t* bits = c.bits + static_cast<size_t>(row) * c.width + k.col0;
       const int n = k.col1 - k.col0;
       for (int col = 0; col < n; ++col)
