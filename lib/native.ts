@@ -24,6 +24,10 @@ export interface LetterboxGeometry {
   /** Tensor size: unpadded size plus padding. */
   width: number;
   height: number;
+  /** scale_boxes' mapping between this letterbox and the image: letterbox = image * gain + pad (MaskFrame's). */
+  gain: number;
+  padX: number;
+  padY: number;
 }
 
 export interface DetectRequest {

@@ -4,7 +4,7 @@
  * 224 x 224 (offsets int(round((side - 224) / 2)), Python rounding), scale to [0, 1], and normalise with
  * CLIP's mean and std, all in float32, as [n, 3, 224, 224] planar tensors. The pixel work is native.
  */
-import { roundHalfEven } from '../masks/mask-frame';
+import { roundHalfEven } from '../round';
 import { type PixelWindow, ResizedImage, type WindowedImage } from './resample';
 
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;

@@ -4,7 +4,8 @@
  */
 import { FastSAMError } from '../errors';
 import { Mask, type RLE } from './mask';
-import { type MaskFrame, maskFrame } from './mask-frame';
+import { frameOf } from './frame-mapping';
+import type { FrameMapping, MaskFrame } from './mask-frame';
 import { masksToIndexPng, maskToPng } from '../formats/png';
 import { masksToPolygons, type PolygonOptions } from '../formats/polygons';
 import { native, type NativeCrops } from '../native';
@@ -143,12 +144,17 @@ export class MaterializedMaskStore implements MaskStore {
 export class Masks {
   readonly frame: MaskFrame;
 
+  /**
+   * `mapping`: the letterbox's (e.g. the LetterboxGeometry of the letterbox that made the input) when the
+   * masks are letterboxed; asked from the native core when left out.
+   */
   constructor(
     private readonly store: MaskStore,
     private readonly indices: Uint32Array,
     origShape: [number, number],
+    mapping?: FrameMapping,
   ) {
-    this.frame = maskFrame(store.shape, origShape);
+    this.frame = frameOf(store.shape, origShape, mapping);
   }
 
   get length(): number {
@@ -162,7 +168,7 @@ export class Masks {
 
   /** Masks for a subset of detections, in the given order (shares the underlying store). */
   select(indices: ArrayLike<number>): Masks {
-    return new Masks(this.store, Uint32Array.from(this.resolve(indices)), this.frame.origShape);
+    return new Masks(this.store, Uint32Array.from(this.resolve(indices)), this.frame.origShape, this.frame);
   }
 
   async get(index: number): Promise<Mask> {

@@ -165,7 +165,7 @@ export class FastSAMPrompt {
       conf[0] = contributors.reduce((best, i) => Math.max(best, this.result.boxes.conf[i]), 0);
     }
     const boxes = new Boxes(xyxy, conf, new Float32Array(1), frame.origShape);
-    const masks = new Masks(new MaterializedMaskStore([mask], frame.shape), Uint32Array.of(0), frame.origShape);
+    const masks = new Masks(new MaterializedMaskStore([mask], frame.shape), Uint32Array.of(0), frame.origShape, frame);
     return new Result(frame.origShape, this.result.names, boxes, masks, this.result.speed, this.result.path, this.result.source);
   }
 }

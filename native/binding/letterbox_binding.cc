@@ -27,7 +27,7 @@ class LetterboxWorker : public PromiseWorker {
 
  private:
   void Run() override { fastsam::letterboxToTensor(rgb_, w_, h_, g_, out_); }
-  Napi::Value Result(Napi::Env env) override { return letterboxGeometryToJs(env, g_); }
+  Napi::Value Result(Napi::Env env) override { return letterboxGeometryToJs(env, g_, h_, w_); }
 
   const uint8_t* rgb_;
   int w_, h_;
@@ -43,7 +43,7 @@ Napi::Value LetterboxGeometry(const Napi::CallbackInfo& info) {
     const int h = intField(o, "height", 1, 1 << 20), w = intField(o, "width", 1, 1 << 20);
     LetterboxRequest r = readRequest(o);
     return letterboxGeometryToJs(info.Env(),
-                                 fastsam::computeLetterbox(h, w, r.newH, r.newW, r.autoPad, r.scaleUp, r.stride));
+                                 fastsam::computeLetterbox(h, w, r.newH, r.newW, r.autoPad, r.scaleUp, r.stride), h, w);
   });
 }
 

@@ -82,7 +82,7 @@ class LetterboxWorker : public PromiseWorker {
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     o.Set("tensor", toTypedArray(env, std::move(out_)));
-    o.Set("geometry", letterboxGeometryToJs(env, g_));
+    o.Set("geometry", letterboxGeometryToJs(env, g_, height_, width_));
     o.Set("ms", ms_);
     return o;
   }

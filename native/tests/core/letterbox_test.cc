@@ -1,5 +1,4 @@
-// Letterbox geometry (round half to even, the +-0.1 split), OpenCV's fixed-point bilinear resize and
-// the tensor layout.
+// OpenCV's fixed-point bilinear resize and the letterboxed tensor (the geometry: geometry_test.cc).
 #include <doctest/doctest.h>
 
 #include "../../core/letterbox.h"
@@ -8,56 +7,6 @@
 using namespace fastsam;
 
 namespace {
-
-TEST_CASE("round half even") {
-  CHECK(roundHalfEven(766.5) == 766.0);  // Python round(), as the spec's example
-  CHECK(roundHalfEven(0.5) == 0.0);
-  CHECK(roundHalfEven(1.5) == 2.0);
-  CHECK(roundHalfEven(-0.1) == 0.0);
-  CHECK(roundHalfEven(106.4) == 106.0);
-}
-
-TEST_CASE("compute letterbox") {
-  // Spec 2.4 examples: 1000x667 at 640 (square and auto), bus.jpg 810x1080 at 1024 with auto.
-  LetterboxGeometry g = computeLetterbox(667, 1000, 640, 640, false, true, 32);
-  CHECK((g.unpadWidth == 640 && g.unpadHeight == 427));
-  CHECK((g.top == 106 && g.bottom == 107 && g.left == 0 && g.right == 0));
-  CHECK((g.outWidth == 640 && g.outHeight == 640));
-  g = computeLetterbox(667, 1000, 640, 640, true, true, 32);
-  CHECK((g.top == 10 && g.bottom == 11 && g.outHeight == 448 && g.outWidth == 640));
-  g = computeLetterbox(1080, 810, 1024, 1024, true, true, 32);
-  CHECK((g.unpadWidth == 768 && g.unpadHeight == 1024 && g.outWidth == 768 && g.outHeight == 1024));
-  g = computeLetterbox(1080, 810, 1024, 1024, false, true, 32);
-  CHECK((g.left == 128 && g.right == 128 && g.outWidth == 1024));
-
-  // scaleUp=false keeps a small image at its size; a 1x1 image fills the whole input when upscaled.
-  g = computeLetterbox(50, 100, 640, 640, false, false, 32);
-  CHECK((g.unpadWidth == 100 && g.unpadHeight == 50 && g.outWidth == 640 && g.outHeight == 640));
-  g = computeLetterbox(1, 1, 640, 640, false, true, 32);
-  CHECK((g.unpadWidth == 640 && g.unpadHeight == 640 && g.top == 0 && g.left == 0));
-
-  // Extreme aspect ratios: the short side rounds to 0 px (the binding rejects that), the rest still fits.
-  g = computeLetterbox(1, 4000, 640, 640, false, true, 32);
-  CHECK((g.unpadWidth == 640 && g.unpadHeight == 0 && g.outHeight == 640 && g.top == 320));
-  g = computeLetterbox(4000, 1, 640, 640, true, true, 32);
-  CHECK((g.unpadHeight == 640 && g.unpadWidth == 0 && g.outWidth == 0));
-
-  // Invariants over odd sizes: padding adds up; square mode fills the input; auto pads to the stride.
-  const int sizes[] = {1, 2, 3, 7, 31, 33, 333, 641, 1999};
-  for (int h : sizes)
-    for (int w : sizes)
-      for (int autoPad = 0; autoPad < 2; ++autoPad) {
-        g = computeLetterbox(h, w, 96, 160, autoPad, true, 32);
-        CHECK((g.unpadWidth <= 160 && g.unpadHeight <= 96 && g.unpadWidth >= 0 && g.unpadHeight >= 0));
-        CHECK((g.top >= 0 && g.bottom >= g.top && g.bottom - g.top <= 1));
-        CHECK((g.left >= 0 && g.right >= g.left && g.right - g.left <= 1));
-        CHECK((g.outWidth == g.unpadWidth + g.left + g.right && g.outHeight == g.unpadHeight + g.top + g.bottom));
-        if (autoPad)
-          CHECK(((160 - g.outWidth) % 32 == 0 && (96 - g.outHeight) % 32 == 0));
-        else
-          CHECK((g.outWidth == 160 && g.outHeight == 96));
-      }
-}
 
 TEST_CASE("resize known values") {
   // 2x2 -> 4x4, worked by hand with the spec's fixed-point formula (2.4a). x taps (clamped):
