@@ -112,27 +112,54 @@ export interface NativeMeasures {
   hitPixels?: Uint32Array;
 }
 
+/** One image's prototypes held natively (copied and transposed once): what maskPrototypes() resolves to. */
+export type PrototypesHandle = { readonly __brand: 'PrototypesHandle' };
+
 export interface NativeBinding {
+  /** Copies and transposes one image's prototypes once, for every later renderMasks / paintIndexMap on it. */
+  maskPrototypes(protos: Float32Array, options: { nm: number; protoHeight: number; protoWidth: number }): Promise<PrototypesHandle>;
   letterboxGeometry(request: LetterboxRequest & { height: number; width: number }): LetterboxGeometry;
+  /**
+   * One image into `tensor` at `offset` (written back on the JS thread when done; rejects if the tensor
+   * was transferred meanwhile), or without a tensor into a new one (geometry.tensor). The pixels are
+   * copied first: the caller may transfer them while the work runs.
+   */
   letterbox(
     rgb: Uint8Array,
     request: LetterboxRequest & { height: number; width: number; offset: number },
     tensor: Float32Array,
   ): Promise<LetterboxGeometry>;
+  letterbox(
+    rgb: Uint8Array,
+    request: LetterboxRequest & { height: number; width: number },
+  ): Promise<LetterboxGeometry & { tensor: Float32Array }>;
+  /**
+   * Images of one letterboxed size into one new [slots, 3, H, W] tensor (slots >= images, the rest zeros), in
+   * parallel; the tensor is a plain ArrayBuffer the addon allocated (transferable to a worker, never copied).
+   */
+  letterboxBatch(
+    images: { rgb: Uint8Array; width: number; height: number }[],
+    request: LetterboxRequest & { slots?: number },
+  ): Promise<{ tensor: Float32Array; geometries: LetterboxGeometry[] }>;
   detect(output0: Float32Array, request: DetectRequest): Promise<NativeDetections>;
   renderMasks(
-    protos: Float32Array,
+    protos: Float32Array | PrototypesHandle,
     coef: Float32Array,
     boxes: Float32Array,
     request: RenderRequest & { format: 'crop' },
   ): Promise<NativeCrops>;
   renderMasks(
-    protos: Float32Array,
+    protos: Float32Array | PrototypesHandle,
     coef: Float32Array,
     boxes: Float32Array,
     request: RenderRequest & { format: 'rle' },
   ): Promise<NativeRles>;
-  paintIndexMap(protos: Float32Array, coef: Float32Array, boxes: Float32Array, request: RenderRequest): Promise<Int32Array>;
+  paintIndexMap(
+    protos: Float32Array | PrototypesHandle,
+    coef: Float32Array,
+    boxes: Float32Array,
+    request: RenderRequest,
+  ): Promise<Int32Array>;
   traceContours(
     bits: Uint8Array,
     windows: Int32Array,

@@ -8,7 +8,7 @@ import { frameOf } from './frame-mapping';
 import type { FrameMapping, MaskFrame } from './mask-frame';
 import { masksToIndexPng, maskToPng } from '../formats/png';
 import { masksToPolygons, type PolygonOptions } from '../formats/polygons';
-import { native, type NativeCrops } from '../native';
+import { native, type NativeCrops, type PrototypesHandle } from '../native';
 import { masksToRle, rlesFromNative, smallestOnTop } from './mask-ops';
 
 export { Mask, type RLE } from './mask';
@@ -50,7 +50,19 @@ export interface MaskStore {
 
 /** Renders masks natively from coefficients and prototypes, inside their boxes, off the JS thread. */
 export class LazyMaskStore implements MaskStore {
+  /** The prototypes held natively: copied and transposed once, on the first render, then shared. */
+  private prototypes?: Promise<PrototypesHandle>;
+
   constructor(private readonly source: MaskSource) {}
+
+  private protos(): Promise<PrototypesHandle> {
+    const { protos, nm, protoHeight, protoWidth } = this.source;
+    if (!this.prototypes) {
+      this.prototypes = native().maskPrototypes(protos, { nm, protoHeight, protoWidth });
+      this.prototypes.catch(() => (this.prototypes = undefined)); // a failed copy is retried next time
+    }
+    return this.prototypes;
+  }
 
   get shape(): [number, number] {
     return [this.source.maskHeight, this.source.maskWidth];
@@ -63,14 +75,14 @@ export class LazyMaskStore implements MaskStore {
   async crops(rows: number[]): Promise<Mask[]> {
     if (rows.length === 0) return [];
     const subset = this.subset(rows);
-    const crops = await native().renderMasks(this.source.protos, subset.coef, subset.boxes, { ...this.request(), format: 'crop' });
+    const crops = await native().renderMasks(await this.protos(), subset.coef, subset.boxes, { ...this.request(), format: 'crop' });
     return masksFromNative(crops, rows.length, this.shape);
   }
 
   async rles(rows: number[]): Promise<RLE[]> {
     if (rows.length === 0) return [];
     const subset = this.subset(rows);
-    const rles = await native().renderMasks(this.source.protos, subset.coef, subset.boxes, { ...this.request(), format: 'rle' });
+    const rles = await native().renderMasks(await this.protos(), subset.coef, subset.boxes, { ...this.request(), format: 'rle' });
     return rlesFromNative(rles, rows.length, this.shape);
   }
 
@@ -78,7 +90,7 @@ export class LazyMaskStore implements MaskStore {
     const [h, w] = this.shape;
     if (rows.length === 0) return new Int32Array(h * w).fill(-1);
     const subset = this.subset(rows);
-    return native().paintIndexMap(this.source.protos, subset.coef, subset.boxes, { ...this.request(), format: 'crop' });
+    return native().paintIndexMap(await this.protos(), subset.coef, subset.boxes, { ...this.request(), format: 'crop' });
   }
 
   private subset(rows: number[]): { coef: Float32Array; boxes: Float32Array } {

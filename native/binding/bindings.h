@@ -20,9 +20,11 @@ Napi::Value guard(const Napi::CallbackInfo& info, Fn&& fn) {
 
 Napi::Value LetterboxGeometry(const Napi::CallbackInfo& info);
 Napi::Value Letterbox(const Napi::CallbackInfo& info);
+Napi::Value LetterboxBatch(const Napi::CallbackInfo& info);
 Napi::Value Detect(const Napi::CallbackInfo& info);
 Napi::Value RenderMasks(const Napi::CallbackInfo& info);
 Napi::Value PaintIndexMap(const Napi::CallbackInfo& info);
+Napi::Value MaskPrototypes(const Napi::CallbackInfo& info);
 Napi::Value TraceContours(const Napi::CallbackInfo& info);
 Napi::Value RefineMasks(const Napi::CallbackInfo& info);
 Napi::Value UnpackMasks(const Napi::CallbackInfo& info);

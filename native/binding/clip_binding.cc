@@ -25,11 +25,15 @@ constexpr napi_type_tag kClipImageTag = {0x6d1c0e3b8f2a4c57ULL, 0x9a5e21d47b3c6f
 
 class CreateWorker : public PromiseWorker {
  public:
-  CreateWorker(Napi::Env env, std::vector<uint8_t> rgb, int width, int height, fastsam::ClipGeometry geometry)
-      : PromiseWorker(env), rgb_(std::move(rgb)), width_(width), height_(height), geometry_(geometry) {}
+  CreateWorker(Napi::Env env, OwnedArray<uint8_t> rgb, int width, int height, fastsam::ClipGeometry geometry)
+      : PromiseWorker(env),
+        rgb_(std::make_shared<OwnedArray<uint8_t>>(std::move(rgb))),
+        width_(width),
+        height_(height),
+        geometry_(geometry) {}
 
  private:
-  void Run() override { image_ = std::make_shared<fastsam::ClipImage>(std::move(rgb_), width_, height_, geometry_); }
+  void Run() override { image_ = std::make_shared<fastsam::ClipImage>(rgb_->data(), rgb_, width_, height_, geometry_); }
   Napi::Value Result(Napi::Env env) override {
     auto handle = Napi::External<ClipImagePtr>::New(env, new ClipImagePtr(std::move(image_)),
                                                     [](Napi::Env, ClipImagePtr* owned) { delete owned; });
@@ -37,7 +41,7 @@ class CreateWorker : public PromiseWorker {
     return handle;
   }
 
-  std::vector<uint8_t> rgb_;
+  std::shared_ptr<OwnedArray<uint8_t>> rgb_;  // the handle keeps it as long as it lives
   int width_, height_;
   fastsam::ClipGeometry geometry_;
   ClipImagePtr image_;
@@ -46,7 +50,7 @@ class CreateWorker : public PromiseWorker {
 class PreprocessWorker : public PromiseWorker {
  public:
   PreprocessWorker(Napi::Env env, ClipImagePtr image, std::vector<fastsam::PixelWindow> windows, bool reuse,
-                   std::vector<float> tables)
+                   OwnedArray<float> tables)
       : PromiseWorker(env),
         image_(std::move(image)),
         windows_(std::move(windows)),
@@ -76,7 +80,7 @@ class PreprocessWorker : public PromiseWorker {
   ClipImagePtr image_;
   std::vector<fastsam::PixelWindow> windows_;
   bool reuse_;
-  std::vector<float> tables_;
+  OwnedArray<float> tables_;
   std::vector<uint8_t> bytes_;
   std::vector<float> floats_;
 };
@@ -108,10 +112,10 @@ Napi::Value ClipPreprocess(const Napi::CallbackInfo& info) {
         !info[0].As<Napi::External<ClipImagePtr>>().CheckTypeTag(&kClipImageTag))
       throw ArgumentError{"handle must be what clipImage() returned"};
     ClipImagePtr image = *info[0].As<Napi::External<ClipImagePtr>>().Data();
-    const std::vector<int32_t> flat = copyArg<int32_t>(info, 1, "windows");
+    const OwnedArray<int32_t> flat = copyArg<int32_t>(info, 1, "windows");
     if (flat.size() % 4 != 0) throw ArgumentError{"windows must be n x [x0, y0, x1, y1]"};
     const bool reuse = boolField(objectArg(info, 2, "options"), "reuse");
-    std::vector<float> tables;
+    OwnedArray<float> tables;
     if (info.Length() > 3 && !info[3].IsUndefined()) {
       tables = copyArg<float>(info, 3, "tables");
       if (tables.size() != 3 * 256) throw ArgumentError{"tables must hold 3 x 256 values"};

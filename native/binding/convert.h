@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "owned_array.h"
+
 namespace fastsam_binding {
 
 // Thrown inside argument parsing; the caller turns it into a JS TypeError.
@@ -49,22 +51,29 @@ Napi::TypedArrayOf<T> typedArrayArg(const Napi::CallbackInfo& info, size_t index
   return info[index].As<Napi::TypedArrayOf<T>>();
 }
 
-// A copy of a typed array's elements. Async work reads copies, never the caller's memory: a caller may
-// transfer (detach) its buffer while the work runs, which frees the memory under a borrowed pointer.
+// A copy of a typed array's elements (pooled, see owned_array.h). Async work reads copies, never the
+// caller's memory: a caller may transfer (detach) its buffer while the work runs, which frees the memory
+// under a borrowed pointer.
 template <typename T>
-std::vector<T> copyOf(const Napi::TypedArrayOf<T>& array) {
+OwnedArray<T> copyOf(const Napi::TypedArrayOf<T>& array) {
+  return OwnedArray<T>(array);
+}
+
+// A copy as a vector, for work that writes into it and hands it back to JS.
+template <typename T>
+std::vector<T> vectorOf(const Napi::TypedArrayOf<T>& array) {
   const T* data = array.Data();
   return std::vector<T>(data, data + array.ElementLength());
 }
 
 template <typename T>
-std::vector<T> copyArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+OwnedArray<T> copyArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
   return copyOf(typedArrayArg<T>(info, index, name));
 }
 
 // The same for a typed array held in an options object (`undefined` -> empty, `present` false).
 template <typename T>
-std::vector<T> copyField(const Napi::Object& obj, const char* key, bool* present = nullptr) {
+OwnedArray<T> copyField(const Napi::Object& obj, const char* key, bool* present = nullptr) {
   Napi::Value v = obj.Get(key);
   if (present) *present = !v.IsUndefined();
   if (v.IsUndefined()) return {};

@@ -7,13 +7,14 @@
 #include <vector>
 
 #include "../core/crop_set.h"
+#include "owned_array.h"
 
 namespace fastsam_binding {
 
 struct OwnedCrops {
-  std::vector<uint8_t> bits;
-  std::vector<int32_t> windows;  // count x [x, y, width, height]
-  std::vector<double> offsets;   // count + 1
+  OwnedArray<uint8_t> bits;
+  OwnedArray<int32_t> windows;  // count x [x, y, width, height]
+  OwnedArray<double> offsets;   // count + 1
   size_t count() const { return windows.size() / 4; }
   fastsam::CropSet view() const { return {bits.data(), windows.data(), offsets.data(), count()}; }
 };

@@ -40,8 +40,8 @@ void flatten(const std::vector<std::vector<T>>& lists, std::vector<uint32_t>& of
 
 class MeasureWorker : public PromiseWorker {
  public:
-  MeasureWorker(Napi::Env env, OwnedCrops crops, std::vector<int32_t> rects, bool withRects,
-                std::vector<int32_t> pixels, bool withPixels)
+  MeasureWorker(Napi::Env env, OwnedCrops crops, OwnedArray<int32_t> rects, bool withRects, OwnedArray<int32_t> pixels,
+                bool withPixels)
       : PromiseWorker(env),
         crops_(std::move(crops)),
         rects_(std::move(rects)),
@@ -84,7 +84,7 @@ class MeasureWorker : public PromiseWorker {
   }
 
   OwnedCrops crops_;
-  std::vector<int32_t> rects_, pixels_;
+  OwnedArray<int32_t> rects_, pixels_;
   bool withRects_, withPixels_;
   std::vector<uint32_t> areas_, inside_;
   std::vector<int32_t> bounds_;
@@ -113,7 +113,7 @@ class PaintWorker : public PromiseWorker {
 
 class NearWorker : public PromiseWorker {
  public:
-  NearWorker(Napi::Env env, std::vector<double> boxes, std::vector<int32_t> pixels, double reach)
+  NearWorker(Napi::Env env, OwnedArray<double> boxes, OwnedArray<int32_t> pixels, double reach)
       : PromiseWorker(env), boxes_(std::move(boxes)), pixels_(std::move(pixels)), reach_(reach) {}
 
  private:
@@ -122,8 +122,8 @@ class NearWorker : public PromiseWorker {
   }
   Napi::Value Result(Napi::Env env) override { return toTypedArray(env, std::move(near_)); }
 
-  std::vector<double> boxes_;
-  std::vector<int32_t> pixels_;
+  OwnedArray<double> boxes_;
+  OwnedArray<int32_t> pixels_;
   double reach_;
   std::vector<uint32_t> near_;
 };
@@ -167,8 +167,8 @@ class CropRleWorker : public PromiseWorker {
   std::vector<std::vector<uint32_t>> rles_;
 };
 
-std::vector<int32_t> readPairs(const Napi::Object& o, const char* key, size_t width, bool* present) {
-  std::vector<int32_t> values = copyField<int32_t>(o, key, present);
+OwnedArray<int32_t> readPairs(const Napi::Object& o, const char* key, size_t width, bool* present) {
+  OwnedArray<int32_t> values = copyField<int32_t>(o, key, present);
   if (values.size() % width != 0)
     throw ArgumentError{std::string("option '") + key + "' must hold " + std::to_string(width) + " values per entry"};
   return values;
@@ -181,8 +181,8 @@ Napi::Value MeasureMasks(const Napi::CallbackInfo& info) {
     OwnedCrops crops = readCrops(info, 0);
     Napi::Object o = objectArg(info, 3, "options");
     bool withRects = false, withPixels = false;
-    std::vector<int32_t> rects = readPairs(o, "rects", 4, &withRects);
-    std::vector<int32_t> pixels = readPairs(o, "pixels", 2, &withPixels);
+    OwnedArray<int32_t> rects = readPairs(o, "rects", 4, &withRects);
+    OwnedArray<int32_t> pixels = readPairs(o, "pixels", 2, &withPixels);
     return (new MeasureWorker(info.Env(), std::move(crops), std::move(rects), withRects, std::move(pixels), withPixels))
         ->Queue();
   });
@@ -194,7 +194,7 @@ Napi::Value PaintMasks(const Napi::CallbackInfo& info) {
     const MaskSize size = readMaskSize(o);
     OwnedCrops crops = readCrops(info, 0, size.height, size.width);
     bool present = false;
-    const std::vector<int32_t> flat = readPairs(o, "ops", 3, &present);
+    const OwnedArray<int32_t> flat = readPairs(o, "ops", 3, &present);
     std::vector<fastsam::PaintOp> ops(flat.size() / 3);
     for (size_t k = 0; k < ops.size(); ++k) {
       const int32_t mask = flat[k * 3], kind = flat[k * 3 + 1];
@@ -209,8 +209,8 @@ Napi::Value PaintMasks(const Napi::CallbackInfo& info) {
 
 Napi::Value MasksNearPoints(const Napi::CallbackInfo& info) {
   return guard(info, [&]() -> Napi::Value {
-    std::vector<double> boxes = copyArg<double>(info, 0, "boxes");
-    std::vector<int32_t> pixels = copyArg<int32_t>(info, 1, "pixels");
+    OwnedArray<double> boxes = copyArg<double>(info, 0, "boxes");
+    OwnedArray<int32_t> pixels = copyArg<int32_t>(info, 1, "pixels");
     if (boxes.size() % 4 != 0 || pixels.size() % 2 != 0) throw ArgumentError{"boxes must be n x 4 and pixels m x 2"};
     const double reach = numberField(objectArg(info, 2, "options"), "reach");
     return (new NearWorker(info.Env(), std::move(boxes), std::move(pixels), reach))->Queue();

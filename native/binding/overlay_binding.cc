@@ -12,8 +12,8 @@ namespace {
 
 class BlendWorker : public PromiseWorker {
  public:
-  BlendWorker(Napi::Env env, std::vector<uint8_t> rgb, int width, int height, std::vector<int32_t> index,
-              std::vector<float> tints, fastsam::OverlayFrame frame, double alpha)
+  BlendWorker(Napi::Env env, std::vector<uint8_t> rgb, int width, int height, OwnedArray<int32_t> index,
+              OwnedArray<float> tints, fastsam::OverlayFrame frame, double alpha)
       : PromiseWorker(env),
         rgb_(std::move(rgb)),
         width_(width),
@@ -32,8 +32,8 @@ class BlendWorker : public PromiseWorker {
 
   std::vector<uint8_t> rgb_;
   int width_, height_;
-  std::vector<int32_t> index_;
-  std::vector<float> tints_;
+  OwnedArray<int32_t> index_;
+  OwnedArray<float> tints_;
   fastsam::OverlayFrame frame_;
   double alpha_;
 };
@@ -60,7 +60,8 @@ Napi::Value BlendIndexMap(const Napi::CallbackInfo& info) {
     if (index.ElementLength() != static_cast<size_t>(frame.maskWidth) * frame.maskHeight)
       throw ArgumentError{"index must hold maskHeight * maskWidth values"};
     if (tints.ElementLength() % 3 != 0) throw ArgumentError{"tints must hold 3 values per colour"};
-    return (new BlendWorker(info.Env(), copyOf(rgb), width, height, copyOf(index), copyOf(tints), frame, alpha))
+    // rgb: a vector, the blend writes into it and hands it to JS as the new picture.
+    return (new BlendWorker(info.Env(), vectorOf(rgb), width, height, copyOf(index), copyOf(tints), frame, alpha))
         ->Queue();
   });
 }

@@ -2,8 +2,10 @@
 
 namespace fastsam {
 
-ClipImage::ClipImage(std::vector<uint8_t> rgb, int width, int height, const ClipGeometry& geometry)
-    : rgb_(std::move(rgb)),
+ClipImage::ClipImage(const uint8_t* rgb, std::shared_ptr<const void> owner, int width, int height,
+                     const ClipGeometry& geometry)
+    : rgb_(rgb),
+      owner_(std::move(owner)),
       width_(width),
       height_(height),
       geometry_(geometry),
@@ -13,10 +15,10 @@ ClipImage::ClipImage(std::vector<uint8_t> rgb, int width, int height, const Clip
 void ClipImage::pixels(PixelWindow window, uint8_t* out, bool reuse) {
   const ImageResize* cache = nullptr;
   if (reuse) {
-    std::call_once(cacheOnce_, [&] { cache_ = plan_.imageResize(rgb_.data()); });
+    std::call_once(cacheOnce_, [&] { cache_ = plan_.imageResize(rgb_); });
     cache = &cache_;
   }
-  plan_.resize(rgb_.data(), window, out, cache);
+  plan_.resize(rgb_, window, out, cache);
 }
 
 void normalisePlanar(const uint8_t* pixels, size_t plane, const float* tables, float* out) {

@@ -4,6 +4,7 @@
 // from several threads at once.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -18,7 +19,8 @@ struct ClipGeometry {
 
 class ClipImage {
  public:
-  ClipImage(std::vector<uint8_t> rgb, int width, int height, const ClipGeometry& geometry);
+  // `rgb` (width x height x 3 bytes) stays valid while `owner` lives: the image keeps `owner`.
+  ClipImage(const uint8_t* rgb, std::shared_ptr<const void> owner, int width, int height, const ClipGeometry& geometry);
 
   int width() const { return width_; }
   int height() const { return height_; }
@@ -30,7 +32,8 @@ class ClipImage {
   void pixels(PixelWindow window, uint8_t* out, bool reuse);
 
  private:
-  std::vector<uint8_t> rgb_;
+  const uint8_t* rgb_;
+  std::shared_ptr<const void> owner_;
   int width_, height_;
   ClipGeometry geometry_;
   BicubicPlan plan_;

@@ -25,8 +25,8 @@ struct LetterboxGeometry {
 // LetterBox for an image of srcH x srcW into newH x newW: the scale (at most 1 without scaleUp), the
 // resized size rounded half to even, and the padding split around it with the reference's -0.1 / +0.1
 // (so an odd padding puts the extra pixel after the image). autoPad takes the padding modulo `stride`.
-FASTSAM_HD inline LetterboxGeometry computeLetterbox(int srcH, int srcW, int newH, int newW, bool autoPad,
-                                                     bool scaleUp, int stride) {
+FASTSAM_HD inline LetterboxGeometry computeLetterbox(int srcH, int srcW, int newH, int newW, bool autoPad, bool scaleUp,
+                                                     int stride) {
   double r = minOf(static_cast<double>(newH) / srcH, static_cast<double>(newW) / srcW);
   if (!scaleUp) r = minOf(r, 1.0);
   LetterboxGeometry g;
@@ -125,8 +125,8 @@ FASTSAM_HD inline bool fullImageBox(float* box, int inputH, int inputW) {
 // anchors): the best class (first maximum, like torch.max), dropped when any class score is NaN (torch's
 // max propagates it) or the score is not above conf. `allowed(c)` is the classes filter.
 template <typename Allowed>
-FASTSAM_HD inline bool bestCandidate(const float* out, size_t stride, int anchor, int nc, float conf,
-                                     Allowed&& allowed, int& cls, float& score) {
+FASTSAM_HD inline bool bestCandidate(const float* out, size_t stride, int anchor, int nc, float conf, Allowed&& allowed,
+                                     int& cls, float& score) {
   int best = 0;
   float top = out[4 * stride + anchor];
   bool nan = top != top;

@@ -26,7 +26,6 @@ void scaleBoxToOriginal(float* box, int inputH, int inputW, int origH, int origW
   scaleBox(box, scaleGeometry(inputH, inputW, origH, origW), origH, origW);
 }
 
-
 TEST_CASE("round half even") {
   CHECK(roundHalfEven(766.5) == 766.0);  // Python round(), as the spec's example
   CHECK(roundHalfEven(0.5) == 0.0);
@@ -118,7 +117,7 @@ TEST_CASE("scale geometry: the double gain, pads rounded half to even after -0.1
   const ScaleGeometry s = scaleGeometry(640, 640, 667, 1000);
   CHECK(s.gain == 0.64);
   CHECK(s.padX == 0);
-  CHECK(s.padY == 106);  // (640 - 426.88) / 2 - 0.1 = 106.46
+  CHECK(s.padY == 106);                                      // (640 - 426.88) / 2 - 0.1 = 106.46
   const ScaleGeometry odd = scaleGeometry(64, 64, 64, 128);  // pad (64 - 32) / 2 - 0.1 = 15.9 -> 16
   CHECK(odd.padY == 16);
   CHECK(scaleGeometry(640, 640, 640, 640).gain == 1);
@@ -141,13 +140,13 @@ TEST_CASE("candidate filter: first maximum, NaN drops the anchor, strict thresho
   // One anchor per column; rows cx, cy, w, h, then 3 class scores.
   const int anchors = 5;
   const float out[7 * anchors] = {
-      0,   0,    0,   0,   0,     // cx
-      0,   0,    0,   0,   0,     // cy
-      0,   0,    0,   0,   0,     // w
-      0,   0,    0,   0,   0,     // h
-      0.5, 0.7,  0.3, 0.9, 0.4,   // class 0
+      0,   0,    0,    0,   0,    // cx
+      0,   0,    0,    0,   0,    // cy
+      0,   0,    0,    0,   0,    // w
+      0,   0,    0,    0,   0,    // h
+      0.5, 0.7,  0.3,  0.9, 0.4,  // class 0
       0.5, 0.7,  kNaN, 0.1, 0.4,  // class 1
-      0.2, 0.25, 0.1, 0.2, 0.4,   // class 2
+      0.2, 0.25, 0.1,  0.2, 0.4,  // class 2
   };
   auto any = [](int) { return true; };
   int cls = -1;
@@ -157,9 +156,10 @@ TEST_CASE("candidate filter: first maximum, NaN drops the anchor, strict thresho
   CHECK(score == 0.5f);
   CHECK(bestCandidate(out, anchors, 1, 3, 0.4f, any, cls, score));
   CHECK(cls == 0);
-  CHECK(!bestCandidate(out, anchors, 2, 3, 0.f, any, cls, score));  // NaN
+  CHECK(!bestCandidate(out, anchors, 2, 3, 0.f, any, cls, score));   // NaN
   CHECK(!bestCandidate(out, anchors, 4, 3, 0.4f, any, cls, score));  // not above conf
-  CHECK(!bestCandidate(out, anchors, 3, 3, 0.4f, [](int c) { return c != 0; }, cls, score));
+  CHECK(!bestCandidate(
+      out, anchors, 3, 3, 0.4f, [](int c) { return c != 0; }, cls, score));
 }
 
 }  // namespace
