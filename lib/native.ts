@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import nodeGypBuild from 'node-gyp-build';
-import { FastSAMError, messageOf } from './errors';
+import { FastSAMError, type FastSAMErrorCode, messageOf } from './errors';
 
 export interface LetterboxRequest {
   newHeight: number;
@@ -246,15 +246,70 @@ export interface NativeBinding {
   clipPreprocess(handle: unknown, windows: Int32Array, options: { reuse: boolean }, tables: Float32Array): Promise<Float32Array>;
 }
 
+/** The codes the addons set on their errors (native/binding/errors.h); anything else is E_NATIVE. */
+const NATIVE_CODES: ReadonlySet<FastSAMErrorCode> = new Set<FastSAMErrorCode>([
+  'E_BAD_OPTION',
+  'E_BAD_SOURCE',
+  'E_MODEL_FORMAT',
+  'E_DISPOSED',
+  'E_INFERENCE',
+  'E_BACKEND_UNAVAILABLE',
+  'E_NATIVE',
+]);
+
+/** What an addon threw or rejected with, as the FastSAMError the README promises (code from the addon). */
+export function asNativeError(error: unknown): FastSAMError {
+  if (error instanceof FastSAMError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const known = typeof code === 'string' && NATIVE_CODES.has(code as FastSAMErrorCode);
+  return new FastSAMError(known ? (code as FastSAMErrorCode) : 'E_NATIVE', messageOf(error), { cause: error });
+}
+
+/**
+ * An addon object (the exports, or an object it returns) whose every method throws and rejects only
+ * FastSAMErrors. Methods named in `sync` return plain values; every other method returns a promise, so an
+ * argument error it throws at once becomes a rejection like the rest.
+ */
+export function wrapNative<T extends object>(target: T, sync: readonly string[] = []): T {
+  const wrapped = new Map<PropertyKey, unknown>();
+  return new Proxy(target, {
+    get(object, key, receiver) {
+      const value: unknown = Reflect.get(object, key, receiver);
+      if (typeof value !== 'function') return value;
+      if (!wrapped.has(key)) {
+        const fn = value as (...args: unknown[]) => unknown;
+        const isSync = typeof key === 'string' && sync.includes(key);
+        wrapped.set(key, (...args: unknown[]) => {
+          let result: unknown;
+          try {
+            result = fn.apply(object, args);
+          } catch (error) {
+            if (isSync) throw asNativeError(error);
+            return Promise.reject(asNativeError(error));
+          }
+          if (result instanceof Promise) {
+            return result.catch((error: unknown) => {
+              throw asNativeError(error);
+            });
+          }
+          return result;
+        });
+      }
+      return wrapped.get(key);
+    },
+  });
+}
+
 let binding: NativeBinding | undefined;
 
 /** The package root: one level above lib/ (sources under ts-jest) or dist/ (compiled). */
 export const packageRoot = path.resolve(__dirname, '..');
 
+/** The core addon, every call wrapped so its errors are FastSAMErrors (letterboxGeometry is synchronous). */
 export function native(): NativeBinding {
   if (!binding) {
     try {
-      binding = nodeGypBuild(packageRoot) as NativeBinding;
+      binding = wrapNative(nodeGypBuild(packageRoot) as NativeBinding, ['letterboxGeometry']);
     } catch (error) {
       throw new FastSAMError(
         'E_NATIVE',

@@ -1,11 +1,14 @@
-// The addon's exported functions, and the guard that turns argument errors into JS TypeErrors.
+// The addon's exported functions, and the guard that turns C++ errors into coded JS errors.
 #pragma once
 #include <napi.h>
 
 #include "convert.h"
+#include "errors.h"
 
 namespace fastsam_binding {
 
+// Runs an entry point's synchronous part: argument errors become TypeErrors with their code
+// (E_BAD_OPTION, E_BAD_SOURCE), other C++ exceptions Errors with codeOf()'s.
 template <typename Fn>
 Napi::Value guard(const Napi::CallbackInfo& info, Fn&& fn) {
   try {
@@ -13,8 +16,8 @@ Napi::Value guard(const Napi::CallbackInfo& info, Fn&& fn) {
   } catch (const Napi::Error&) {
     throw;  // already a JS exception
   } catch (const ArgumentError& e) {
-    Napi::TypeError::New(info.Env(), e.message).ThrowAsJavaScriptException();
-  } catch (const std::exception& e) { Napi::Error::New(info.Env(), e.what()).ThrowAsJavaScriptException(); }
+    codedError(info.Env(), e.code, e.message, true).ThrowAsJavaScriptException();
+  } catch (const std::exception& e) { codedError(info.Env(), codeOf(e), e.what()).ThrowAsJavaScriptException(); }
   return info.Env().Undefined();
 }
 

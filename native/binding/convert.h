@@ -5,13 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "errors.h"
 #include "owned_array.h"
 
 namespace fastsam_binding {
 
-// Thrown inside argument parsing; the caller turns it into a JS TypeError.
+// Thrown inside argument parsing; guard() turns it into a JS TypeError with `code` (E_BAD_OPTION unless said).
 struct ArgumentError {
   std::string message;
+  const char* code = codes::kBadOption;
 };
 
 template <typename T>
@@ -44,11 +46,20 @@ bool isTypedArrayOf(const Napi::Value& value) {
   return value.IsTypedArray() && value.As<Napi::TypedArray>().TypedArrayType() == TypedArrayKind<T>::value;
 }
 
+// A typed array whose buffer was transferred away before the call: nothing to read, and the caller's doing.
+template <typename T>
+void checkAttached(const Napi::TypedArrayOf<T>& array, const std::string& name) {
+  if (array.ArrayBuffer().IsDetached())
+    throw ArgumentError{name + " was detached (transferred) before the call could read it", codes::kBadSource};
+}
+
 template <typename T>
 Napi::TypedArrayOf<T> typedArrayArg(const Napi::CallbackInfo& info, size_t index, const char* name) {
   if (info.Length() <= index || !isTypedArrayOf<T>(info[index]))
     throw ArgumentError{std::string(name) + " must be a " + typedArrayName(TypedArrayKind<T>::value)};
-  return info[index].As<Napi::TypedArrayOf<T>>();
+  Napi::TypedArrayOf<T> array = info[index].As<Napi::TypedArrayOf<T>>();
+  checkAttached(array, name);
+  return array;
 }
 
 // A copy of a typed array's elements (pooled, see owned_array.h). Async work reads copies, never the
@@ -79,6 +90,7 @@ OwnedArray<T> copyField(const Napi::Object& obj, const char* key, bool* present 
   if (v.IsUndefined()) return {};
   if (!isTypedArrayOf<T>(v))
     throw ArgumentError{std::string("option '") + key + "' must be a " + typedArrayName(TypedArrayKind<T>::value)};
+  checkAttached(v.As<Napi::TypedArrayOf<T>>(), std::string("option '") + key + "'");
   return copyOf(v.As<Napi::TypedArrayOf<T>>());
 }
 

@@ -37,6 +37,7 @@ struct OwnedImage {
 };
 
 OwnedImage readImage(const Napi::Uint8Array& rgb, int width, int height, const LetterboxRequest& r) {
+  checkAttached(rgb, "pixels");
   if (rgb.ElementLength() != static_cast<size_t>(width) * height * 3)
     throw ArgumentError{"pixels must hold width * height * 3 RGB bytes"};
   const fastsam::LetterboxGeometry g =
@@ -90,7 +91,7 @@ class LetterboxWorker : public PromiseWorker {
     // for the caller, never a write into freed memory.
     Napi::Float32Array target = target_.Value().As<Napi::Float32Array>();
     if (target.ArrayBuffer().IsDetached() || target.ElementLength() < offset_ + own_.size())
-      throw Napi::TypeError::New(env, "the tensor was detached (transferred) while the letterbox ran");
+      throw codedError(env, codes::kBadOption, "the tensor was detached (transferred) while the letterbox ran", true);
     std::copy(own_.begin(), own_.end(), target.Data() + offset_);
     return geometry;
   }

@@ -13,6 +13,8 @@
 #include <exception>
 #include <string>
 
+#include "errors.h"
+
 namespace fastsam_binding {
 
 class PromiseWorker : public Napi::AsyncWorker {
@@ -29,16 +31,18 @@ class PromiseWorker : public Napi::AsyncWorker {
  protected:
   // Runs off the JS thread; C++ exceptions become rejections.
   virtual void Run() = 0;
-  // Back on the JS thread: builds the resolution value. A throw here rejects the promise too.
+  // Back on the JS thread: builds the resolution value. A throw here rejects the promise too (with the
+  // code of a codedError, E_NATIVE for a plain exception).
   virtual Napi::Value Result(Napi::Env env) = 0;
 
  private:
   void Execute() override {
     try {
       Run();
-    } catch (const std::exception& e) { SetError(e.what()); } catch (...) {
-      SetError("unknown native error");
-    }
+    } catch (const std::exception& e) {
+      code_ = codeOf(e);
+      SetError(e.what());
+    } catch (...) { SetError("unknown native error"); }
   }
   void OnOK() override {
     Napi::Env env = Env();
@@ -46,12 +50,16 @@ class PromiseWorker : public Napi::AsyncWorker {
     try {
       deferred_.Resolve(Result(env));
     } catch (const Napi::Error& e) { deferred_.Reject(e.Value()); } catch (const std::exception& e) {
-      deferred_.Reject(Napi::Error::New(env, e.what()).Value());
+      deferred_.Reject(codedError(env, codeOf(e), e.what()).Value());
     }
   }
-  void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
+  void OnError(const Napi::Error& error) override {
+    error.Set("code", Napi::String::New(Env(), code_));
+    deferred_.Reject(error.Value());
+  }
 
   Napi::Promise::Deferred deferred_;
+  const char* code_ = codes::kNative;
 };
 
 }  // namespace fastsam_binding

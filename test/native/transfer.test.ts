@@ -7,6 +7,7 @@
  * buffer is transferred mid-call, as the issue reproduced it.
  */
 import { createHash } from 'node:crypto';
+import { FastSAMError } from '../../lib/errors';
 import { FastSAM } from '../../lib/pipeline/fastsam';
 import type { Result } from '../../lib/masks/result';
 import { native } from '../../lib/native';
@@ -182,7 +183,7 @@ describe('predict on raw pixels transferred mid-call', () => {
 
   // Transferred before the addon copied them, the pixels are gone: a typed error. Transferred after, the
   // work goes on from the copy: the untouched answer. Never a crash or wrong pixels.
-  test('each call answers as for untouched pixels, or rejects', async () => {
+  test('each call answers as for untouched pixels, or rejects with E_BAD_SOURCE', async () => {
     const [width, height] = [1200, 900];
     const data = bytes(width * height * 3);
     const [reference] = await model.predict({ data: copy(data), width, height, channels: 3 }, { imgsz: 256 });
@@ -197,7 +198,11 @@ describe('predict on raw pixels transferred mid-call', () => {
         (results) => results,
         (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
       );
-      if (outcome instanceof Error) continue;
+      if (outcome instanceof Error) {
+        expect(outcome).toBeInstanceOf(FastSAMError);
+        expect((outcome as FastSAMError).code).toBe('E_BAD_SOURCE');
+        continue;
+      }
 
       const [result] = outcome;
       expect(Array.from(result.boxes.xyxy)).toEqual(Array.from(reference.boxes.xyxy));

@@ -23,8 +23,6 @@ namespace {
 namespace cu = fastsam::cuda;
 namespace trt = fastsam::trt;
 
-constexpr const char* kModelError = "unsuitable model: ";  // lib/backends/tensorrt.ts matches this prefix
-
 struct EngineSettings {
   trt::EngineOptions options;
   std::string precision;
@@ -46,7 +44,7 @@ class GpuEngine : public Napi::ObjectWrap<GpuEngine> {
 
  private:
   std::shared_ptr<trt::Pipeline> live(Napi::Env env) const {
-    if (!pipeline_) throw Napi::Error::New(env, "this GPU engine was disposed");
+    if (!pipeline_) throw codedError(env, codes::kDisposed, "this GPU engine was disposed");
     return pipeline_;
   }
   Napi::Value Info(const Napi::CallbackInfo& info);
@@ -134,6 +132,7 @@ Napi::Value GpuEngine::Predict(const Napi::CallbackInfo& info) {
         throw ArgumentError{"image.rgb must be a Uint8Array"};
       const int width = intField(image, "width", 1, 1 << 16), height = intField(image, "height", 1, 1 << 16);
       Napi::Uint8Array bytes = rgb.As<Napi::Uint8Array>();
+      checkAttached(bytes, "image.rgb");
       if (bytes.ElementLength() != static_cast<size_t>(width) * height * 3)
         throw ArgumentError{"image.rgb must hold width * height * 3 bytes"};
       pixels.push_back(copyOf(bytes));  // the caller may transfer its buffer while the GPU works
@@ -176,9 +175,9 @@ class CreateEngineWorker : public PromiseWorker {
     try {
       pipeline_ = std::make_shared<trt::Pipeline>(trt::Engine::load(onnx_, options), options.device);
     } catch (const std::invalid_argument& e) {
-      // The model itself is unsuitable (not ONNX, dynamic image size, other outputs): JS reports it as
-      // E_MODEL_FORMAT rather than as a missing or failing backend.
-      throw std::runtime_error(std::string(kModelError) + e.what());
+      // The model itself is unsuitable (not ONNX, dynamic image size, other outputs): E_MODEL_FORMAT, not
+      // a missing or failing backend.
+      throw CodedError(codes::kModelFormat, e.what());
     }
     onnx_.clear();
     onnx_.shrink_to_fit();
