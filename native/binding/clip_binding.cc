@@ -18,41 +18,50 @@ namespace fastsam_binding {
 
 namespace {
 
-using ClipImagePtr = std::shared_ptr<fastsam::ClipImage>;
+// The handle is an External owning the ClipImage; a worker using it holds a reference to the External,
+// so the image cannot be collected while the work runs.
+using Handle = Napi::External<fastsam::ClipImage>;
 
 // Marks handles made here, so a foreign external is refused instead of being read as ours.
 constexpr napi_type_tag kClipImageTag = {0x6d1c0e3b8f2a4c57ULL, 0x9a5e21d47b3c6f08ULL};
+
+// The pooled copy of the pixels, owned by the ClipImage.
+struct PooledPixels : fastsam::PixelOwner {
+  explicit PooledPixels(OwnedArray<uint8_t> rgb) : bytes(std::move(rgb)) {}
+  const uint8_t* data() const override { return bytes.data(); }
+  OwnedArray<uint8_t> bytes;
+};
 
 class CreateWorker : public PromiseWorker {
  public:
   CreateWorker(Napi::Env env, OwnedArray<uint8_t> rgb, int width, int height, fastsam::ClipGeometry geometry)
       : PromiseWorker(env),
-        rgb_(std::make_shared<OwnedArray<uint8_t>>(std::move(rgb))),
+        rgb_(std::make_unique<PooledPixels>(std::move(rgb))),
         width_(width),
         height_(height),
         geometry_(geometry) {}
 
  private:
-  void Run() override { image_ = std::make_shared<fastsam::ClipImage>(rgb_->data(), rgb_, width_, height_, geometry_); }
+  void Run() override { image_ = std::make_unique<fastsam::ClipImage>(std::move(rgb_), width_, height_, geometry_); }
   Napi::Value Result(Napi::Env env) override {
-    auto handle = Napi::External<ClipImagePtr>::New(env, new ClipImagePtr(std::move(image_)),
-                                                    [](Napi::Env, ClipImagePtr* owned) { delete owned; });
+    Handle handle = Handle::New(env, image_.release(), [](Napi::Env, fastsam::ClipImage* owned) { delete owned; });
     handle.TypeTag(&kClipImageTag);
     return handle;
   }
 
-  std::shared_ptr<OwnedArray<uint8_t>> rgb_;  // the handle keeps it as long as it lives
+  std::unique_ptr<PooledPixels> rgb_;
   int width_, height_;
   fastsam::ClipGeometry geometry_;
-  ClipImagePtr image_;
+  std::unique_ptr<fastsam::ClipImage> image_;
 };
 
 class PreprocessWorker : public PromiseWorker {
  public:
-  PreprocessWorker(Napi::Env env, ClipImagePtr image, std::vector<fastsam::PixelWindow> windows, bool reuse,
+  PreprocessWorker(Napi::Env env, Handle handle, std::vector<fastsam::PixelWindow> windows, bool reuse,
                    OwnedArray<float> tables)
       : PromiseWorker(env),
-        image_(std::move(image)),
+        handle_(Napi::Persistent(handle)),
+        image_(handle.Data()),
         windows_(std::move(windows)),
         reuse_(reuse),
         tables_(std::move(tables)) {}
@@ -77,7 +86,8 @@ class PreprocessWorker : public PromiseWorker {
                            : Napi::Value(toTypedArray(env, std::move(floats_)));
   }
 
-  ClipImagePtr image_;
+  Napi::Reference<Handle> handle_;  // keeps the image alive until the worker is done (released on the JS thread)
+  fastsam::ClipImage* image_;
   std::vector<fastsam::PixelWindow> windows_;
   bool reuse_;
   OwnedArray<float> tables_;
@@ -108,10 +118,10 @@ Napi::Value ClipImage(const Napi::CallbackInfo& info) {
 
 Napi::Value ClipPreprocess(const Napi::CallbackInfo& info) {
   return guard(info, [&]() -> Napi::Value {
-    if (info.Length() < 1 || !info[0].IsExternal() ||
-        !info[0].As<Napi::External<ClipImagePtr>>().CheckTypeTag(&kClipImageTag))
+    if (info.Length() < 1 || !info[0].IsExternal() || !info[0].As<Handle>().CheckTypeTag(&kClipImageTag))
       throw ArgumentError{"handle must be what clipImage() returned"};
-    ClipImagePtr image = *info[0].As<Napi::External<ClipImagePtr>>().Data();
+    Handle handle = info[0].As<Handle>();
+    const fastsam::ClipImage* image = handle.Data();
     const OwnedArray<int32_t> flat = copyArg<int32_t>(info, 1, "windows");
     if (flat.size() % 4 != 0) throw ArgumentError{"windows must be n x [x0, y0, x1, y1]"};
     const bool reuse = boolField(objectArg(info, 2, "options"), "reuse");
@@ -127,7 +137,7 @@ Napi::Value ClipPreprocess(const Napi::CallbackInfo& info) {
       windows[i] = {std::clamp(w[0], 0, image->width()), std::clamp(w[1], 0, image->height()),
                     std::clamp(w[2], 0, image->width()), std::clamp(w[3], 0, image->height())};
     }
-    return (new PreprocessWorker(info.Env(), std::move(image), std::move(windows), reuse, std::move(tables)))->Queue();
+    return (new PreprocessWorker(info.Env(), handle, std::move(windows), reuse, std::move(tables)))->Queue();
   });
 }
 

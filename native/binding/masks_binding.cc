@@ -42,22 +42,27 @@ RenderRequest readRequest(const Napi::Object& o) {
   return r;
 }
 
-using PrototypesPtr = std::shared_ptr<const fastsam::Prototypes>;
+// A prototypes handle: an External owning the Prototypes. A worker rendering from it holds a reference
+// to the External, so the prototypes cannot be collected while the work runs.
+using Handle = Napi::External<fastsam::Prototypes>;
 
 // Marks prototype handles made here, so a foreign external is refused instead of being read as ours.
 constexpr napi_type_tag kPrototypesTag = {0x3f9a6c21d0e84b75ULL, 0x81c4e2a97b5d0f36ULL};
 
 // The prototypes a mask worker renders from: a handle's (built before), or a copy to transpose off-thread.
 struct PrototypesSource {
-  PrototypesPtr built;
+  Napi::Reference<Handle> handle;                  // with a handle: it, held until the worker is done
+  const fastsam::Prototypes* borrowed = nullptr;   // ...and its prototypes
+  std::unique_ptr<const fastsam::Prototypes> own;  // without: built from `raw`, off the JS thread
   OwnedArray<float> raw;
   int nm = 0, protoH = 0, protoW = 0;
-  PrototypesPtr get() {
-    if (!built) {
-      built = std::make_shared<const fastsam::Prototypes>(raw.data(), nm, protoH, protoW);
+  const fastsam::Prototypes& get() {
+    if (borrowed) return *borrowed;
+    if (!own) {
+      own = std::make_unique<const fastsam::Prototypes>(raw.data(), nm, protoH, protoW);
       raw.reset();
     }
-    return built;
+    return *own;
   }
 };
 
@@ -190,11 +195,12 @@ RenderArgs readRenderArgs(const Napi::CallbackInfo& info) {
   a.request = readRequest(objectArg(info, 3, "options"));
   const RenderRequest& r = a.request;
   if (info.Length() > 0 && info[0].IsExternal()) {
-    Napi::External<PrototypesPtr> handle = info[0].As<Napi::External<PrototypesPtr>>();
+    Handle handle = info[0].As<Handle>();
     if (!handle.CheckTypeTag(&kPrototypesTag))
       throw ArgumentError{"protos must be a Float32Array or a maskPrototypes handle"};
-    a.protos.built = *handle.Data();
-    const fastsam::Prototypes& p = *a.protos.built;
+    a.protos.handle = Napi::Persistent(handle);
+    a.protos.borrowed = handle.Data();
+    const fastsam::Prototypes& p = *a.protos.borrowed;
     if (p.nm != r.nm || p.protoH != r.protoH || p.protoW != r.protoW)
       throw ArgumentError{"the prototypes handle is for another nm, protoHeight or protoWidth"};
   } else {
@@ -227,10 +233,10 @@ class PrototypesWorker : public PromiseWorker {
   PrototypesWorker(Napi::Env env, PrototypesSource source) : PromiseWorker(env), source_(std::move(source)) {}
 
  private:
-  void Run() override { source_.get(); }
+  void Run() override { source_.get(); }  // the transposition, off the JS thread
   Napi::Value Result(Napi::Env env) override {
-    auto handle = Napi::External<PrototypesPtr>::New(env, new PrototypesPtr(source_.get()),
-                                                     [](Napi::Env, PrototypesPtr* owned) { delete owned; });
+    Handle handle = Handle::New(env, const_cast<fastsam::Prototypes*>(source_.own.release()),
+                                [](Napi::Env, fastsam::Prototypes* owned) { delete owned; });
     handle.TypeTag(&kPrototypesTag);
     return handle;
   }

@@ -2,10 +2,9 @@
 
 namespace fastsam {
 
-ClipImage::ClipImage(const uint8_t* rgb, std::shared_ptr<const void> owner, int width, int height,
-                     const ClipGeometry& geometry)
-    : rgb_(rgb),
-      owner_(std::move(owner)),
+ClipImage::ClipImage(std::unique_ptr<const PixelOwner> pixels, int width, int height, const ClipGeometry& geometry)
+    : pixels_(std::move(pixels)),
+      rgb_(pixels_->data()),
       width_(width),
       height_(height),
       geometry_(geometry),
@@ -15,7 +14,13 @@ ClipImage::ClipImage(const uint8_t* rgb, std::shared_ptr<const void> owner, int 
 void ClipImage::pixels(PixelWindow window, uint8_t* out, bool reuse) {
   const ImageResize* cache = nullptr;
   if (reuse) {
-    std::call_once(cacheOnce_, [&] { cache_ = plan_.imageResize(rgb_); });
+    if (!cached_.load(std::memory_order_acquire)) {
+      std::lock_guard<std::mutex> lock(cacheMutex_);
+      if (!cached_.load(std::memory_order_relaxed)) {
+        cache_ = plan_.imageResize(rgb_);
+        cached_.store(true, std::memory_order_release);
+      }
+    }
     cache = &cache_;
   }
   plan_.resize(rgb_, window, out, cache);

@@ -3,6 +3,7 @@
 // region, and, once a window needs it, the image's own resize, shared by every later window. Safe to use
 // from several threads at once.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -17,10 +18,16 @@ struct ClipGeometry {
   int left = 0, top = 0, width = 0, height = 0;  // the crop of the resized image (CLIP: the centre square)
 };
 
+// Pixels kept alive for as long as a ClipImage lives (the binding's pooled copy, a test's vector).
+struct PixelOwner {
+  virtual ~PixelOwner() = default;
+  virtual const uint8_t* data() const = 0;
+};
+
 class ClipImage {
  public:
-  // `rgb` (width x height x 3 bytes) stays valid while `owner` lives: the image keeps `owner`.
-  ClipImage(const uint8_t* rgb, std::shared_ptr<const void> owner, int width, int height, const ClipGeometry& geometry);
+  // `pixels`: width x height x 3 bytes.
+  ClipImage(std::unique_ptr<const PixelOwner> pixels, int width, int height, const ClipGeometry& geometry);
 
   int width() const { return width_; }
   int height() const { return height_; }
@@ -32,12 +39,15 @@ class ClipImage {
   void pixels(PixelWindow window, uint8_t* out, bool reuse);
 
  private:
+  std::unique_ptr<const PixelOwner> pixels_;
   const uint8_t* rgb_;
-  std::shared_ptr<const void> owner_;
   int width_, height_;
   ClipGeometry geometry_;
   BicubicPlan plan_;
-  std::once_flag cacheOnce_;
+  // Computed once, by the first window that reuses it (a mutex and a flag: std::call_once would need
+  // glibc 2.34's pthread_once, and the prebuilt addon must load on glibc 2.28).
+  std::mutex cacheMutex_;
+  std::atomic<bool> cached_{false};
   ImageResize cache_;
 };
 

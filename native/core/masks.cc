@@ -95,10 +95,15 @@ Prototypes::Prototypes(const float* chw, int count, int height, int width)
 }
 
 MaskRenderer::MaskRenderer(const float* protos, int nm, int protoH, int protoW, const MaskGeometry& geometry)
-    : MaskRenderer(std::make_shared<const Prototypes>(protos, nm, protoH, protoW), geometry) {}
+    : MaskRenderer(std::make_unique<const Prototypes>(protos, nm, protoH, protoW), geometry) {}
 
-MaskRenderer::MaskRenderer(std::shared_ptr<const Prototypes> protos, const MaskGeometry& geometry)
-    : protos_(std::move(protos)),
+MaskRenderer::MaskRenderer(const Prototypes& protos, const MaskGeometry& geometry)
+    : MaskRenderer(nullptr, geometry, &protos) {}
+
+MaskRenderer::MaskRenderer(std::unique_ptr<const Prototypes> owned, const MaskGeometry& geometry,
+                           const Prototypes* borrowed)
+    : owned_(std::move(owned)),
+      protos_(borrowed ? borrowed : owned_.get()),
       nm_(protos_->nm),
       protoH_(protos_->protoH),
       protoW_(protos_->protoW),

@@ -61,7 +61,8 @@ class MaskRenderer {
  public:
   // `protos` is [nm][protoH][protoW] (transposed into a Prototypes of its own).
   MaskRenderer(const float* protos, int nm, int protoH, int protoW, const MaskGeometry& geometry);
-  MaskRenderer(std::shared_ptr<const Prototypes> protos, const MaskGeometry& geometry);
+  // Renders from prototypes someone else keeps alive while the renderer is used.
+  MaskRenderer(const Prototypes& protos, const MaskGeometry& geometry);
 
   // `coef` holds nm coefficients; `box` is xyxy in input coordinates (Letterbox) or original (Native).
   MaskCrop render(const float* coef, const float* box) const;
@@ -100,7 +101,13 @@ class MaskRenderer {
                        int rowEnd = 1 << 30) const;
   float logit(const float* coef, int row, int col) const;
 
-  std::shared_ptr<const Prototypes> protos_;
+  MaskRenderer(std::unique_ptr<const Prototypes> owned, const MaskGeometry& geometry,
+               const Prototypes* borrowed = nullptr);
+
+  // (No shared_ptr: its refcount pulls in glibc 2.32's __libc_single_threaded, and the prebuilt addon
+  // must load on glibc 2.28.)
+  std::unique_ptr<const Prototypes> owned_;
+  const Prototypes* protos_;
   int nm_, protoH_, protoW_;
   MaskGeometry geometry_;
   ProtoRegion region_;  // the prototype cells that are upsampled

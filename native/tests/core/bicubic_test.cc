@@ -28,8 +28,11 @@ uint32_t fnv1a(const std::vector<uint8_t>& bytes) {
 
 TEST_CASE("Pillow's pixels: 97 x 61 upscaled to 356 x 224, centre crop") {
   // Python: np.asarray(Image.fromarray(a).resize((356, 224), Image.BICUBIC))[:, 66:290]
-  const auto rgb = std::make_shared<const std::vector<uint8_t>>(pattern(97, 61));
-  ClipImage image(rgb->data(), rgb, 97, 61, ClipGeometry{356, 224, 66, 0, 224, 224});
+  struct Owner : PixelOwner {
+    std::vector<uint8_t> rgb = pattern(97, 61);
+    const uint8_t* data() const override { return rgb.data(); }
+  };
+  ClipImage image(std::make_unique<Owner>(), 97, 61, ClipGeometry{356, 224, 66, 0, 224, 224});
   std::vector<uint8_t> out(224 * 224 * 3);
   image.pixels(PixelWindow{0, 0, 97, 61}, out.data(), false);
   CHECK(fnv1a(out) == 0xf153050eu);
