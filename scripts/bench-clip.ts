@@ -12,9 +12,8 @@ import * as ort from 'onnxruntime-node';
 import { FastSAM } from '../lib/pipeline/fastsam';
 import { decodeImage } from '../lib/io/image';
 import { ClipScorer, selectByText } from '../lib/clip';
-import { maskedCrop, referenceSource, referenceWindow } from '../lib/clip/crops';
-import type { RawRgb } from '../lib/clip/preprocess';
-import type { WindowedImage } from '../lib/clip/resample';
+import { maskedCrop, windowOfBounds } from '../lib/clip/crops';
+import { measureMasks } from '../lib/masks/mask-ops';
 import { softmaxScores } from '../lib/clip/similarity';
 import { colourImageEncoder, colourTextEncoder } from './fixtures/clip-models';
 import { drawShapes } from './fixtures/clip-scene';
@@ -70,7 +69,6 @@ async function clipFixture(): Promise<ClipScorer> {
 }
 
 const ms = (t0: number) => performance.now() - t0;
-const whole = (crop: RawRgb): WindowedImage => ({ ...crop, window: [0, 0, crop.width, crop.height] });
 const fmt = (v: number) => `${v.toFixed(1).padStart(8)} ms`;
 
 async function main(): Promise<void> {
@@ -100,17 +98,24 @@ async function main(): Promise<void> {
 
       const preprocessor = scorer.createPreprocessor();
       const plane = 3 * scorer.imageSize * scorer.imageSize;
-      const candidates = masks.flatMap((m, i) => (m.area > 100 ? [i] : []));
+      const { areas, bounds } = await measureMasks(masks);
+      const candidates = masks.flatMap((_, i) => (areas[i] > 100 ? [i] : []));
       const batches: Float32Array[] = [];
       t0 = performance.now();
-      candidates.forEach((i, k) => {
-        if (k % BATCH === 0) batches.push(new Float32Array(Math.min(BATCH, candidates.length - k) * plane));
-        const source =
-          crop === 'reference'
-            ? referenceSource(image, referenceWindow(masks[i], result.masks.frame))
-            : whole(maskedCrop(image, masks[i], result.boxes.xyxy.subarray(i * 4, i * 4 + 4), result.masks.frame));
-        preprocessor.run(source, batches[batches.length - 1], (k % BATCH) * plane, crop === 'reference');
-      });
+      for (let k = 0; k < candidates.length; k += BATCH) {
+        const chunk = candidates.slice(k, k + BATCH);
+        if (crop === 'reference') {
+          const windows = chunk.map((i) => windowOfBounds(bounds.subarray(i * 4, i * 4 + 4), result.masks.frame));
+          batches.push(await preprocessor.run(image, windows, true));
+          continue;
+        }
+        const batch = new Float32Array(chunk.length * plane);
+        for (const [j, i] of chunk.entries()) {
+          const cut = maskedCrop(image, masks[i], result.boxes.xyxy.subarray(i * 4, i * 4 + 4), result.masks.frame);
+          batch.set(await preprocessor.run(cut, [[0, 0, cut.width, cut.height]]), j * plane);
+        }
+        batches.push(batch);
+      }
       const tCrops = ms(t0);
 
       t0 = performance.now();

@@ -10,7 +10,8 @@
  * mask size as the reference did.
  */
 import type { Mask } from '../masks/mask';
-import { type MaskFrame, maskToImage, roundHalfEven } from '../masks/mask-frame';
+import { type MaskFrame, maskToImage } from '../masks/mask-frame';
+import { native } from '../native';
 import type { RawRgb } from './preprocess';
 import type { WindowedImage } from './resample';
 
@@ -26,8 +27,12 @@ const fround = Math.fround; // hoisted: a global lookup per pixel is slow in san
 
 /** The reference crop's window in image pixels: the mask's tight box, mapped from mask coordinates. */
 export function referenceWindow(mask: Mask, frame: MaskFrame): PixelBox {
-  const bounds = mask.bounds();
-  if (!bounds) return [0, 0, 0, 0];
+  return windowOfBounds(mask.bounds(), frame);
+}
+
+/** referenceWindow from a mask's tight bounds [x1, y1, x2, y2) in mask coordinates (null or all 0: empty). */
+export function windowOfBounds(bounds: ArrayLike<number> | null, frame: MaskFrame): PixelBox {
+  if (!bounds || bounds[2] <= bounds[0]) return [0, 0, 0, 0];
   const [h0, w0] = frame.origShape;
   const [x1, y1] = maskToImage(frame, bounds[0], bounds[1]);
   const [x2, y2] = maskToImage(frame, bounds[2], bounds[3]);
@@ -74,12 +79,11 @@ export function maskInBox(mask: Mask, frame: MaskFrame, box: PixelBox): Uint8Arr
     }
     return bits;
   }
-  const padW = (mw - roundHalfEven(w0 * frame.gain)) / 2;
-  const padH = (mh - roundHalfEven(h0 * frame.gain)) / 2;
-  const top = roundHalfEven(padH - 0.1);
-  const left = roundHalfEven(padW - 0.1);
-  const xs = linearTaps(mw - roundHalfEven(padW + 0.1) - left, w0, x1, x2);
-  const ys = linearTaps(mh - roundHalfEven(padH + 0.1) - top, h0, y1, y2);
+  // scale_masks' crop of the padding is exactly the letterbox's (top, left, unpadded size): ask the core.
+  const g = native().letterboxGeometry({ height: h0, width: w0, newHeight: mh, newWidth: mw, stride: 32, auto: false, scaleUp: true });
+  const { top, left } = g;
+  const xs = linearTaps(g.unpadWidth, w0, x1, x2);
+  const ys = linearTaps(g.unpadHeight, h0, y1, y2);
   for (let j = 0; j < y2 - y1; j++) {
     const ya = top + ys.i0[j];
     const yb = top + ys.i1[j];

@@ -2,10 +2,10 @@
  * CLIP's image preprocessing, as OpenAI's `preprocess` (torchvision on a PIL image): resize the shorter
  * side to 224 with Pillow's bicubic filter (the longer side to int(224 * long / short)), centre-crop
  * 224 x 224 (offsets int(round((side - 224) / 2)), Python rounding), scale to [0, 1], and normalise with
- * CLIP's mean and std, all in float32, into a [3, 224, 224] planar slot of a batch tensor.
+ * CLIP's mean and std, all in float32, as [n, 3, 224, 224] planar tensors. The pixel work is native.
  */
-import { roundHalfEven } from '../masks/mask-frame';
-import { ResizePlan, type WindowedImage } from './resample';
+import { roundHalfEven } from '../round';
+import { type PixelWindow, ResizedImage, type WindowedImage } from './resample';
 
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
 export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
@@ -40,59 +40,52 @@ export function clipGeometry(width: number, height: number, size = CLIP_IMAGE_SI
   };
 }
 
-/** byte -> normalised float32 per channel: ((v / 255) - mean) / std, each step rounded to float32 as torch does. */
-const NORMALISE: readonly Float32Array[] = [0, 1, 2].map((c) =>
-  Float32Array.from({ length: 256 }, (_, v) => {
-    const unit = Math.fround(v / 255);
-    return Math.fround(Math.fround(unit - Math.fround(CLIP_MEAN[c])) / Math.fround(CLIP_STD[c]));
-  }),
-);
-
-/** Interleaved size x size RGB bytes -> planar normalised floats at target[offset ...]. */
-export function normaliseInto(pixels: Uint8Array, size: number, target: Float32Array, offset: number): void {
-  const plane = size * size;
-  const [r, g, b] = NORMALISE;
-  for (let i = 0, p = 0; i < plane; i++, p += 3) {
-    target[offset + i] = r[pixels[p]];
-    target[offset + plane + i] = g[pixels[p + 1]];
-    target[offset + 2 * plane + i] = b[pixels[p + 2]];
-  }
-}
-
-/** Preprocesses images into batch slots, keeping resize plans (coefficients, white canvas) per source size. */
-export class ClipPreprocessor {
-  private readonly plans = new Map<string, ResizePlan>();
-  private readonly pixels: Uint8Array;
-
-  constructor(readonly size = CLIP_IMAGE_SIZE) {
-    this.pixels = new Uint8Array(size * size * 3);
-  }
-
-  plan(width: number, height: number): ResizePlan {
-    const key = `${width}x${height}`;
-    let plan = this.plans.get(key);
-    if (!plan) {
-      const g = clipGeometry(width, height, this.size);
-      plan = new ResizePlan(width, height, g.resizedWidth, g.resizedHeight, { x: g.left, y: g.top, width: this.size, height: this.size });
-      if (this.plans.size >= 64) this.plans.clear(); // crops of many sizes (masked crops): keep memory bounded
-      this.plans.set(key, plan);
+/**
+ * byte -> normalised float32 per channel: ((v / 255) - mean) / std, each step rounded to float32 as torch
+ * does; 3 x 256 values, the native preprocessing looks each byte up.
+ */
+export const NORMALISE_TABLES: Float32Array = (() => {
+  const tables = new Float32Array(3 * 256);
+  for (let c = 0; c < 3; c++) {
+    for (let v = 0; v < 256; v++) {
+      const unit = Math.fround(v / 255);
+      tables[c * 256 + v] = Math.fround(Math.fround(unit - Math.fround(CLIP_MEAN[c])) / Math.fround(CLIP_STD[c]));
     }
-    return plan;
+  }
+  return tables;
+})();
+
+/**
+ * Preprocesses images natively (off the JS thread). Each image is copied to native memory once and kept
+ * with its resize plan while this preprocessor holds its pixels (a WeakMap on the pixel array).
+ */
+export class ClipPreprocessor {
+  private readonly images = new WeakMap<Uint8Array, Promise<ResizedImage>>();
+
+  constructor(readonly size = CLIP_IMAGE_SIZE) {}
+
+  private image(image: RawRgb): Promise<ResizedImage> {
+    let held = this.images.get(image.rgb);
+    if (!held) {
+      const g = clipGeometry(image.width, image.height, this.size);
+      held = ResizedImage.create(image, { ...g, cropWidth: g.size, cropHeight: g.size });
+      this.images.set(image.rgb, held);
+    }
+    return held;
   }
 
   /**
-   * One image (pixels outside `window` are white) into target[offset, offset + 3 * size * size). With
-   * `sameImage`, the image's resize is kept between calls: for many windows on one image.
+   * One crop per window on `image` (pixels outside a window are white), CLIP-normalised: n x 3 x size x
+   * size planar floats. With `sameImage`, the image's own resize is kept between calls: for many windows
+   * on one image.
    */
-  run(image: WindowedImage, target: Float32Array, offset: number, sameImage = false): void {
-    this.plan(image.width, image.height).resize(image, this.pixels, sameImage);
-    normaliseInto(this.pixels, this.size, target, offset);
+  async run(image: RawRgb, windows: PixelWindow[], sameImage = false): Promise<Float32Array> {
+    return (await this.image(image)).normalised(windows, NORMALISE_TABLES, sameImage);
   }
 
   /** The 8-bit centre crop after resizing (what CLIP sees before normalisation): for tests and plots. */
-  pixelsOf(image: RawRgb | WindowedImage): Uint8Array {
-    const windowed =
-      'window' in image ? image : { ...image, window: [0, 0, image.width, image.height] as [number, number, number, number] };
-    return this.plan(image.width, image.height).resize(windowed);
+  async pixelsOf(image: RawRgb | WindowedImage, sameImage = false): Promise<Uint8Array> {
+    const window: PixelWindow = 'window' in image ? image.window : [0, 0, image.width, image.height];
+    return (await this.image(image)).pixels([window], sameImage);
   }
 }

@@ -184,8 +184,9 @@ export class ClipScorer {
     const out: Float32Array[] = [];
     for (let start = 0; start < images.length; start += batchSize) {
       const batch = images.slice(start, start + batchSize);
+      const tensors = await Promise.all(batch.map((image) => preprocessor.run(image, [[0, 0, image.width, image.height]])));
       const pixels = new Float32Array(batch.length * plane);
-      batch.forEach((image, i) => preprocessor.run({ ...image, window: [0, 0, image.width, image.height] }, pixels, i * plane));
+      tensors.forEach((tensor, i) => pixels.set(tensor, i * plane));
       out.push(...(await this.encodePixels(pixels, batch.length)));
     }
     return out;

@@ -6,14 +6,15 @@
  * of kept masks (the reference's single-pass correction picks a wrong mask when several skipped masks
  * sit just above the winner).
  *
- * Crops are made on the JS thread one at a time (a few milliseconds each), yielding to the event loop
- * between them, while the previous batch is encoded.
+ * Each chunk of masks is measured natively (areas, bounds) and its crops resized and normalised natively
+ * (the image is copied to native memory once, and its own resize reused by every window on it), while the
+ * previous batch is encoded.
  */
 import { FastSAMError } from '../errors';
 import type { Result } from '../masks/result';
-import { type CropMode, maskedCrop, referenceSource, referenceWindow } from './crops';
+import { measureMasks } from '../masks/mask-ops';
+import { type CropMode, maskedCrop, windowOfBounds } from './crops';
 import type { RawRgb } from './preprocess';
-import type { WindowedImage } from './resample';
 import { checkBatch, type ClipScorer, DEFAULT_BATCH } from './scorer';
 import { argmax, softmaxScores } from './similarity';
 
@@ -74,8 +75,6 @@ function checkImage(image: RawRgb, result: Result): void {
   }
 }
 
-const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /** Fills preprocessed crops into alternating batch buffers and encodes each full one while the next fills. */
 class BatchEncoder {
   private readonly plane: number;
@@ -92,15 +91,14 @@ class BatchEncoder {
     this.plane = 3 * scorer.imageSize * scorer.imageSize;
   }
 
-  /** The next free slot: a buffer and the offset to preprocess into. */
-  slot(): { buffer: Float32Array; offset: number } {
-    this.buffers[this.current] ??= new Float32Array(this.batchSize * this.plane);
-    return { buffer: this.buffers[this.current], offset: this.slots * this.plane };
-  }
-
-  async commit(): Promise<void> {
-    this.slots++;
-    if (this.slots === this.batchSize) await this.flush();
+  /** Adds `count` preprocessed crops (count x 3 x size x size floats), encoding every batch that fills. */
+  async add(crops: Float32Array, count: number): Promise<void> {
+    for (let k = 0; k < count; k++) {
+      this.buffers[this.current] ??= new Float32Array(this.batchSize * this.plane);
+      this.buffers[this.current].set(crops.subarray(k * this.plane, (k + 1) * this.plane), this.slots * this.plane);
+      this.slots++;
+      if (this.slots === this.batchSize) await this.flush();
+    }
   }
 
   async flush(): Promise<void> {
@@ -148,18 +146,19 @@ export async function selectByText(
     for (let start = 0; start < result.length; start += batchSize) {
       const rows = Array.from({ length: Math.min(batchSize, result.length - start) }, (_, k) => start + k);
       const masks = await result.masks.all(rows); // a chunk at a time bounds the memory of big retina masks
-      for (let k = 0; k < masks.length; k++) {
-        if (masks[k].area <= minArea) continue;
-        const i = rows[k];
-        candidateIndices.push(i);
-        const source: WindowedImage =
-          crop === 'reference'
-            ? referenceSource(image, referenceWindow(masks[k], frame))
-            : whole(maskedCrop(image, masks[k], result.boxes.xyxy.subarray(i * 4, i * 4 + 4), frame));
-        const { buffer, offset } = encoder.slot();
-        preprocessor.run(source, buffer, offset, crop === 'reference'); // reference crops are windows on one image
-        await encoder.commit();
-        await nextTick();
+      const { areas, bounds } = await measureMasks(masks);
+      const kept = rows.flatMap((i, k) => (areas[k] > minArea ? [k] : []));
+      candidateIndices.push(...kept.map((k) => rows[k]));
+      if (crop === 'reference') {
+        // Windows on one image: the image's own resize is kept and reused by every window.
+        const windows = kept.map((k) => windowOfBounds(bounds.subarray(k * 4, k * 4 + 4), frame));
+        if (windows.length > 0) await encoder.add(await preprocessor.run(image, windows, true), windows.length);
+      } else {
+        for (const k of kept) {
+          const i = rows[k];
+          const cut = maskedCrop(image, masks[k], result.boxes.xyxy.subarray(i * 4, i * 4 + 4), frame);
+          await encoder.add(await preprocessor.run(cut, [[0, 0, cut.width, cut.height]]), 1);
+        }
       }
     }
   } catch (error) {
@@ -171,8 +170,4 @@ export async function selectByText(
   const scores = textEmbeddings.map((text) => (imageEmbeddings.length ? softmaxScores(imageEmbeddings, text) : new Float32Array(0)));
   const indices = scores.map((s) => (s.length ? candidateIndices[argmax(s)] : -1));
   return { index: indices[0], indices, scores, candidateIndices };
-}
-
-function whole(image: RawRgb): WindowedImage {
-  return { ...image, window: [0, 0, image.width, image.height] };
 }

@@ -5,6 +5,7 @@
  */
 import { malformed } from '../checkpoint/errors';
 import { PyDict, PyList, PyTuple, type PyValue, typeName } from '../checkpoint/py-values';
+import { roundHalfEven } from '../round';
 
 export interface LayerSpec {
   index: number;
@@ -40,15 +41,6 @@ function num(value: PyValue | undefined, what: string): number {
 
 function optionalString(value: PyValue | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
-}
-
-/** Python's round(): halves go to the even neighbour. */
-export function roundHalfEven(x: number): number {
-  const floor = Math.floor(x);
-  const diff = x - floor;
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
 }
 
 /** Ultralytics' make_divisible(x, 8). */

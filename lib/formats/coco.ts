@@ -2,13 +2,10 @@
  * COCO results format: one object per detection with an xywh box, a score and the mask as RLE,
  * compressed (pycocotools' string form) or not.
  */
-import type { RLE } from '../masks/mask';
+import type { CompressedRLE, RLE } from '../masks/rle';
 import { rleFromString, rleToString } from '../val/coco/rle';
 
-export interface CompressedRLE {
-  size: [number, number];
-  counts: string;
-}
+export type { CompressedRLE } from '../masks/rle';
 
 export interface CocoDetection {
   image_id: number | string;

@@ -22,6 +22,11 @@ export interface SegmentDetection {
 export interface SegmentAnswer {
   image: { width: number; height: number };
   detections: SegmentDetection[];
+  /**
+   * With letterboxed masks (retina off) only: where the image sits in them, mask = image * gain + pad
+   * (scale_boxes' mapping, from the native core), so a reader maps masks and image without recomputing it.
+   */
+  frame?: { gain: number; padX: number; padY: number };
   /** Milliseconds per image: preprocess, inference, postprocess, plus what the server adds (prompt, encode). */
   speed: { preprocess: number; inference: number; postprocess: number } & Record<string, number>;
 }

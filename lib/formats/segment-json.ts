@@ -78,5 +78,10 @@ export async function toSegmentJSON(result: Result, options: SegmentJsonOptions 
     return detection;
   });
   const [height, width] = result.origShape;
-  return { image: { width, height }, detections, speed: { ...result.speed, ...options.speed } };
+  const answer: SegmentAnswer = { image: { width, height }, detections, speed: { ...result.speed, ...options.speed } };
+  const { frame } = result.masks;
+  if (masks && (frame.shape[0] !== height || frame.shape[1] !== width)) {
+    answer.frame = { gain: frame.gain, padX: frame.padX, padY: frame.padY };
+  }
+  return answer;
 }

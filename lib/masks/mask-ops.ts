@@ -1,6 +1,10 @@
-/** Native geometry on cropped masks: contours (cv2.findContours) and the plot clean-up (close, open). */
-import { Mask } from './mask';
-import { type NativeContours, native } from '../native';
+/**
+ * Native work on cropped masks, off the JS thread, many masks per call: contours (cv2.findContours), the
+ * plot clean-up (close, open), measures (areas, bounds, pixels inside rects, points held), painting
+ * (prompt paint plans, smallest-on-top index maps) and COCO RLE.
+ */
+import { Mask, type RLE } from './mask';
+import { type NativeContours, type NativeMeasures, type NativeRles, native } from '../native';
 
 /** Packs masks into the {bits, windows, offsets} form the native functions take. */
 export function packMasks(masks: Mask[]): { bits: Uint8Array; windows: Int32Array; offsets: Float64Array } {
@@ -13,6 +17,21 @@ export function packMasks(masks: Mask[]): { bits: Uint8Array; windows: Int32Arra
   const bits = new Uint8Array(offsets[masks.length]);
   masks.forEach((m, i) => bits.set(m.data, offsets[i]));
   return { bits, windows, offsets };
+}
+
+/** A plain number[] copy of values[begin, end): a counted loop is several times faster than Array.from. */
+function toNumbers(values: Uint32Array, begin: number, end: number): number[] {
+  const out = new Array<number>(end - begin);
+  for (let i = begin; i < end; i++) out[i - begin] = values[i];
+  return out;
+}
+
+/** The native RLE layout ({offsets, counts}) as COCO RLE objects over a mask of `shape`. */
+export function rlesFromNative(rles: NativeRles, count: number, shape: [number, number]): RLE[] {
+  return Array.from({ length: count }, (_, i) => ({
+    size: [shape[0], shape[1]] as [number, number],
+    counts: toNumbers(rles.counts, rles.offsets[i], rles.offsets[i + 1]),
+  }));
 }
 
 export interface MaskContour {
@@ -50,4 +69,42 @@ export async function refineMasks(masks: Mask[]): Promise<Mask[]> {
     const [x, y, width, height] = out.windows.subarray(i * 4, i * 4 + 4);
     return new Mask(x, y, width, height, out.bits.subarray(out.offsets[i], out.offsets[i + 1]), m.shape);
   });
+}
+
+/** Areas and tight bounds of each mask, plus pixels inside `rects` (k x 4) and which `pixels` (m x 2) each holds. */
+export async function measureMasks(masks: Mask[], plan: { rects?: Int32Array; pixels?: Int32Array } = {}): Promise<NativeMeasures> {
+  const { bits, windows, offsets } = packMasks(masks);
+  return native().measureMasks(bits, windows, offsets, plan);
+}
+
+/**
+ * Runs a paint plan over masks of `shape` (ops: k x [mask, 0 set | 1 clear | 2 add, amount], in order, on
+ * an all-zero picture): the pixels >= 1 as one tight Mask.
+ */
+export async function paintMasks(masks: Mask[], ops: Int32Array, shape: [number, number]): Promise<Mask> {
+  const { bits, windows, offsets } = packMasks(masks);
+  const out = await native().paintMasks(bits, windows, offsets, { ops, maskHeight: shape[0], maskWidth: shape[1] });
+  const [x, y, width, height] = out.window;
+  return new Mask(x, y, width, height, out.bits, shape);
+}
+
+/**
+ * For each mask pixel, the index of the smallest mask covering it (-1 for none): masks are painted from
+ * the largest to the smallest area, so the smallest ends on top, as FastSAM's plot shows them.
+ */
+export async function smallestOnTop(masks: Mask[], shape: [number, number]): Promise<Int32Array> {
+  if (masks.length === 0) return new Int32Array(shape[0] * shape[1]).fill(-1);
+  const { bits, windows, offsets } = packMasks(masks);
+  return native().smallestOnTop(bits, windows, offsets, { maskHeight: shape[0], maskWidth: shape[1] });
+}
+
+/** COCO uncompressed RLEs (column-major) of masks over `shape`. */
+export async function masksToRle(masks: Mask[], shape: [number, number]): Promise<RLE[]> {
+  if (masks.length === 0) return [];
+  const { bits, windows, offsets } = packMasks(masks);
+  return rlesFromNative(
+    await native().cropsToRle(bits, windows, offsets, { maskHeight: shape[0], maskWidth: shape[1] }),
+    masks.length,
+    shape,
+  );
 }

@@ -1,10 +1,7 @@
 /** One materialised mask: its pixels inside a window of the full mask; everything outside is 0. */
+import type { RLE } from './rle';
 
-/** COCO uncompressed RLE: runs over the mask in column-major order, starting with zeros. */
-export interface RLE {
-  size: [number, number];
-  counts: number[];
-}
+export type { RLE } from './rle';
 
 export class Mask {
   constructor(

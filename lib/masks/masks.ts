@@ -4,20 +4,14 @@
  */
 import { FastSAMError } from '../errors';
 import { Mask, type RLE } from './mask';
-import { type MaskFrame, maskFrame } from './mask-frame';
+import { frameOf } from './frame-mapping';
+import type { FrameMapping, MaskFrame } from './mask-frame';
 import { masksToIndexPng, maskToPng } from '../formats/png';
 import { masksToPolygons, type PolygonOptions } from '../formats/polygons';
-import { native, type NativeCrops, type NativeRles } from '../native';
-import { smallestOnTop } from '../plot/overlay';
+import { native, type NativeCrops, type PrototypesHandle } from '../native';
+import { masksToRle, rlesFromNative, smallestOnTop } from './mask-ops';
 
 export { Mask, type RLE } from './mask';
-
-/** A plain number[] copy of values[begin, end): a counted loop is several times faster than Array.from. */
-function toNumbers(values: Uint32Array, begin: number, end: number): number[] {
-  const out = new Array<number>(end - begin);
-  for (let i = begin; i < end; i++) out[i - begin] = values[i];
-  return out;
-}
 
 /** The native crop layout ({windows, offsets, bits}) as Mask objects over a mask of `shape`. */
 export function masksFromNative(crops: NativeCrops, count: number, shape: [number, number]): Mask[] {
@@ -25,14 +19,6 @@ export function masksFromNative(crops: NativeCrops, count: number, shape: [numbe
     const [x, y, w, h] = crops.windows.subarray(i * 4, i * 4 + 4);
     return new Mask(x, y, w, h, crops.bits.subarray(crops.offsets[i], crops.offsets[i + 1]), shape);
   });
-}
-
-/** The native RLE layout ({offsets, counts}) as COCO RLE objects over a mask of `shape`. */
-export function rlesFromNative(rles: NativeRles, count: number, shape: [number, number]): RLE[] {
-  return Array.from({ length: count }, (_, i) => ({
-    size: [shape[0], shape[1]] as [number, number],
-    counts: toNumbers(rles.counts, rles.offsets[i], rles.offsets[i + 1]),
-  }));
 }
 
 /** Everything needed to render this image's masks. */
@@ -64,7 +50,19 @@ export interface MaskStore {
 
 /** Renders masks natively from coefficients and prototypes, inside their boxes, off the JS thread. */
 export class LazyMaskStore implements MaskStore {
+  /** The prototypes held natively: copied and transposed once, on the first render, then shared. */
+  private prototypes?: Promise<PrototypesHandle>;
+
   constructor(private readonly source: MaskSource) {}
+
+  private protos(): Promise<PrototypesHandle> {
+    const { protos, nm, protoHeight, protoWidth } = this.source;
+    if (!this.prototypes) {
+      this.prototypes = native().maskPrototypes(protos, { nm, protoHeight, protoWidth });
+      this.prototypes.catch(() => (this.prototypes = undefined)); // a failed copy is retried next time
+    }
+    return this.prototypes;
+  }
 
   get shape(): [number, number] {
     return [this.source.maskHeight, this.source.maskWidth];
@@ -77,14 +75,14 @@ export class LazyMaskStore implements MaskStore {
   async crops(rows: number[]): Promise<Mask[]> {
     if (rows.length === 0) return [];
     const subset = this.subset(rows);
-    const crops = await native().renderMasks(this.source.protos, subset.coef, subset.boxes, { ...this.request(), format: 'crop' });
+    const crops = await native().renderMasks(await this.protos(), subset.coef, subset.boxes, { ...this.request(), format: 'crop' });
     return masksFromNative(crops, rows.length, this.shape);
   }
 
   async rles(rows: number[]): Promise<RLE[]> {
     if (rows.length === 0) return [];
     const subset = this.subset(rows);
-    const rles = await native().renderMasks(this.source.protos, subset.coef, subset.boxes, { ...this.request(), format: 'rle' });
+    const rles = await native().renderMasks(await this.protos(), subset.coef, subset.boxes, { ...this.request(), format: 'rle' });
     return rlesFromNative(rles, rows.length, this.shape);
   }
 
@@ -92,7 +90,7 @@ export class LazyMaskStore implements MaskStore {
     const [h, w] = this.shape;
     if (rows.length === 0) return new Int32Array(h * w).fill(-1);
     const subset = this.subset(rows);
-    return native().paintIndexMap(this.source.protos, subset.coef, subset.boxes, { ...this.request(), format: 'crop' });
+    return native().paintIndexMap(await this.protos(), subset.coef, subset.boxes, { ...this.request(), format: 'crop' });
   }
 
   private subset(rows: number[]): { coef: Float32Array; boxes: Float32Array } {
@@ -137,7 +135,10 @@ export class MaterializedMaskStore implements MaskStore {
   }
 
   async rles(rows: number[]): Promise<RLE[]> {
-    return rows.map((row) => this.masks[row].toRLE());
+    return masksToRle(
+      rows.map((row) => this.masks[row]),
+      this.shape,
+    );
   }
 
   async indexMap(rows: number[]): Promise<Int32Array> {
@@ -155,12 +156,17 @@ export class MaterializedMaskStore implements MaskStore {
 export class Masks {
   readonly frame: MaskFrame;
 
+  /**
+   * `mapping`: the letterbox's (e.g. the LetterboxGeometry of the letterbox that made the input) when the
+   * masks are letterboxed; asked from the native core when left out.
+   */
   constructor(
     private readonly store: MaskStore,
     private readonly indices: Uint32Array,
     origShape: [number, number],
+    mapping?: FrameMapping,
   ) {
-    this.frame = maskFrame(store.shape, origShape);
+    this.frame = frameOf(store.shape, origShape, mapping);
   }
 
   get length(): number {
@@ -174,7 +180,7 @@ export class Masks {
 
   /** Masks for a subset of detections, in the given order (shares the underlying store). */
   select(indices: ArrayLike<number>): Masks {
-    return new Masks(this.store, Uint32Array.from(this.resolve(indices)), this.frame.origShape);
+    return new Masks(this.store, Uint32Array.from(this.resolve(indices)), this.frame.origShape, this.frame);
   }
 
   async get(index: number): Promise<Mask> {

@@ -3,9 +3,9 @@
  * kept packed, and unpacked natively, off the JS thread, only for the masks whose pixels are asked for.
  */
 import type { Mask, RLE } from './mask';
-import { type MaskStore, masksFromNative, rlesFromNative } from './masks';
+import { rlesFromNative, smallestOnTop } from './mask-ops';
+import { type MaskStore, masksFromNative } from './masks';
 import { native } from '../native';
-import { smallestOnTop } from '../plot/overlay';
 
 export class PackedMaskStore implements MaskStore {
   constructor(

@@ -13,8 +13,8 @@ export class PlotCanvas {
   private readonly svg: string[] = [];
 
   constructor(
-    /** width x height x 3 RGB bytes, modified in place by the painters. */
-    readonly rgb: Uint8Array,
+    /** width x height x 3 RGB bytes: the painters modify them in place or replace them (native blends). */
+    public rgb: Uint8Array,
     readonly width: number,
     readonly height: number,
   ) {}

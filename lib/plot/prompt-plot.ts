@@ -4,10 +4,10 @@
  * morphological clean-up; boxes as blue rectangles, foreground points yellow, background magenta.
  */
 import type { DecodedImage } from '../io/image';
-import { refineMasks, traceContours } from '../masks/mask-ops';
+import { refineMasks, smallestOnTop, traceContours } from '../masks/mask-ops';
 import type { Result } from '../masks/result';
 import { PlotCanvas, type Rgb, seededRandom } from './canvas';
-import { blendIndexMap, smallestOnTop } from './overlay';
+import { blendIndexMap } from './overlay';
 import { drawContours } from './lines';
 import { boxSvg, pointSvg } from './shapes';
 
@@ -32,7 +32,7 @@ const CONTOUR_BLUE: Rgb = [0, 0, 255];
 const MASK_ALPHA = 0.6;
 
 export async function plotPrompt(image: DecodedImage, result: Result, options: PromptPlotOptions = {}): Promise<PlotCanvas> {
-  const canvas = new PlotCanvas(Uint8Array.from(image.rgb), image.width, image.height);
+  const canvas = new PlotCanvas(new Uint8Array(image.rgb), image.width, image.height);
   const frame = result.masks.frame;
   if (result.masks.length > 0) {
     const random = seededRandom(options.seed ?? 0);
@@ -45,8 +45,8 @@ export async function plotPrompt(image: DecodedImage, result: Result, options: P
     // need each mask's pixels.
     let masks = betterQuality || withContours ? await result.masks.all() : [];
     if (betterQuality) masks = await refineMasks(masks);
-    const index = betterQuality ? smallestOnTop(masks, frame.shape) : await result.masks.indexMap();
-    blendIndexMap(canvas, index, frame, colours, MASK_ALPHA);
+    const index = betterQuality ? await smallestOnTop(masks, frame.shape) : await result.masks.indexMap();
+    await blendIndexMap(canvas, index, frame, colours, MASK_ALPHA);
     if (withContours) drawContours(canvas, (await traceContours(masks, 'all', true)).flat(), frame, CONTOUR_BLUE, 0.8);
   }
   for (const box of options.boxes ?? []) canvas.addSvg(boxSvg(box, [0, 0, 255], 1));

@@ -43,10 +43,10 @@ export interface ResultPlotOptions {
 }
 
 export async function plotResult(image: DecodedImage, result: Result, options: ResultPlotOptions = {}): Promise<PlotCanvas> {
-  const canvas = new PlotCanvas(Uint8Array.from(image.rgb), image.width, image.height);
+  const canvas = new PlotCanvas(new Uint8Array(image.rgb), image.width, image.height);
   const { xyxy, conf, cls } = result.boxes;
   if (options.masks ?? true) {
-    blendIndexMap(canvas, await result.masks.indexMap(), result.masks.frame, Array.from(cls, classColour), 0.5);
+    await blendIndexMap(canvas, await result.masks.indexMap(), result.masks.frame, Array.from(cls, classColour), 0.5);
   }
   const lineWidth = Math.max(Math.round(((image.height + image.width) / 2) * 0.003), 2);
   const fontSize = Math.max(lineWidth * 5, 10);

@@ -13,13 +13,24 @@ import { selectByText, type SelectByTextOptions } from '../clip/select';
 import { type DecodedImage, decodeImage, type ImageSource } from '../io/image';
 import { Mask } from '../masks/mask';
 import { imageToMask, maskToImage } from '../masks/mask-frame';
+import { measureMasks, paintMasks } from '../masks/mask-ops';
 import { MaterializedMaskStore, Masks } from '../masks/masks';
+import { native } from '../native';
 import { invalid } from '../options/check';
 import { type PromptPlotOptions, plotPrompt } from '../plot/prompt-plot';
 import { Result } from '../masks/result';
-import { measureBitmaps, paintBitmaps } from './bitmaps';
 import { checkBoxes, checkLabels, checkPointMode, checkPoints } from './check-prompts';
-import { type BoxPrompt, decidePoints, planBoxes, planPoints, type PointMode, type PointPrompt, selectByBoxes } from './rules';
+import {
+  type BoxPrompt,
+  decidePoints,
+  measuresFromTables,
+  type PaintOp,
+  planBoxes,
+  planPoints,
+  type PointMode,
+  type PointPrompt,
+  selectByBoxes,
+} from './rules';
 
 export type { BoxPrompt, PointMode, PointPrompt } from './rules';
 
@@ -61,7 +72,8 @@ export class FastSAMPrompt {
     const plan = planBoxes(checkBoxes(boxes), this.result.masks.frame);
     if (this.result.length === 0) return this.result;
     const masks = await this.result.masks.all();
-    return this.result.select(selectByBoxes(plan, measureBitmaps(masks, plan)));
+    const measured = await measureMasks(masks, { rects: plan.rects });
+    return this.result.select(selectByBoxes(plan, measuresFromTables(masks.length, measured)));
   }
 
   /** Points with labels (1 foreground, 0 background; default all 1). See PointMode for the modes. */
@@ -71,16 +83,17 @@ export class FastSAMPrompt {
     if (this.result.length === 0) return this.result;
 
     // Only masks whose box can hold a point are rendered: a mask outside every point is never hit.
-    const candidates = this.masksNear(plan.pixels);
+    const candidates = await this.masksNear(plan.pixels);
     const rendered = await this.result.masks.all(candidates);
     const masks: Mask[] = Array.from({ length: this.result.length }, () => EMPTY_MASK);
     candidates.forEach((row, i) => {
       masks[row] = rendered[i];
     });
-    const decision = decidePoints(plan, measureBitmaps(masks, plan));
+    const measured = await measureMasks(masks, { pixels: plan.pixels });
+    const decision = decidePoints(plan, measuresFromTables(masks.length, measured));
     if (decision.kind === 'select') return this.result.select(decision.indices);
-    const shape = this.result.masks.frame.shape;
-    return this.fromMergedMask(Mask.fromDense(paintBitmaps(decision.ops, masks, shape), shape), decision.contributors);
+    const merged = await paintMasks(masks, encodeOps(decision.ops), this.result.masks.frame.shape);
+    return this.fromMergedMask(merged, decision.contributors);
   }
 
   /**
@@ -121,25 +134,18 @@ export class FastSAMPrompt {
    * Detections whose box, mapped to mask pixels and widened by the upsampling reach (letterboxed masks
    * leak up to one prototype cell outside their box), contains one of the points.
    */
-  private masksNear(pixels: Int32Array): number[] {
+  private async masksNear(pixels: Int32Array): Promise<number[]> {
     const frame = this.result.masks.frame;
     // Letterboxed masks leak up to ~1.5 prototype cells past their box (crop at prototype resolution,
     // then upsample), even when the frame is the identity (an image of exactly the input size).
     const reach = 8;
     const { xyxy } = this.result.boxes;
-    const near: number[] = [];
+    const boxes = new Float64Array(this.result.length * 4);
     for (let i = 0; i < this.result.length; i++) {
-      const [x1, y1] = imageToMask(frame, xyxy[i * 4], xyxy[i * 4 + 1]);
-      const [x2, y2] = imageToMask(frame, xyxy[i * 4 + 2], xyxy[i * 4 + 3]);
-      for (let p = 0; p < pixels.length; p += 2) {
-        const [x, y] = [pixels[p], pixels[p + 1]];
-        if (x >= x1 - reach && x <= x2 + reach && y >= y1 - reach && y <= y2 + reach) {
-          near.push(i);
-          break;
-        }
-      }
+      boxes.set(imageToMask(frame, xyxy[i * 4], xyxy[i * 4 + 1]), i * 4);
+      boxes.set(imageToMask(frame, xyxy[i * 4 + 2], xyxy[i * 4 + 3]), i * 4 + 2);
     }
-    return near;
+    return Array.from(await native().masksNearPoints(boxes, pixels, { reach }));
   }
 
   /**
@@ -148,18 +154,27 @@ export class FastSAMPrompt {
    */
   private fromMergedMask(mask: Mask, contributors: number[]): Result {
     const frame = this.result.masks.frame;
-    const bounds = mask.bounds();
     const xyxy = new Float32Array(4);
     const conf = new Float32Array(1);
-    if (bounds) {
-      const [x1, y1] = maskToImage(frame, bounds[0], bounds[1]);
-      const [x2, y2] = maskToImage(frame, bounds[2], bounds[3]);
+    if (mask.width > 0) {
+      // The painted mask is tight: its window is its extent.
+      const [x1, y1] = maskToImage(frame, mask.x, mask.y);
+      const [x2, y2] = maskToImage(frame, mask.x + mask.width, mask.y + mask.height);
       const [h0, w0] = frame.origShape;
       xyxy.set([clamp(x1, 0, w0), clamp(y1, 0, h0), clamp(x2, 0, w0), clamp(y2, 0, h0)]);
       conf[0] = contributors.reduce((best, i) => Math.max(best, this.result.boxes.conf[i]), 0);
     }
     const boxes = new Boxes(xyxy, conf, new Float32Array(1), frame.origShape);
-    const masks = new Masks(new MaterializedMaskStore([mask], frame.shape), Uint32Array.of(0), frame.origShape);
+    const masks = new Masks(new MaterializedMaskStore([mask], frame.shape), Uint32Array.of(0), frame.origShape, frame);
     return new Result(frame.origShape, this.result.names, boxes, masks, this.result.speed, this.result.path, this.result.source);
   }
+}
+
+const PAINT_KINDS = { set: 0, clear: 1, add: 2 } as const;
+
+/** A paint plan as the native painter takes it: k x [mask, kind, amount]. */
+function encodeOps(ops: PaintOp[]): Int32Array {
+  const out = new Int32Array(ops.length * 3);
+  ops.forEach((op, k) => out.set([op.mask, PAINT_KINDS[op.op], op.op === 'add' ? op.amount : 0], k * 3));
+  return out;
 }

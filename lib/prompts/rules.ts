@@ -5,7 +5,7 @@
  *
  * Contract
  * - Pure TypeScript: no Node APIs, no native addon, no imports outside lib/prompts but lib/masks/mask-frame.ts
- *   (pure coordinate mapping). esbuild bundles it for the page as it is.
+ *   (pure coordinate mapping) and lib/round.ts (Python's round). esbuild bundles it for the page as it is.
  * - Inputs are already checked (lib/prompts/check-prompts.ts turns bad ones into E_BAD_PROMPT) and at most
  *   MAX_BOXES boxes / MAX_POINTS points; prompts are in original-image pixels, `frame` says where the masks
  *   are (retina: the image itself; letterboxed: scaled and padded, see MaskFrame).
@@ -36,7 +36,8 @@
  *     background points subtracted, in detection order; kept where the sum is >= 1.
  *   The merged mask is scored by the best detection hit by a foreground point ("contributors").
  */
-import { imageToMask, type MaskFrame, roundHalfEven } from '../masks/mask-frame';
+import { imageToMask, type MaskFrame } from '../masks/mask-frame';
+import { roundHalfEven } from '../round';
 
 export type BoxPrompt = [number, number, number, number];
 export type PointPrompt = [number, number];

@@ -14,13 +14,34 @@ namespace fastsam_binding {
 
 namespace {
 
-// The masks to read: packed bytes, windows (x, y, w, h) and where each mask's rows start.
+// The masks to read, copied out of the caller's packed bytes (only the asked-for masks' rows): packed
+// bytes, windows (x, y, w, h) and where each mask's rows start in `packed`.
 struct PackedSet {
-  const uint8_t* packed;
+  std::vector<uint8_t> packed;
   std::vector<int32_t> windows;
   std::vector<double> starts;
-  const uint8_t* mask(size_t i) const { return packed + static_cast<size_t>(starts[i]); }
+  const uint8_t* mask(size_t i) const { return packed.data() + static_cast<size_t>(starts[i]); }
 };
+
+// Copies mask i's packed rows (checked to fit) for every window: the worker never reads the caller's bytes.
+PackedSet copyPacked(const Napi::Uint8Array& packed, std::vector<int32_t> windows, const std::vector<double>& starts) {
+  PackedSet set;
+  set.windows = std::move(windows);
+  set.starts.resize(starts.size());
+  size_t total = 0;
+  for (size_t i = 0; i < starts.size(); ++i)
+    total += fastsam::packedRowBytes(set.windows[i * 4 + 2]) * static_cast<size_t>(set.windows[i * 4 + 3]);
+  set.packed.resize(total);
+  size_t at = 0;
+  for (size_t i = 0; i < starts.size(); ++i) {
+    const size_t bytes = fastsam::packedRowBytes(set.windows[i * 4 + 2]) * static_cast<size_t>(set.windows[i * 4 + 3]);
+    std::copy(packed.Data() + static_cast<size_t>(starts[i]), packed.Data() + static_cast<size_t>(starts[i]) + bytes,
+              set.packed.begin() + at);
+    set.starts[i] = static_cast<double>(at);
+    at += bytes;
+  }
+  return set;
+}
 
 class RleWorker : public PromiseWorker {
  public:
@@ -53,32 +74,31 @@ class RleWorker : public PromiseWorker {
 
 class UnpackWorker : public PromiseWorker {
  public:
-  UnpackWorker(Napi::Env env, const uint8_t* packed, std::vector<int32_t> windows, std::vector<double> starts)
-      : PromiseWorker(env), packed_(packed), windows_(std::move(windows)), starts_(std::move(starts)) {}
+  UnpackWorker(Napi::Env env, PackedSet set) : PromiseWorker(env), set_(std::move(set)) {}
 
  private:
   void Run() override {
-    const size_t count = starts_.size();
+    const size_t count = set_.starts.size();
+    const std::vector<int32_t>& windows = set_.windows;
     offsets_.assign(count + 1, 0);
     for (size_t i = 0; i < count; ++i)
-      offsets_[i + 1] = offsets_[i] + static_cast<double>(windows_[i * 4 + 2]) * windows_[i * 4 + 3];
+      offsets_[i + 1] = offsets_[i] + static_cast<double>(windows[i * 4 + 2]) * windows[i * 4 + 3];
     bits_.resize(static_cast<size_t>(offsets_[count]));
     fastsam::parallelFor(count, [&](size_t i) {
-      fastsam::unpackBits(packed_ + static_cast<size_t>(starts_[i]), windows_[i * 4 + 2], windows_[i * 4 + 3],
+      fastsam::unpackBits(set_.mask(i), windows[i * 4 + 2], windows[i * 4 + 3],
                           bits_.data() + static_cast<size_t>(offsets_[i]));
     });
   }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
-    o.Set("windows", toTypedArray(env, std::move(windows_)));
+    o.Set("windows", toTypedArray(env, std::move(set_.windows)));
     o.Set("offsets", toTypedArray(env, std::move(offsets_)));
     o.Set("bits", toTypedArray(env, std::move(bits_)));
     return o;
   }
 
-  const uint8_t* packed_;
-  std::vector<int32_t> windows_;
-  std::vector<double> starts_, offsets_;
+  PackedSet set_;
+  std::vector<double> offsets_;
   std::vector<uint8_t> bits_;
 };
 
@@ -117,14 +137,9 @@ Napi::Value UnpackMasks(const Napi::CallbackInfo& info) {
         if (w[2] > 0 && (w[0] < 0 || w[1] < 0 || int64_t{w[0]} + w[2] > width || int64_t{w[1]} + w[3] > height))
           throw ArgumentError{"packed mask " + std::to_string(i) + " lies outside the mask"};
       }
-      auto* worker = new RleWorker(info.Env(), PackedSet{packed.Data(), std::move(windowList), std::move(startList)},
-                                   height, width);
-      worker->Hold(packed);
-      return worker->Queue();
+      return (new RleWorker(info.Env(), copyPacked(packed, std::move(windowList), startList), height, width))->Queue();
     }
-    auto* worker = new UnpackWorker(info.Env(), packed.Data(), std::move(windowList), std::move(startList));
-    worker->Hold(packed);
-    return worker->Queue();
+    return (new UnpackWorker(info.Env(), copyPacked(packed, std::move(windowList), startList)))->Queue();
   });
 }
 

@@ -12,6 +12,23 @@ Napi::Value field(const Napi::Object& obj, const char* key) {
 }
 }  // namespace
 
+const char* typedArrayName(napi_typedarray_type type) {
+  switch (type) {
+    case napi_uint8_array:
+      return "Uint8Array";
+    case napi_int32_array:
+      return "Int32Array";
+    case napi_uint32_array:
+      return "Uint32Array";
+    case napi_float32_array:
+      return "Float32Array";
+    case napi_float64_array:
+      return "Float64Array";
+    default:
+      return "typed array";
+  }
+}
+
 int intField(const Napi::Object& obj, const char* key, int min, int max) {
   Napi::Value v = field(obj, key);
   if (!v.IsNumber()) throw ArgumentError{std::string("option '") + key + "' must be a number"};

@@ -12,14 +12,14 @@ namespace {
 
 class DetectWorker : public PromiseWorker {
  public:
-  DetectWorker(Napi::Env env, const float* out, int rows, int anchors, fastsam::PostprocessOptions options)
-      : PromiseWorker(env), out_(out), rows_(rows), anchors_(anchors), options_(std::move(options)) {}
+  DetectWorker(Napi::Env env, OwnedArray<float> out, int rows, int anchors, fastsam::PostprocessOptions options)
+      : PromiseWorker(env), out_(std::move(out)), rows_(rows), anchors_(anchors), options_(std::move(options)) {}
 
  private:
-  void Run() override { result_ = fastsam::detect(out_, rows_, anchors_, options_); }
+  void Run() override { result_ = fastsam::detect(out_.data(), rows_, anchors_, options_); }
   Napi::Value Result(Napi::Env env) override { return detectionsToJs(env, std::move(result_)); }
 
-  const float* out_;
+  OwnedArray<float> out_;
   int rows_, anchors_;
   fastsam::PostprocessOptions options_;
   fastsam::ImageDetections result_;
@@ -36,9 +36,7 @@ Napi::Value Detect(const Napi::CallbackInfo& info) {
       throw ArgumentError{"output0 must hold rows * anchors values"};
     fastsam::PostprocessOptions options = readPostprocessOptions(o);
     if (rows < 4 + options.nc) throw ArgumentError{"output0 has fewer rows than 4 + nc"};
-    auto* worker = new DetectWorker(info.Env(), output0.Data(), rows, anchors, std::move(options));
-    worker->Hold(output0);
-    return worker->Queue();
+    return (new DetectWorker(info.Env(), copyOf(output0), rows, anchors, std::move(options)))->Queue();
   });
 }
 

@@ -1,6 +1,11 @@
-// renderMasks(protos, coef, boxes, options) -> Promise: masks materialised inside their boxes, as cropped
-// bitmaps ({windows, bits, offsets}) or as COCO uncompressed RLE ({counts, offsets}).
+// maskPrototypes(protos, {nm, protoHeight, protoWidth}) -> Promise<handle>: one image's prototypes copied and
+//   transposed once (off the JS thread), for every later call on that image;
+// renderMasks(protos | handle, coef, boxes, options) -> Promise: masks materialised inside their boxes, as
+//   cropped bitmaps ({windows, bits, offsets}) or as COCO uncompressed RLE ({counts, offsets});
+// paintIndexMap(protos | handle, coef, boxes, options) -> Promise<Int32Array>: smallest on top, for plots.
+// A plain Float32Array of prototypes is copied (and transposed) for that call alone.
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -37,23 +42,49 @@ RenderRequest readRequest(const Napi::Object& o) {
   return r;
 }
 
+// A prototypes handle: an External owning the Prototypes. A worker rendering from it holds a reference
+// to the External, so the prototypes cannot be collected while the work runs.
+using Handle = Napi::External<fastsam::Prototypes>;
+
+// Marks prototype handles made here, so a foreign external is refused instead of being read as ours.
+constexpr napi_type_tag kPrototypesTag = {0x3f9a6c21d0e84b75ULL, 0x81c4e2a97b5d0f36ULL};
+
+// The prototypes a mask worker renders from: a handle's (built before), or a copy to transpose off-thread.
+struct PrototypesSource {
+  Napi::Reference<Handle> handle;                  // with a handle: it, held until the worker is done
+  const fastsam::Prototypes* borrowed = nullptr;   // ...and its prototypes
+  std::unique_ptr<const fastsam::Prototypes> own;  // without: built from `raw`, off the JS thread
+  OwnedArray<float> raw;
+  int nm = 0, protoH = 0, protoW = 0;
+  const fastsam::Prototypes& get() {
+    if (borrowed) return *borrowed;
+    if (!own) {
+      own = std::make_unique<const fastsam::Prototypes>(raw.data(), nm, protoH, protoW);
+      raw.reset();
+    }
+    return *own;
+  }
+};
+
 // The inputs every mask worker reads: prototypes, n x nm coefficients, n x 4 crop boxes.
 class MaskInputsWorker : public PromiseWorker {
  public:
-  MaskInputsWorker(Napi::Env env, const float* protos, const float* coef, const float* boxes, size_t count,
-                   RenderRequest request)
-      : PromiseWorker(env), protos_(protos), coef_(coef), boxes_(boxes), count_(count), request_(request) {}
+  MaskInputsWorker(Napi::Env env, PrototypesSource protos, OwnedArray<float> coef, OwnedArray<float> boxes,
+                   size_t count, RenderRequest request)
+      : PromiseWorker(env),
+        protos_(std::move(protos)),
+        coef_(std::move(coef)),
+        boxes_(std::move(boxes)),
+        count_(count),
+        request_(request) {}
 
  protected:
-  fastsam::MaskRenderer renderer() const {
-    return fastsam::MaskRenderer(protos_, request_.nm, request_.protoH, request_.protoW, request_.geometry);
-  }
-  const float* coef(size_t i) const { return coef_ + i * request_.nm; }
-  const float* box(size_t i) const { return boxes_ + i * 4; }
+  fastsam::MaskRenderer renderer() { return fastsam::MaskRenderer(protos_.get(), request_.geometry); }
+  const float* coef(size_t i) const { return coef_.data() + i * request_.nm; }
+  const float* box(size_t i) const { return boxes_.data() + i * 4; }
 
-  const float* protos_;
-  const float* coef_;
-  const float* boxes_;
+  PrototypesSource protos_;
+  OwnedArray<float> coef_, boxes_;
   size_t count_;
   RenderRequest request_;
 };
@@ -151,35 +182,67 @@ class IndexMapWorker : public MaskInputsWorker {
   std::vector<int32_t> index_;
 };
 
-// protos, coef, boxes and the options object, as both entry points take them.
+// protos (a Float32Array or a maskPrototypes handle), coef, boxes and the options object.
 struct RenderArgs {
-  Napi::Float32Array protos, coef, boxes;
+  PrototypesSource protos;
+  OwnedArray<float> coef, boxes;
   RenderRequest request;
-  size_t count;
+  size_t count = 0;
 };
 
 RenderArgs readRenderArgs(const Napi::CallbackInfo& info) {
-  RenderArgs a{typedArrayArg<float>(info, 0, "protos"), typedArrayArg<float>(info, 1, "coef"),
-               typedArrayArg<float>(info, 2, "boxes"), readRequest(objectArg(info, 3, "options")), 0};
-  if (a.protos.ElementLength() != static_cast<size_t>(a.request.nm) * a.request.protoH * a.request.protoW)
-    throw ArgumentError{"protos must hold nm * protoHeight * protoWidth values"};
-  if (static_cast<uint64_t>(a.request.geometry.outH) * a.request.geometry.outW >= (uint64_t{1} << 32))
+  RenderArgs a;
+  a.request = readRequest(objectArg(info, 3, "options"));
+  const RenderRequest& r = a.request;
+  if (info.Length() > 0 && info[0].IsExternal()) {
+    Handle handle = info[0].As<Handle>();
+    if (!handle.CheckTypeTag(&kPrototypesTag))
+      throw ArgumentError{"protos must be a Float32Array or a maskPrototypes handle"};
+    a.protos.handle = Napi::Persistent(handle);
+    a.protos.borrowed = handle.Data();
+    const fastsam::Prototypes& p = *a.protos.borrowed;
+    if (p.nm != r.nm || p.protoH != r.protoH || p.protoW != r.protoW)
+      throw ArgumentError{"the prototypes handle is for another nm, protoHeight or protoWidth"};
+  } else {
+    Napi::Float32Array protos = typedArrayArg<float>(info, 0, "protos");
+    if (protos.ElementLength() != static_cast<size_t>(r.nm) * r.protoH * r.protoW)
+      throw ArgumentError{"protos must hold nm * protoHeight * protoWidth values"};
+    a.protos.raw = copyOf(protos);
+    a.protos.nm = r.nm, a.protos.protoH = r.protoH, a.protos.protoW = r.protoW;
+  }
+  if (static_cast<uint64_t>(r.geometry.outH) * r.geometry.outW >= (uint64_t{1} << 32))
     throw ArgumentError{"masks of 2^32 pixels or more cannot be encoded (COCO RLE counts are 32-bit)"};
-  a.count = a.boxes.ElementLength() / 4;
-  if (a.boxes.ElementLength() % 4 != 0 || a.coef.ElementLength() != a.count * a.request.nm)
+  Napi::Float32Array coef = typedArrayArg<float>(info, 1, "coef"), boxes = typedArrayArg<float>(info, 2, "boxes");
+  a.count = boxes.ElementLength() / 4;
+  if (boxes.ElementLength() % 4 != 0 || coef.ElementLength() != a.count * r.nm)
     throw ArgumentError{"boxes must be n x 4 and coef n x nm"};
+  a.coef = copyOf(coef);
+  a.boxes = copyOf(boxes);
   return a;
 }
 
 template <typename Worker>
 Napi::Value queueRender(const Napi::CallbackInfo& info) {
   RenderArgs a = readRenderArgs(info);
-  auto* worker = new Worker(info.Env(), a.protos.Data(), a.coef.Data(), a.boxes.Data(), a.count, a.request);
-  worker->Hold(a.protos);
-  worker->Hold(a.coef);
-  worker->Hold(a.boxes);
-  return worker->Queue();
+  return (new Worker(info.Env(), std::move(a.protos), std::move(a.coef), std::move(a.boxes), a.count, a.request))
+      ->Queue();
 }
+
+class PrototypesWorker : public PromiseWorker {
+ public:
+  PrototypesWorker(Napi::Env env, PrototypesSource source) : PromiseWorker(env), source_(std::move(source)) {}
+
+ private:
+  void Run() override { source_.get(); }  // the transposition, off the JS thread
+  Napi::Value Result(Napi::Env env) override {
+    Handle handle = Handle::New(env, const_cast<fastsam::Prototypes*>(source_.own.release()),
+                                [](Napi::Env, fastsam::Prototypes* owned) { delete owned; });
+    handle.TypeTag(&kPrototypesTag);
+    return handle;
+  }
+
+  PrototypesSource source_;
+};
 
 }  // namespace
 
@@ -189,6 +252,21 @@ Napi::Value RenderMasks(const Napi::CallbackInfo& info) {
 
 Napi::Value PaintIndexMap(const Napi::CallbackInfo& info) {
   return guard(info, [&]() -> Napi::Value { return queueRender<IndexMapWorker>(info); });
+}
+
+Napi::Value MaskPrototypes(const Napi::CallbackInfo& info) {
+  return guard(info, [&]() -> Napi::Value {
+    Napi::Float32Array protos = typedArrayArg<float>(info, 0, "protos");
+    Napi::Object o = objectArg(info, 1, "options");
+    PrototypesSource source;
+    source.nm = intField(o, "nm", 1, 4096);
+    source.protoH = intField(o, "protoHeight", 1, 1 << 14);
+    source.protoW = intField(o, "protoWidth", 1, 1 << 14);
+    if (protos.ElementLength() != static_cast<size_t>(source.nm) * source.protoH * source.protoW)
+      throw ArgumentError{"protos must hold nm * protoHeight * protoWidth values"};
+    source.raw = copyOf(protos);
+    return (new PrototypesWorker(info.Env(), std::move(source)))->Queue();
+  });
 }
 
 }  // namespace fastsam_binding

@@ -13,8 +13,11 @@ fastsam::PostprocessOptions readPostprocessOptions(const Napi::Object& o, bool w
     Napi::Array list = classes.As<Napi::Array>();
     for (uint32_t i = 0; i < list.Length(); ++i) {
       Napi::Value c = list.Get(i);
-      if (!c.IsNumber()) throw ArgumentError{"option 'classes' must hold class indices"};
-      p.nms.classes.push_back(c.As<Napi::Number>().Int32Value());
+      // An index outside int32 must be refused, not wrapped (2 ** 32 would become class 0).
+      const double d = c.IsNumber() ? c.As<Napi::Number>().DoubleValue() : -1;
+      if (!(d >= 0 && d <= 0x7fffffff) || d != static_cast<double>(static_cast<int32_t>(d)))
+        throw ArgumentError{"option 'classes' must hold class indices: integers in [0, 2147483647]"};
+      p.nms.classes.push_back(static_cast<int32_t>(d));
     }
   }
   Napi::Value multiLabel = o.Get("multiLabel");

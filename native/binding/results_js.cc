@@ -4,7 +4,7 @@
 
 namespace fastsam_binding {
 
-Napi::Object letterboxGeometryToJs(Napi::Env env, const fastsam::LetterboxGeometry& g) {
+Napi::Object letterboxGeometryToJs(Napi::Env env, const fastsam::LetterboxGeometry& g, int srcH, int srcW) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("unpadWidth", g.unpadWidth);
   o.Set("unpadHeight", g.unpadHeight);
@@ -14,6 +14,10 @@ Napi::Object letterboxGeometryToJs(Napi::Env env, const fastsam::LetterboxGeomet
   o.Set("right", g.right);
   o.Set("width", g.outWidth);
   o.Set("height", g.outHeight);
+  const fastsam::ScaleGeometry s = fastsam::scaleGeometry(g.outHeight, g.outWidth, srcH, srcW);
+  o.Set("gain", s.gain);
+  o.Set("padX", s.padX);
+  o.Set("padY", s.padY);
   return o;
 }
 

@@ -6,31 +6,6 @@
 
 namespace fastsam {
 
-double roundHalfEven(double v) { return std::nearbyint(v); }  // default FE_TONEAREST = half-even
-
-LetterboxGeometry computeLetterbox(int srcH, int srcW, int newH, int newW, bool autoPad, bool scaleUp, int stride) {
-  double r = std::min(static_cast<double>(newH) / srcH, static_cast<double>(newW) / srcW);
-  if (!scaleUp) r = std::min(r, 1.0);
-  LetterboxGeometry g;
-  g.unpadWidth = static_cast<int>(roundHalfEven(srcW * r));
-  g.unpadHeight = static_cast<int>(roundHalfEven(srcH * r));
-  double dw = newW - g.unpadWidth;
-  double dh = newH - g.unpadHeight;
-  if (autoPad) {
-    dw = std::fmod(dw, stride);
-    dh = std::fmod(dh, stride);
-  }
-  dw /= 2;
-  dh /= 2;
-  g.top = static_cast<int>(roundHalfEven(dh - 0.1));
-  g.bottom = static_cast<int>(roundHalfEven(dh + 0.1));
-  g.left = static_cast<int>(roundHalfEven(dw - 0.1));
-  g.right = static_cast<int>(roundHalfEven(dw + 0.1));
-  g.outWidth = g.unpadWidth + g.left + g.right;
-  g.outHeight = g.unpadHeight + g.top + g.bottom;
-  return g;
-}
-
 std::vector<ResizeTap> resizeTaps(int srcLen, int dstLen, bool clampLikeX) {
   std::vector<ResizeTap> taps(dstLen);
   const double scale = static_cast<double>(srcLen) / dstLen;

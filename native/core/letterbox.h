@@ -1,22 +1,13 @@
 // Letterbox: the reference's LetterBox (Ultralytics 8.0.120) reproduced bit for bit,
 // including Python's round-half-to-even and OpenCV's fixed-point INTER_LINEAR resize.
+// The geometry (sizes, padding) is geometry.h's computeLetterbox, shared with the GPU.
 #pragma once
 #include <cstdint>
 #include <vector>
 
+#include "geometry.h"
+
 namespace fastsam {
-
-struct LetterboxGeometry {
-  int unpadWidth = 0;  // size of the resized image inside the padding
-  int unpadHeight = 0;
-  int top = 0, bottom = 0, left = 0, right = 0;
-  int outWidth = 0;  // unpad + padding: the tensor's spatial size
-  int outHeight = 0;
-};
-
-// Geometry for an image of srcH x srcW letterboxed into newH x newW.
-// autoPad takes the padding modulo `stride` (minimal rectangle), scaleUp allows enlarging.
-LetterboxGeometry computeLetterbox(int srcH, int srcW, int newH, int newW, bool autoPad, bool scaleUp, int stride);
 
 // One axis of OpenCV's linear interpolation table: source indices and 11-bit fixed-point weights.
 struct ResizeTap {
@@ -29,11 +20,7 @@ std::vector<ResizeTap> resizeTaps(int srcLen, int dstLen, bool clampLikeX);
 
 // The fixed-point vertical blend of two horizontally resized values: OpenCV's x86 SIMD formula
 // (spec 2.4a), not the plain scalar one. Usable from CUDA code too.
-#if defined(__CUDACC__)
-__host__ __device__
-#endif
-    inline int32_t
-    blendRowsFixedPoint(int32_t h0, int32_t h1, int32_t b0, int32_t b1) {
+FASTSAM_HD inline int32_t blendRowsFixedPoint(int32_t h0, int32_t h1, int32_t b0, int32_t b1) {
   const int32_t v = ((((h0 >> 4) * b0) >> 16) + (((h1 >> 4) * b1) >> 16) + 2) >> 2;
   return v < 0 ? 0 : (v > 255 ? 255 : v);
 }
@@ -44,8 +31,5 @@ void resizeBilinearU8(const uint8_t* src, int srcW, int srcH, int channels, uint
 // Resize + pad with 114 + HWC->CHW + /255 into a float tensor of 3 x outHeight x outWidth.
 // `rgb` holds srcW*srcH*3 bytes in RGB order (the reference converts BGR->RGB before the tensor).
 void letterboxToTensor(const uint8_t* rgb, int srcW, int srcH, const LetterboxGeometry& g, float* chw);
-
-// Python's round() on a double: half to even.
-double roundHalfEven(double v);
 
 }  // namespace fastsam

@@ -87,20 +87,31 @@ bool maskWindow(const float* box, int protoH, int protoW, const ProtoRegion& reg
   return !(w.outCols.empty() || w.outRows.empty() || w.srcCols.empty() || w.srcRows.empty());
 }
 
-MaskRenderer::MaskRenderer(const float* protos, int nm, int protoH, int protoW, const MaskGeometry& geometry)
-    : protosHwc_(static_cast<size_t>(nm) * protoH * protoW),
-      nm_(nm),
-      protoH_(protoH),
-      protoW_(protoW),
-      geometry_(geometry),
-      region_(protoRegion(protoH, protoW, geometry)) {
+Prototypes::Prototypes(const float* chw, int count, int height, int width)
+    : hwc(static_cast<size_t>(count) * height * width), nm(count), protoH(height), protoW(width) {
   const size_t plane = static_cast<size_t>(protoH) * protoW;
   for (int c = 0; c < nm; ++c)
-    for (size_t p = 0; p < plane; ++p) protosHwc_[p * nm + c] = protos[c * plane + p];
+    for (size_t p = 0; p < plane; ++p) hwc[p * nm + c] = chw[c * plane + p];
 }
 
+MaskRenderer::MaskRenderer(const float* protos, int nm, int protoH, int protoW, const MaskGeometry& geometry)
+    : MaskRenderer(std::make_unique<const Prototypes>(protos, nm, protoH, protoW), geometry) {}
+
+MaskRenderer::MaskRenderer(const Prototypes& protos, const MaskGeometry& geometry)
+    : MaskRenderer(nullptr, geometry, &protos) {}
+
+MaskRenderer::MaskRenderer(std::unique_ptr<const Prototypes> owned, const MaskGeometry& geometry,
+                           const Prototypes* borrowed)
+    : owned_(std::move(owned)),
+      protos_(borrowed ? borrowed : owned_.get()),
+      nm_(protos_->nm),
+      protoH_(protos_->protoH),
+      protoW_(protos_->protoW),
+      geometry_(geometry),
+      region_(protoRegion(protoH_, protoW_, geometry)) {}
+
 float MaskRenderer::logit(const float* coef, int row, int col) const {
-  const float* p = &protosHwc_[(static_cast<size_t>(row) * protoW_ + col) * nm_];
+  const float* p = protos_->hwc.data() + (static_cast<size_t>(row) * protoW_ + col) * nm_;
   float sum = 0.f;
   for (int c = 0; c < nm_; ++c) sum += coef[c] * p[c];
   return sum;

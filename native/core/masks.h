@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "bilinear.h"
@@ -48,10 +49,20 @@ struct MaskWindow {
 bool maskWindow(const float* box, int protoH, int protoW, const ProtoRegion& region, const MaskGeometry& geometry,
                 MaskWindow& w);
 
+// One image's prototypes, transposed from [nm][protoH][protoW] to [protoH][protoW][nm] so each logit is
+// one contiguous dot product. Built once per image and shared by every renderer of it.
+struct Prototypes {
+  Prototypes(const float* chw, int nm, int protoH, int protoW);
+  std::vector<float> hwc;
+  int nm, protoH, protoW;
+};
+
 class MaskRenderer {
  public:
-  // `protos` is [nm][protoH][protoW]; it is transposed once so each logit is one contiguous dot product.
+  // `protos` is [nm][protoH][protoW] (transposed into a Prototypes of its own).
   MaskRenderer(const float* protos, int nm, int protoH, int protoW, const MaskGeometry& geometry);
+  // Renders from prototypes someone else keeps alive while the renderer is used.
+  MaskRenderer(const Prototypes& protos, const MaskGeometry& geometry);
 
   // `coef` holds nm coefficients; `box` is xyxy in input coordinates (Letterbox) or original (Native).
   MaskCrop render(const float* coef, const float* box) const;
@@ -90,7 +101,13 @@ class MaskRenderer {
                        int rowEnd = 1 << 30) const;
   float logit(const float* coef, int row, int col) const;
 
-  std::vector<float> protosHwc_;
+  MaskRenderer(std::unique_ptr<const Prototypes> owned, const MaskGeometry& geometry,
+               const Prototypes* borrowed = nullptr);
+
+  // (No shared_ptr: its refcount pulls in glibc 2.32's __libc_single_threaded, and the prebuilt addon
+  // must load on glibc 2.28.)
+  std::unique_ptr<const Prototypes> owned_;
+  const Prototypes* protos_;
   int nm_, protoH_, protoW_;
   MaskGeometry geometry_;
   ProtoRegion region_;  // the prototype cells that are upsampled

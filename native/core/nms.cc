@@ -7,20 +7,14 @@ namespace fastsam {
 
 namespace {
 
-constexpr float kMaxWh = 7680.f;  // class offset that keeps boxes of different classes apart
-
 bool classAllowed(const NmsOptions& options, int cls) {
   return options.classes.empty() ||
          std::find(options.classes.begin(), options.classes.end(), cls) != options.classes.end();
 }
 
 Detection makeDetection(const float* out, size_t stride, int a, float score, int cls) {
-  const float cx = out[a], cy = out[stride + a], w = out[2 * stride + a], h = out[3 * stride + a];
   Detection d;
-  d.box[0] = cx - w / 2.f;
-  d.box[1] = cy - h / 2.f;
-  d.box[2] = cx + w / 2.f;
-  d.box[3] = cy + h / 2.f;
+  decodeBox(out[a], out[stride + a], out[2 * stride + a], out[3 * stride + a], d.box);
   d.conf = score;
   d.cls = cls;
   d.anchor = a;
@@ -45,34 +39,16 @@ std::vector<Detection> candidates(const float* out, int anchors, int nc, const N
   std::vector<Detection> found;
   const size_t stride = static_cast<size_t>(anchors);  // size_t: rows * anchors may exceed 2^31
   for (int a = 0; a < anchors; ++a) {
-    int best = 0;
-    float score = out[4 * stride + a];
-    bool nan = score != score;
-    for (int c = 1; c < nc; ++c) {
-      float s = out[(4 + c) * stride + a];
-      nan = nan || s != s;
-      if (s > score) {
-        score = s;
-        best = c;
-      }  // first maximum wins, like torch.max
-    }
-    // torch's amax/max propagate NaN, so the reference drops an anchor with any NaN class score.
-    if (nan || !(score > options.confThreshold) || !classAllowed(options, best)) continue;
-    found.push_back(makeDetection(out, stride, a, score, best));
+    int cls = 0;
+    float score = 0.f;
+    if (bestCandidate(
+            out, stride, a, nc, options.confThreshold, [&](int c) { return classAllowed(options, c); }, cls, score))
+      found.push_back(makeDetection(out, stride, a, score, cls));
   }
   return found;
 }
 
 }  // namespace
-
-float boxIou(const float* a, const float* b) {
-  const float areaA = (a[2] - a[0]) * (a[3] - a[1]);
-  const float areaB = (b[2] - b[0]) * (b[3] - b[1]);
-  const float w = std::max(0.f, std::min(a[2], b[2]) - std::max(a[0], b[0]));
-  const float h = std::max(0.f, std::min(a[3], b[3]) - std::max(a[1], b[1]));
-  const float inter = w * h;
-  return inter / (areaA + areaB - inter);
-}
 
 std::vector<Detection> nonMaxSuppression(const float* output0, int rows, int anchors, int nc,
                                          const NmsOptions& options) {

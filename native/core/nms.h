@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "detection.h"
+#include "geometry.h"
 
 namespace fastsam {
 
@@ -20,8 +21,5 @@ struct NmsOptions {
 // Returns detections in descending confidence, as torchvision.ops.nms orders them.
 std::vector<Detection> nonMaxSuppression(const float* output0, int rows, int anchors, int nc,
                                          const NmsOptions& options);
-
-// torchvision's IoU: inter / (area1 + area2 - inter), no eps, no +1.
-float boxIou(const float* a, const float* b);
 
 }  // namespace fastsam

@@ -2,8 +2,7 @@
 
 #include <stdexcept>
 
-#include "full_image_box.h"
-#include "scale_boxes.h"
+#include "geometry.h"
 
 namespace fastsam {
 
@@ -11,7 +10,10 @@ ImageDetections detect(const float* output0, int rows, int anchors, const Postpr
   const int nm = rows - 4 - options.nc;
   if (nm < 0) throw std::invalid_argument("output0 has fewer rows than 4 + number of classes");
   std::vector<Detection> dets = nonMaxSuppression(output0, rows, anchors, options.nc, options.nms);
-  if (options.fullImageBox) applyFullImageBox(dets, options.inputH, options.inputW);
+  if (options.fullImageBox)
+    for (Detection& d : dets)
+      if (fullImageBox(d.box, options.inputH, options.inputW)) d.cls = 0;  // keeps its score and coefficients
+  const ScaleGeometry scale = scaleGeometry(options.inputH, options.inputW, options.origH, options.origW);
 
   ImageDetections out;
   out.nm = nm;
@@ -24,7 +26,7 @@ ImageDetections detect(const float* output0, int rows, int anchors, const Postpr
   for (size_t i = 0; i < n; ++i) {
     const Detection& d = dets[i];
     for (int k = 0; k < 4; ++k) out.inputBoxes[i * 4 + k] = out.boxes[i * 4 + k] = d.box[k];
-    scaleBoxToOriginal(&out.boxes[i * 4], options.inputH, options.inputW, options.origH, options.origW);
+    scaleBox(&out.boxes[i * 4], scale, options.origH, options.origW);
     out.conf[i] = d.conf;
     out.cls[i] = static_cast<float>(d.cls);
     for (int c = 0; c < nm; ++c)

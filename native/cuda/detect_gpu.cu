@@ -5,18 +5,14 @@
 #include <algorithm>
 #include <cmath>
 
-#include "../core/letterbox.h"
-#include "float_ops.cuh"
+#include "../core/geometry.h"
 
 namespace fastsam::cuda {
 
 namespace {
 
-constexpr float kMaxWh = 7680.f;  // class offset of the reference's NMS (nms.cc)
 // Sorts after every candidate, whatever conf is: a candidate's score is > conf >= -inf.
 constexpr float kNotCandidate = -INFINITY;
-constexpr float kBorderThreshold = 20.f;
-constexpr float kFullBoxIou = 0.9f;
 constexpr int kBlockBits = 64;
 
 // Best class per anchor (first maximum, NaN drops the anchor), threshold, class filter.
@@ -25,19 +21,11 @@ __global__ void scoreKernel(const float* __restrict__ out, int anchors, int nc, 
                             int32_t* counters) {
   const int a = blockIdx.x * blockDim.x + threadIdx.x;
   if (a >= anchors) return;
-  const size_t stride = static_cast<size_t>(anchors);
   int best = 0;
-  float score = out[4 * stride + a];
-  bool nan = score != score;
-  for (int c = 1; c < nc; ++c) {
-    const float s = out[(4 + c) * stride + a];
-    nan = nan || s != s;
-    if (s > score) {
-      score = s;
-      best = c;
-    }
-  }
-  const bool pass = !nan && score > conf && (allowed == nullptr || allowed[best]);
+  float score = 0.f;
+  const bool pass = bestCandidate(
+      out, static_cast<size_t>(anchors), a, nc, conf, [&](int c) { return allowed == nullptr || allowed[c] != 0; },
+      best, score);
   scores[a] = pass ? score : kNotCandidate;
   classes[a] = best;
   order[a] = a;
@@ -53,24 +41,10 @@ __global__ void gatherKernel(const float* __restrict__ out, int anchors, const i
   if (k >= n) return;
   const int a = sortedOrder[k];
   const size_t stride = static_cast<size_t>(anchors);
-  const float cx = out[a], cy = out[stride + a], w = out[2 * stride + a], h = out[3 * stride + a];
   float* b = boxes + static_cast<size_t>(k) * 8;
-  b[0] = cx - w / 2.f;
-  b[1] = cy - h / 2.f;
-  b[2] = cx + w / 2.f;
-  b[3] = cy + h / 2.f;
+  decodeBox(out[a], out[stride + a], out[2 * stride + a], out[3 * stride + a], b);
   const float offset = agnostic ? 0.f : static_cast<float>(classes[a]) * kMaxWh;
   for (int i = 0; i < 4; ++i) b[4 + i] = b[i] + offset;
-}
-
-// torchvision's IoU on the shifted boxes, the same float operations as boxIou (nms.cc).
-__device__ float boxIou(const float* a, const float* b) {
-  const float areaA = (a[2] - a[0]) * (a[3] - a[1]);
-  const float areaB = (b[2] - b[0]) * (b[3] - b[1]);
-  const float w = stdMax(0.f, stdMin(a[2], b[2]) - stdMax(a[0], b[0]));
-  const float h = stdMax(0.f, stdMin(a[3], b[3]) - stdMax(a[1], b[1]));
-  const float inter = w * h;
-  return inter / (areaA + areaB - inter);
 }
 
 // Bit j of word (i, block) is set when candidate i (higher score) suppresses candidate j > i.
@@ -121,12 +95,11 @@ __global__ void reduceKernel(const uint64_t* __restrict__ overlap, int32_t* coun
 struct FinalizeParams {
   int anchors, nc, nm;
   bool fullImageBox;
-  float inputH, inputW;
-  float padX, padY, gain;
-  float origH, origW;
+  int inputH, inputW, origH, origW;
+  ScaleGeometry scale;
 };
 
-// Kept candidates -> detections: full-image box (full_image_box.cc), scale_boxes (scale_boxes.cc), coefficients.
+// Kept candidates -> detections: full-image box and scale_boxes (geometry.h), coefficients.
 __global__ void finalizeKernel(const float* __restrict__ out, const float* __restrict__ boxes,
                                const float* __restrict__ sortedScores, const int32_t* __restrict__ sortedOrder,
                                const int32_t* __restrict__ classes, const int32_t* __restrict__ kept,
@@ -140,31 +113,10 @@ __global__ void finalizeKernel(const float* __restrict__ out, const float* __res
   float box[4];
   for (int c = 0; c < 4; ++c) box[c] = boxes[static_cast<size_t>(i) * 8 + c];
   int cls = classes[anchor];
-  if (p.fullImageBox) {
-    const float h = p.inputH, w = p.inputW;
-    if (box[0] < kBorderThreshold) box[0] = 0.f;
-    if (box[1] < kBorderThreshold) box[1] = 0.f;
-    if (box[2] > w - kBorderThreshold) box[2] = w;
-    if (box[3] > h - kBorderThreshold) box[3] = h;
-    const float x1 = stdMax(0.f, box[0]), y1 = stdMax(0.f, box[1]);
-    const float x2 = stdMin(w, box[2]), y2 = stdMin(h, box[3]);
-    const float inter = stdMax(x2 - x1, 0.f) * stdMax(y2 - y1, 0.f);
-    const float fullArea = (w - 0.f) * (h - 0.f);
-    const float boxArea = (box[2] - box[0]) * (box[3] - box[1]);
-    if (inter / (fullArea + boxArea - inter) > kFullBoxIou) {
-      box[0] = 0.f;
-      box[1] = 0.f;
-      box[2] = w;
-      box[3] = h;
-      cls = 0;
-    }
-  }
+  if (p.fullImageBox && fullImageBox(box, p.inputH, p.inputW)) cls = 0;
   float* v = slot.values + static_cast<size_t>(k) * detectionStride(p.nm);
-  for (int c = 0; c < 4; ++c) v[4 + c] = box[c];
-  v[0] = stdClamp((box[0] - p.padX) / p.gain, 0.f, p.origW);
-  v[2] = stdClamp((box[2] - p.padX) / p.gain, 0.f, p.origW);
-  v[1] = stdClamp((box[1] - p.padY) / p.gain, 0.f, p.origH);
-  v[3] = stdClamp((box[3] - p.padY) / p.gain, 0.f, p.origH);
+  for (int c = 0; c < 4; ++c) v[4 + c] = v[c] = box[c];
+  scaleBox(v, p.scale, p.origH, p.origW);
   v[8] = sortedScores[i];
   v[9] = static_cast<float>(cls);
   const size_t stride = static_cast<size_t>(p.anchors);
@@ -224,21 +176,16 @@ void GpuDetector::enqueue(const float* dOutput0, int rows, int anchors, const Po
   overlapKernel<<<grid, kBlockBits, 0, stream>>>(boxes, counters, maxNms, words, nms.iouThreshold, overlap);
   reduceKernel<<<1, 512, words * sizeof(uint64_t), stream>>>(overlap, counters, maxNms, words, nms.maxDet, kept);
 
-  // scale_boxes' letterbox geometry, computed on the host in double exactly as scale_boxes.cc does.
-  const double gain = std::min(static_cast<double>(options.inputH) / options.origH,
-                               static_cast<double>(options.inputW) / options.origW);
   FinalizeParams p;
   p.anchors = anchors;
   p.nc = nc;
   p.nm = nm;
   p.fullImageBox = options.fullImageBox;
-  p.inputH = static_cast<float>(options.inputH);
-  p.inputW = static_cast<float>(options.inputW);
-  p.padX = static_cast<float>(roundHalfEven((options.inputW - options.origW * gain) / 2 - 0.1));
-  p.padY = static_cast<float>(roundHalfEven((options.inputH - options.origH * gain) / 2 - 0.1));
-  p.gain = static_cast<float>(gain);
-  p.origH = static_cast<float>(options.origH);
-  p.origW = static_cast<float>(options.origW);
+  p.inputH = options.inputH;
+  p.inputW = options.inputW;
+  p.origH = options.origH;
+  p.origW = options.origW;
+  p.scale = scaleGeometry(options.inputH, options.inputW, options.origH, options.origW);
   finalizeKernel<<<blocksFor(std::max(1, nms.maxDet), 128), 128, 0, stream>>>(
       dOutput0, boxes, sortedScores, sortedOrder, classes, kept, counters, p, slot);
   check(cudaGetLastError(), "detection kernel launch failed");

@@ -1,6 +1,6 @@
 // On-disk cache of serialized TensorRT engines and of the builder's timing cache. Building an engine takes
 // minutes; loading a cached one takes a second. Pure C++17 (no TensorRT or CUDA headers) so that it is
-// unit-tested on machines without a GPU (native/tests/engine_cache_test.cc).
+// unit-tested on machines without a GPU (native/tests/tensorrt/engine_cache_test.cc).
 //
 // A cached engine is only trusted when its file carries the exact key it was built for and its payload
 // checksum matches: a stale or corrupt file is reported as unusable and rebuilt, never deserialized.

@@ -1,7 +1,7 @@
 // Reads the shape of an ONNX model's image input straight from the protobuf bytes, without TensorRT.
 // The engine cache key needs the input size and the effective batch before anything is built, and asking
 // TensorRT would mean creating a builder (seconds, and over a GB of host memory) even when the cached
-// engine is there. Pure C++17; tested in native/tests/engine_cache_test.cc.
+// engine is there. Pure C++17; tested in native/tests/tensorrt/engine_cache_test.cc.
 #pragma once
 
 #include <cstddef>

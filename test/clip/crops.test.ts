@@ -4,7 +4,7 @@
  * that live in the letterbox (retina masks off), mapped to the image without resizing the image.
  */
 import { Mask } from '../../lib/masks/mask';
-import { maskFrame } from '../../lib/masks/mask-frame';
+import { frameOf as maskFrame } from '../../lib/masks/frame-mapping';
 import { maskedBox, maskedCrop, maskInBox, referenceCrop, referenceWindow } from '../../lib/clip/crops';
 
 /** A mask of `shape` [h, w] that is 1 on [x1, x2) x [y1, y2). */

@@ -13,6 +13,7 @@ import type { GpuBinding, GpuImageResult, GpuPostprocessRequest } from '../../li
 import { seededRandom } from '../../lib/plot/random';
 import { describeGpu } from '../helpers/gpu';
 import { hasShared, readGzipJson, readNpyFloat32, sharedPath } from '../helpers/shared';
+import { FastSAMError } from '../../lib/errors';
 
 type Typed = Float32Array | Float64Array | Int32Array | Uint8Array;
 
@@ -26,16 +27,15 @@ function expectBitIdentical(actual: Typed, expected: Typed, label: string): void
   if (i >= 0) throw new Error(`${label} differs at ${i}: GPU ${actual[i]} vs CPU ${expected[i]}`);
 }
 
-/** A synchronous throw whose error is a TypeError (from the addon's realm, so no instanceof) with `message`. */
-function expectTypeError(fn: () => unknown, message: RegExp): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect((thrown as Error | undefined)?.name).toBe('TypeError');
-  expect((thrown as Error).message).toMatch(message);
+/** An argument error: the wrapped addon rejects with a FastSAMError E_BAD_OPTION carrying `message`. */
+async function expectBadOption(run: () => Promise<unknown>, message: RegExp): Promise<void> {
+  const error = await run().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(FastSAMError);
+  expect((error as FastSAMError).code).toBe('E_BAD_OPTION');
+  expect((error as Error).message).toMatch(message);
 }
 
 interface Outputs {
@@ -381,10 +381,10 @@ describeGpu('CUDA kernels match the CPU path', (gpu) => {
       origShapes: [[10, 10]],
       mode: 'native',
     });
-    expectTypeError(() => gpu().postprocess(out.output0.subarray(1), out.output1, request), /output0 must hold/);
-    expectTypeError(() => gpu().postprocess(out.output0, out.output1, { ...request, origShapes: [] }), /origShapes/);
-    expectTypeError(() => gpu().postprocess(out.output0, out.output1, { ...request, nc: 2 }), /4 \+ nc \+ nm/);
-    expectTypeError(
+    await expectBadOption(() => gpu().postprocess(out.output0.subarray(1), out.output1, request), /output0 must hold/);
+    await expectBadOption(() => gpu().postprocess(out.output0, out.output1, { ...request, origShapes: [] }), /origShapes/);
+    await expectBadOption(() => gpu().postprocess(out.output0, out.output1, { ...request, nc: 2 }), /4 \+ nc \+ nm/);
+    await expectBadOption(
       () =>
         gpu().letterbox(new Uint8Array(5), { width: 2, height: 2, newHeight: 640, newWidth: 640, stride: 32, auto: false, scaleUp: true }),
       /width \* height \* 3/,

@@ -57,13 +57,16 @@ test('packed masks unpack to the same pixels, RLEs and index map as materialised
   expect(await store.indexMap([2, 5, 7])).toEqual(await reference.indexMap([2, 5, 7]));
 });
 
-test('unpackMasks refuses windows that do not fit the packed bytes', () => {
-  expect(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(0, 0, 9, 2), Float64Array.of(0))).toThrow(/does not fit/);
-  expect(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(0, 0, 8, 1), Float64Array.of(-1))).toThrow(/does not fit/);
-  expect(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(0, 0, 8), Float64Array.of(0))).toThrow(/n x 4/);
+test('unpackMasks refuses windows that do not fit the packed bytes (E_BAD_OPTION)', async () => {
+  const refused = (run: () => Promise<unknown>, message: RegExp) =>
+    expect(run()).rejects.toMatchObject({ code: 'E_BAD_OPTION', message: expect.stringMatching(message) });
+  await refused(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(0, 0, 9, 2), Float64Array.of(0)), /does not fit/);
+  await refused(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(0, 0, 8, 1), Float64Array.of(-1)), /does not fit/);
+  await refused(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(0, 0, 8), Float64Array.of(0)), /n x 4/);
   const rle = { format: 'rle' as const, maskHeight: 4, maskWidth: 4 };
-  expect(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(1, 0, 8, 1), Float64Array.of(0), rle)).toThrow(/outside the mask/);
-  expect(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(0, 0, 8, 1), Float64Array.of(0), { ...rle, maskWidth: 0 })).toThrow(
+  await refused(() => native().unpackMasks(new Uint8Array(3), Int32Array.of(1, 0, 8, 1), Float64Array.of(0), rle), /outside the mask/);
+  await refused(
+    () => native().unpackMasks(new Uint8Array(3), Int32Array.of(0, 0, 8, 1), Float64Array.of(0), { ...rle, maskWidth: 0 }),
     /maskWidth/,
   );
 });

@@ -1,5 +1,5 @@
 /**
- * Compiles native/tests/engine_cache_test.cc with the pure C++ parts of the TensorRT backend
+ * Compiles native/tests/tensorrt/engine_cache_test.cc with the pure C++ parts of the TensorRT backend
  * (native/tensorrt/engine_cache.cc: the engine cache file format and its checksum, atomic writes;
  * native/tensorrt/onnx_input.cc: the ONNX input-shape reader) under ASan + UBSan and runs it. A corrupt
  * or stale cache must be refused, never deserialized, and these files read user-supplied bytes, so
@@ -37,7 +37,7 @@ describeIfCompiler('TensorRT engine cache (pure C++) under sanitizers', () => {
       '-std=c++17', '-g', '-O1', '-pthread', '-Wall', '-Wextra',
       '-fsanitize=address,undefined,float-cast-overflow', '-fno-omit-frame-pointer',
       '-fno-sanitize-recover=all', '-D_GLIBCXX_ASSERTIONS',
-      path.join(ROOT, 'native/tests/engine_cache_test.cc'),
+      path.join(ROOT, 'native/tests/tensorrt/engine_cache_test.cc'),
       path.join(ROOT, 'native/tensorrt/engine_cache.cc'),
       path.join(ROOT, 'native/tensorrt/onnx_input.cc'),
       '-o', binary,

@@ -1,5 +1,5 @@
 /**
- * Runs scripts/native-sanitize.sh: native/tests/core_test.cc against the pure C++ core under ASan +
+ * Runs scripts/native-sanitize.sh: the core's doctest suite (native/tests/core/) under ASan +
  * UBSan, then under valgrind where installed. Memory errors and undefined behaviour on odd inputs
  * (NaN boxes, 1x1 images, 2x2 prototypes) would not show up as wrong numbers in the JS tests, so they
  * are checked here. Needs a C++ compiler (CXX, default g++); skips, saying so, without one.
@@ -21,7 +21,7 @@ const describeIfCompiler = runnable ? describe : describe.skip;
 
 describeIfCompiler('native core under sanitizers', () => {
   // Two builds compile side by side (~20 s on 2 cores), then the test runs natively and under valgrind.
-  test('core_test passes under ASan + UBSan and valgrind', () => {
+  test('the core tests pass under ASan + UBSan and valgrind', () => {
     const run = spawnSync('bash', [SCRIPT], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
     const output = `${run.stdout ?? ''}${run.stderr ?? ''}`;
     if (run.status !== 0) throw new Error(`native-sanitize.sh exited with ${run.status ?? run.signal}:\n${output}`);

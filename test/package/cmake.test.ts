@@ -40,12 +40,22 @@ if (!hasCmake) console.warn('skipping the cmake-js build test: cmake is not inst
       const [loaded, keys, geometry] = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: pkg, encoding: 'utf8' }));
       expect(loaded).toBe(path.join(pkg, 'build', 'Release', 'fastsam.node'));
       expect(keys).toEqual([
+        'blendIndexMap',
+        'clipImage',
+        'clipPreprocess',
+        'cropsToRle',
         'detect',
         'letterbox',
+        'letterboxBatch',
         'letterboxGeometry',
+        'maskPrototypes',
+        'masksNearPoints',
+        'measureMasks',
         'paintIndexMap',
+        'paintMasks',
         'refineMasks',
         'renderMasks',
+        'smallestOnTop',
         'traceContours',
         'unpackMasks',
       ]);

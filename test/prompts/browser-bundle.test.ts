@@ -44,6 +44,7 @@ describeIfEsbuild('lib/prompts bundled for the browser', () => {
         'lib/prompts/bitmaps.ts',
         'lib/prompts/check-prompts.ts',
         'lib/prompts/rules.ts',
+        'lib/round.ts',
       ].sort(),
     );
     const realm = vm.createContext({});

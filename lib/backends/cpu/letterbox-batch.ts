@@ -23,17 +23,11 @@ export async function letterboxBatch(
   slots = images.length,
 ): Promise<LetterboxedBatch> {
   const [h, w] = size;
-  const plane = 3 * h * w;
-  const batch = Math.max(slots, images.length);
-  const data = new Float32Array(batch * plane);
-  const geometries = await Promise.all(
-    images.map((image, i) =>
-      native().letterbox(
-        image.rgb,
-        { width: image.width, height: image.height, newHeight: h, newWidth: w, stride, auto: false, scaleUp: true, offset: i * plane },
-        data,
-      ),
-    ),
+  // One native call: the addon copies the pixels, letterboxes them in parallel off the JS thread into a
+  // tensor it allocated (a plain, transferable ArrayBuffer), and never reads memory it does not own.
+  const { tensor, geometries } = await native().letterboxBatch(
+    images.map((image) => ({ rgb: image.rgb, width: image.width, height: image.height })),
+    { newHeight: h, newWidth: w, stride, auto: false, scaleUp: true, slots: Math.max(slots, images.length) },
   );
-  return { tensor: { data, dims: [batch, 3, h, w] }, geometries };
+  return { tensor: { data: tensor, dims: [tensor.length / (3 * h * w), 3, h, w] }, geometries };
 }

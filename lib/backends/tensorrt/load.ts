@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FastSAMError, messageOf } from '../../errors';
-import { packageRoot } from '../../native';
+import { packageRoot, wrapNative } from '../../native';
 import type { GpuBinding, GpuProbe } from './binding';
 
 export const GPU_ADDON = 'fastsam_tensorrt.node';
@@ -53,9 +53,10 @@ function loadAddon(candidates: string[]): Loaded {
     };
   }
   try {
-    // A plain require: the GPU addon is optional and never bundled into the core addon's lookup.
+    // A plain require: the GPU addon is optional and never bundled into the core addon's lookup. Wrapped
+    // once: whatever the addon throws or rejects with is a FastSAMError with the addon's code.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return { binding: require(file) as GpuBinding, path: file };
+    return { binding: wrapNative(require(file) as GpuBinding, ['probe']), path: file };
   } catch (error) {
     return { missing: [describeLoadFailure(file, error)] };
   }

@@ -9,15 +9,13 @@ import * as path from 'node:path';
 import { cacheHome } from '../../cache/paths';
 import { FastSAMError, messageOf } from '../../errors';
 import type { DecodedImage } from '../../io/image';
+import { wrapNative } from '../../native';
 import { PackedMaskStore } from '../../masks/packed-store';
 import type { ModelContract } from '../../pipeline/contract';
 import type { TensorRtOptions } from '../../options/load-options';
 import type { Pipeline, PipelineRequest, PipelineRun } from '../pipeline';
 import type { GpuEngine, GpuEngineInfo, GpuImageResult, GpuStageTimes } from './binding';
 import { requireGpu } from './load';
-
-/** The prefix engine_binding.cc puts on errors about the model itself. */
-const UNSUITABLE_MODEL = 'unsuitable model: ';
 
 function defaultProgress(): (stage: string, fraction: number) => void {
   let last = '';
@@ -76,16 +74,16 @@ export class TensorRtPipeline implements Pipeline {
         quiet(options.onProgress ?? defaultProgress()),
       );
     } catch (error) {
-      const message = messageOf(error);
-      // The addon marks a model it cannot run (not ONNX, dynamic image size, other outputs); anything
-      // else is TensorRT or CUDA failing.
-      const unsuitable = message.startsWith(UNSUITABLE_MODEL);
+      // The addon codes a model it cannot run (not ONNX, dynamic image size, other outputs) E_MODEL_FORMAT;
+      // anything else is TensorRT or CUDA failing.
+      const unsuitable = error instanceof FastSAMError && error.code === 'E_MODEL_FORMAT';
       throw new FastSAMError(
         unsuitable ? 'E_MODEL_FORMAT' : 'E_BACKEND_UNAVAILABLE',
-        `TensorRT could not build or load an engine for this model: ${unsuitable ? message.slice(UNSUITABLE_MODEL.length) : message}`,
+        `TensorRT could not build or load an engine for this model: ${messageOf(error)}`,
         { cause: error },
       );
     }
+    engine = wrapNative(engine, ['info', 'dispose']);
     return new TensorRtPipeline(engine, engine.info(), contract);
   }
 

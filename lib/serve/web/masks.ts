@@ -114,5 +114,6 @@ export function readEverything(answer: SegmentAnswer): Everything {
       for (let x = 0; x < m.width; x++) if (m.data[y * m.width + x]) indexMap[row + x] = i;
     }
   }
-  return { answer, detections, masks, areas, shape, frame: maskFrame(shape, origShape), indexMap };
+  // Letterboxed masks come with the server's mapping (the native core's geometry), never recomputed here.
+  return { answer, detections, masks, areas, shape, frame: maskFrame(shape, origShape, answer.frame), indexMap };
 }

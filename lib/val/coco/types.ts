@@ -1,13 +1,11 @@
 /** COCO JSON as the COCO API reads it: ground truth (instances_*.json) and detection results. */
+import type { RleJson } from '../../masks/rle';
 
 /** One or more polygons [x0, y0, x1, y1, ...] in pixels. */
 export type CocoPolygons = number[][];
 
-/** RLE as JSON: `counts` is a number list (uncompressed) or the compact string. */
-export interface CocoRleJson {
-  size: [number, number];
-  counts: number[] | string;
-}
+/** RLE as JSON: `counts` is a number list (uncompressed) or the compact string (one type: lib/masks/rle.ts). */
+export type CocoRleJson = RleJson;
 
 export type CocoSegmentation = CocoPolygons | CocoRleJson;
 

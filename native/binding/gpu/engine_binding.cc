@@ -23,8 +23,6 @@ namespace {
 namespace cu = fastsam::cuda;
 namespace trt = fastsam::trt;
 
-constexpr const char* kModelError = "unsuitable model: ";  // lib/backends/tensorrt.ts matches this prefix
-
 struct EngineSettings {
   trt::EngineOptions options;
   std::string precision;
@@ -46,7 +44,7 @@ class GpuEngine : public Napi::ObjectWrap<GpuEngine> {
 
  private:
   std::shared_ptr<trt::Pipeline> live(Napi::Env env) const {
-    if (!pipeline_) throw Napi::Error::New(env, "this GPU engine was disposed");
+    if (!pipeline_) throw codedError(env, codes::kDisposed, "this GPU engine was disposed");
     return pipeline_;
   }
   Napi::Value Info(const Napi::CallbackInfo& info);
@@ -83,9 +81,14 @@ Napi::Value GpuEngine::Info(const Napi::CallbackInfo& info) {
 
 class PredictWorker : public PromiseWorker {
  public:
-  PredictWorker(Napi::Env env, std::shared_ptr<trt::Pipeline> pipeline, std::vector<cu::HostImage> images,
-                trt::PredictRequest request)
-      : PromiseWorker(env), pipeline_(std::move(pipeline)), images_(std::move(images)), request_(std::move(request)) {}
+  // `pixels` owns each image's bytes (copies of the caller's), `images` points into them.
+  PredictWorker(Napi::Env env, std::shared_ptr<trt::Pipeline> pipeline, std::vector<OwnedArray<uint8_t>> pixels,
+                std::vector<cu::HostImage> images, trt::PredictRequest request)
+      : PromiseWorker(env),
+        pipeline_(std::move(pipeline)),
+        pixels_(std::move(pixels)),
+        images_(std::move(images)),
+        request_(std::move(request)) {}
 
  private:
   void Run() override { results_ = pipeline_->predict(images_, request_, &times_); }
@@ -98,6 +101,7 @@ class PredictWorker : public PromiseWorker {
   }
 
   std::shared_ptr<trt::Pipeline> pipeline_;
+  std::vector<OwnedArray<uint8_t>> pixels_;
   std::vector<cu::HostImage> images_;
   trt::PredictRequest request_;
   std::vector<cu::ImageResult> results_;
@@ -118,8 +122,8 @@ Napi::Value GpuEngine::Predict(const Napi::CallbackInfo& info) {
     request.masks = gpu.masks;
 
     Napi::Array array = list.As<Napi::Array>();
+    std::vector<OwnedArray<uint8_t>> pixels;
     std::vector<cu::HostImage> images;
-    std::vector<Napi::Value> held;
     for (uint32_t i = 0; i < array.Length(); ++i) {
       if (!array.Get(i).IsObject()) throw ArgumentError{"each image must be {rgb, width, height}"};
       Napi::Object image = array.Get(i).As<Napi::Object>();
@@ -128,14 +132,15 @@ Napi::Value GpuEngine::Predict(const Napi::CallbackInfo& info) {
         throw ArgumentError{"image.rgb must be a Uint8Array"};
       const int width = intField(image, "width", 1, 1 << 16), height = intField(image, "height", 1, 1 << 16);
       Napi::Uint8Array bytes = rgb.As<Napi::Uint8Array>();
+      checkAttached(bytes, "image.rgb");
       if (bytes.ElementLength() != static_cast<size_t>(width) * height * 3)
         throw ArgumentError{"image.rgb must hold width * height * 3 bytes"};
-      images.push_back(cu::HostImage{bytes.Data(), width, height});
-      held.push_back(bytes);
+      pixels.push_back(copyOf(bytes));  // the caller may transfer its buffer while the GPU works
+      images.push_back(cu::HostImage{pixels.back().data(), width, height});  // moving a vector keeps its data
     }
-    auto* worker = new PredictWorker(info.Env(), std::move(pipeline), std::move(images), std::move(request));
-    for (const Napi::Value& value : held) worker->Hold(value);
-    return worker->Queue();
+    return (new PredictWorker(info.Env(), std::move(pipeline), std::move(pixels), std::move(images),
+                              std::move(request)))
+        ->Queue();
   });
 }
 
@@ -170,9 +175,9 @@ class CreateEngineWorker : public PromiseWorker {
     try {
       pipeline_ = std::make_shared<trt::Pipeline>(trt::Engine::load(onnx_, options), options.device);
     } catch (const std::invalid_argument& e) {
-      // The model itself is unsuitable (not ONNX, dynamic image size, other outputs): JS reports it as
-      // E_MODEL_FORMAT rather than as a missing or failing backend.
-      throw std::runtime_error(std::string(kModelError) + e.what());
+      // The model itself is unsuitable (not ONNX, dynamic image size, other outputs): E_MODEL_FORMAT, not
+      // a missing or failing backend.
+      throw CodedError(codes::kModelFormat, e.what());
     }
     onnx_.clear();
     onnx_.shrink_to_fit();

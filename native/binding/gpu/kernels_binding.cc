@@ -58,8 +58,9 @@ int deviceField(const Napi::Object& o) { return o.Get("device").IsUndefined() ? 
 
 class LetterboxWorker : public PromiseWorker {
  public:
-  LetterboxWorker(Napi::Env env, const uint8_t* rgb, int width, int height, fastsam::LetterboxGeometry g, int device)
-      : PromiseWorker(env), rgb_(rgb), width_(width), height_(height), g_(g), device_(device) {}
+  LetterboxWorker(Napi::Env env, OwnedArray<uint8_t> rgb, int width, int height, fastsam::LetterboxGeometry g,
+                  int device)
+      : PromiseWorker(env), rgb_(std::move(rgb)), width_(width), height_(height), g_(g), device_(device) {}
 
  private:
   void Run() override {
@@ -68,7 +69,7 @@ class LetterboxWorker : public PromiseWorker {
     cu::withLane(lease, [&](KernelLane& lane) {
       const size_t size = static_cast<size_t>(3) * g_.outHeight * g_.outWidth;
       float* tensor = lane.tensor.reserve(size);
-      lane.letterbox.stage({cu::HostImage{rgb_, width_, height_}}, {g_}, g_.outHeight, g_.outWidth);
+      lane.letterbox.stage({cu::HostImage{rgb_.data(), width_, height_}}, {g_}, g_.outHeight, g_.outWidth);
       lane.start.record(lane.stream.get());
       lane.letterbox.enqueue(tensor, lane.stream.get());
       lane.done.record(lane.stream.get());
@@ -82,12 +83,12 @@ class LetterboxWorker : public PromiseWorker {
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     o.Set("tensor", toTypedArray(env, std::move(out_)));
-    o.Set("geometry", letterboxGeometryToJs(env, g_));
+    o.Set("geometry", letterboxGeometryToJs(env, g_, height_, width_));
     o.Set("ms", ms_);
     return o;
   }
 
-  const uint8_t* rgb_;
+  OwnedArray<uint8_t> rgb_;
   int width_, height_;
   fastsam::LetterboxGeometry g_;
   int device_;
@@ -97,13 +98,11 @@ class LetterboxWorker : public PromiseWorker {
 
 class PostprocessWorker : public PromiseWorker {
  public:
-  PostprocessWorker(Napi::Env env, const float* output0, size_t size0, const float* output1, size_t size1,
-                    cu::BatchOutputs shape, cu::BatchRequest request, int device)
+  PostprocessWorker(Napi::Env env, OwnedArray<float> output0, OwnedArray<float> output1, cu::BatchOutputs shape,
+                    cu::BatchRequest request, int device)
       : PromiseWorker(env),
-        output0_(output0),
-        size0_(size0),
-        output1_(output1),
-        size1_(size1),
+        output0_(std::move(output0)),
+        output1_(std::move(output1)),
         shape_(shape),
         request_(std::move(request)),
         device_(device) {}
@@ -115,11 +114,11 @@ class PostprocessWorker : public PromiseWorker {
     cu::withLane(lease, [&](KernelLane& lane) {
       cudaStream_t stream = lane.stream.get();
       lane.start.record(stream);
-      float* d0 = lane.output0.reserve(size0_);
-      float* d1 = lane.output1.reserve(size1_);
-      cu::check(cudaMemcpyAsync(d0, output0_, size0_ * sizeof(float), cudaMemcpyHostToDevice, stream),
+      float* d0 = lane.output0.reserve(output0_.size());
+      float* d1 = lane.output1.reserve(output1_.size());
+      cu::check(cudaMemcpyAsync(d0, output0_.data(), output0_.size() * sizeof(float), cudaMemcpyHostToDevice, stream),
                 "cannot upload output0");
-      cu::check(cudaMemcpyAsync(d1, output1_, size1_ * sizeof(float), cudaMemcpyHostToDevice, stream),
+      cu::check(cudaMemcpyAsync(d1, output1_.data(), output1_.size() * sizeof(float), cudaMemcpyHostToDevice, stream),
                 "cannot upload output1");
       lane.uploaded.record(stream);
       cu::BatchOutputs outputs = shape_;
@@ -138,10 +137,7 @@ class PostprocessWorker : public PromiseWorker {
                             {"masksCopy", times_.masksCopy}});
   }
 
-  const float* output0_;
-  size_t size0_;
-  const float* output1_;
-  size_t size1_;
+  OwnedArray<float> output0_, output1_;
   cu::BatchOutputs shape_;
   cu::BatchRequest request_;
   int device_;
@@ -169,9 +165,7 @@ Napi::Value GpuLetterbox(const Napi::CallbackInfo& info) {
         height, width, intField(o, "newHeight", 1, 1 << 14), intField(o, "newWidth", 1, 1 << 14), boolField(o, "auto"),
         boolField(o, "scaleUp"), intField(o, "stride", 1, 1 << 10));
     if (g.unpadWidth < 1 || g.unpadHeight < 1) throw ArgumentError{"the image is too thin to letterbox to this size"};
-    auto* worker = new LetterboxWorker(info.Env(), rgb.Data(), width, height, g, deviceField(o));
-    worker->Hold(rgb);
-    return worker->Queue();
+    return (new LetterboxWorker(info.Env(), copyOf(rgb), width, height, g, deviceField(o)))->Queue();
   });
 }
 
@@ -201,11 +195,9 @@ Napi::Value GpuPostprocess(const Napi::CallbackInfo& info) {
     request.masks = gpu.masks;
     if (shape.rows - 4 - request.options.nc != shape.nm) throw ArgumentError{"rows must equal 4 + nc + nm"};
     request.origSizes = readSizes(o, "origShapes", static_cast<size_t>(batch));
-    auto* worker = new PostprocessWorker(info.Env(), output0.Data(), size0, output1.Data(), size1, shape,
-                                         std::move(request), deviceField(o));
-    worker->Hold(output0);
-    worker->Hold(output1);
-    return worker->Queue();
+    return (new PostprocessWorker(info.Env(), copyOf(output0), copyOf(output1), shape, std::move(request),
+                                  deviceField(o)))
+        ->Queue();
   });
 }
 

@@ -1,8 +1,11 @@
 // Tests of the pure C++ parts of the TensorRT backend: the engine cache file format and checksum, atomic
-// writes and the ONNX input reader. No framework, no TensorRT, no GPU; meant to run under ASan + UBSan
+// writes and the ONNX input reader. doctest, no TensorRT, no GPU; meant to run under ASan + UBSan
 // (test/native/engine-cache.test.ts). Exit code 0 = every check passed.
 // Usage: engine_cache_test <empty temp dir> [<model.onnx>...]
 //   For each model, prints "onnx input: <name> [d0,d1,...] elem <type>" for the caller to compare.
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -10,21 +13,15 @@
 #include <string>
 #include <vector>
 
-#include "../tensorrt/engine_cache.h"
-#include "../tensorrt/onnx_input.h"
+#include "../../tensorrt/engine_cache.h"
+#include "../../tensorrt/onnx_input.h"
 
 using namespace fastsam::trt;
 namespace fs = std::filesystem;
 
-static int failures = 0;
-
-#define CHECK(cond)                                                                 \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                                   \
-    }                                                                               \
-  } while (0)
+// The command line: where the tests may write, and the models to probe.
+static std::string scratchDir;
+static std::vector<std::string> modelFiles;
 
 static uint64_t fnvOf(const std::string& s) { return fnv1a64(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
 
@@ -58,7 +55,7 @@ static std::vector<uint8_t> samplePayload(size_t n) {
   return payload;
 }
 
-static void testChecksum() {
+TEST_CASE("FNV-1a 64 checksum") {
   // The published FNV-1a 64 test vectors (offset basis for the empty input).
   CHECK(fnvOf("") == 0xcbf29ce484222325ull);
   CHECK(fnvOf("a") == 0xaf63dc4c8601ec8cull);
@@ -70,7 +67,7 @@ static void testChecksum() {
   CHECK(fnvOf(text) != whole);
 }
 
-static void testNames() {
+TEST_CASE("cache file names") {
   EngineKey key = sampleKey();
   std::string name = cacheFileName(key);
   CHECK(name == cacheFileName(sampleKey()));  // stable
@@ -92,7 +89,8 @@ static void testNames() {
   CHECK(timingCacheFileName("", "", 7, 5) == "timing-unknown-unknown-cc75.cache");
 }
 
-static void testRoundTripAndRejections(const std::string& dir) {
+TEST_CASE("round trip; stale and corrupt files refused") {
+  const std::string& dir = scratchDir;
   EngineKey key = sampleKey();
   std::string path = joinPath(joinPath(dir, "nested/cache"), cacheFileName(key));  // directory created on write
   std::vector<uint8_t> payload = samplePayload(100003);
@@ -103,7 +101,7 @@ static void testRoundTripAndRejections(const std::string& dir) {
 
   writeCachedEngine(path, key, payload);
   auto back = readCachedEngine(path, key, &why);
-  CHECK(back && *back == payload);
+  CHECK((back && *back == payload));
   CHECK(why.empty());
   CHECK(readCachedEngine(path, key, nullptr));  // a null reason pointer is allowed
 
@@ -119,7 +117,7 @@ static void testRoundTripAndRejections(const std::string& dir) {
   std::vector<uint8_t> payload2 = samplePayload(17);
   writeCachedEngine(path, key, payload2);
   back = readCachedEngine(path, key, &why);
-  CHECK(back && *back == payload2);
+  CHECK((back && *back == payload2));
   writeCachedEngine(path, key, payload);
 
   // Any other key is refused, whatever field differs.
@@ -192,17 +190,18 @@ static void testRoundTripAndRejections(const std::string& dir) {
   // An empty payload is a valid (if useless) entry.
   writeCachedEngine(path, key, {});
   back = readCachedEngine(path, key, &why);
-  CHECK(back && back->empty());
+  CHECK((back && back->empty()));
 }
 
-static void testRawFiles(const std::string& dir) {
+TEST_CASE("raw files and atomic writes") {
+  const std::string& dir = scratchDir;
   std::string path = joinPath(dir, "timing/" + timingCacheFileName("10.13.0", "GPU", 9, 0));
   CHECK(!readFileBytes(path));
   std::vector<uint8_t> bytes = samplePayload(4097);
   writeFileAtomic(path, bytes);
-  CHECK(readFileBytes(path) && *readFileBytes(path) == bytes);
+  CHECK((readFileBytes(path) && *readFileBytes(path) == bytes));
   writeFileAtomic(path, {});
-  CHECK(readFileBytes(path) && readFileBytes(path)->empty());
+  CHECK((readFileBytes(path) && readFileBytes(path)->empty()));
   int entries = 0;
   for (const auto& entry : fs::directory_iterator(fs::path(path).parent_path())) {
     (void)entry;
@@ -260,7 +259,7 @@ static std::optional<OnnxInput> probe(const std::string& bytes, std::string* why
   return readOnnxInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), why);
 }
 
-static void testOnnxInput() {
+TEST_CASE("ONNX input reader") {
   std::string why;
   // Weights listed as inputs (IR < 4 style) come first and are skipped; the initializer comes after
   // the inputs on the wire, so the reader must collect both before choosing.
@@ -279,18 +278,18 @@ static void testOnnxInput() {
 
   // Static batch and an unset dimension.
   input = probe(model(fieldBytes(11, valueInfo("x", 10, {2, 3, -1, 1024}))), &why);
-  CHECK(input && input->elemType == 10 && (input->dims == std::vector<int64_t>{2, 3, -1, 1024}));
+  CHECK((input && input->elemType == 10 && (input->dims == std::vector<int64_t>{2, 3, -1, 1024})));
 
   // Not ONNX, truncated, empty, no inputs, no shape: refused with a reason, never a crash.
   std::string full = model(graph);
-  CHECK(!probe("", &why) && !why.empty());
-  CHECK(!probe("this is not a protobuf at all", &why) && !why.empty());
+  CHECK((!probe("", &why) && !why.empty()));
+  CHECK((!probe("this is not a protobuf at all", &why) && !why.empty()));
   // Any cut before the end of the graph field fails (a cut after it is a valid, shorter message).
   size_t graphEnd = full.size() - fieldBytes(8, fieldVarint(2, 17)).size();
   for (size_t cut = 1; cut < graphEnd; ++cut) CHECK(!probe(full.substr(0, cut), &why));
   CHECK(!probe(model(fieldBytes(5, fieldBytes(8, "w"))), &why));
   std::string noShape = fieldBytes(11, fieldBytes(1, "images") + fieldBytes(2, fieldBytes(1, fieldVarint(1, 1))));
-  CHECK(!probe(model(noShape), &why) && why.find("no shape") != std::string::npos);
+  CHECK((!probe(model(noShape), &why) && why.find("no shape") != std::string::npos));
   std::string group = full + std::string(1, char((9 << 3) | 3));  // wire type 3 (group) is refused
   CHECK(!probe(group, &why));
   std::string overlong = full + std::string(11, char(0xff));  // a varint longer than 10 bytes
@@ -314,27 +313,19 @@ static void probeFile(const std::string& path) {
   std::printf("onnx input: %s [%s] elem %d\n", input->name.c_str(), dims.c_str(), int(input->elemType));
 }
 
+TEST_CASE("models named on the command line") {
+  for (const std::string& file : modelFiles) probeFile(file);
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr, "usage: %s <empty temp dir> [model.onnx...]\n", argv[0]);
     return 2;
   }
-  std::string dir = argv[1];
-  try {
-    testChecksum();
-    testNames();
-    testRoundTripAndRejections(dir);
-    testRawFiles(dir);
-    testOnnxInput();
-    for (int i = 2; i < argc; ++i) probeFile(argv[i]);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "unexpected exception: %s\n", e.what());
-    return 1;
-  }
-  if (failures) {
-    std::fprintf(stderr, "%d check(s) failed\n", failures);
-    return 1;
-  }
-  std::printf("engine cache checks passed\n");
-  return 0;
+  scratchDir = argv[1];
+  modelFiles.assign(argv + 2, argv + argc);
+  doctest::Context context;  // no doctest flags: the arguments above are ours
+  const int failed = context.run();
+  if (failed == 0) std::printf("engine cache checks passed\n");
+  return failed;
 }
