@@ -3,12 +3,18 @@
  * It never calls process.exit: the process must end on its own once the case is done, so a handle or a
  * thread the case left behind shows up as a hang in the parent.
  */
+import { readFileSync } from 'node:fs';
 import { FastSAMError } from '../../lib/errors';
 
 const [modulePath, name, argsJson] = process.argv.slice(2);
 
+/**
+ * This process's own peak RSS: VmHWM belongs to the address space, which exec replaces. (getrusage's
+ * maxRSS survives execve, so a child forked by a large jest worker would report the worker's peak.)
+ */
 function peakRssMiB(): number {
-  return process.resourceUsage().maxRSS / 1024;
+  const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return match ? Number(match[1]) / 1024 : process.resourceUsage().maxRSS / 1024;
 }
 
 function summarise(value: unknown): unknown {
