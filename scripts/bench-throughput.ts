@@ -3,11 +3,13 @@
  * sizes, and a soak run checking that RSS stays flat over thousands of images.
  *
  *   npx tsx scripts/bench-throughput.ts [--model PATH] [--images DIR] [--batches 1,4,8] [--n 64] [--soak 2000]
+ *     [--spinning true|false] [--threads N] [--workers N]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FastSAM } from '../lib/pipeline/fastsam';
+import { machineDescription } from './bench-utils';
 
 const shared = path.resolve(__dirname, '../../shared');
 const arg = (name: string, fallback: string) => {
@@ -42,9 +44,13 @@ async function main(): Promise<void> {
     .map((f) => path.join(dir, f));
   const n = Number(arg('n', '64'));
   const soak = Number(arg('soak', '2000'));
-  const model = await FastSAM.load(modelPath);
+  const model = await FastSAM.load(modelPath, {
+    ...(process.argv.includes('--spinning') ? { spinning: arg('spinning', 'false') === 'true' } : {}),
+    ...(process.argv.includes('--threads') ? { threads: Number(arg('threads', '1')) } : {}),
+    ...(process.argv.includes('--workers') ? { workers: Number(arg('workers', '1')) } : {}),
+  });
   const batches = arg('batches', '1,4,8').split(',').map(Number);
-  console.log(`Machine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, Node ${process.version}`);
+  console.log(`Machine: ${machineDescription()}; threading ${JSON.stringify(model.threading ?? {})}`);
   console.log(
     `Model ${path.basename(modelPath)} (batch axis ${model.contract.fixedBatch ?? 'dynamic'}), ${files.length} images cycled, ${n} per run\n`,
   );

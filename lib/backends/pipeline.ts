@@ -47,6 +47,14 @@ export interface PipelineRun {
   times: StageTimes;
 }
 
+/** How a CPU backend runs ONNX Runtime, as resolved. */
+export interface CpuThreading {
+  workers: number;
+  intraOp: number;
+  interOp: number;
+  spinning: boolean;
+}
+
 export interface Pipeline {
   readonly name: 'cpu' | 'tensorrt';
   /** The input size the backend is fixed to (a static export, a built engine), else null. */
@@ -57,6 +65,8 @@ export interface Pipeline {
   readonly preferredBatch: number;
   /** Runs that make progress side by side (CPU worker threads, GPU lanes); more queue inside the backend. */
   readonly concurrency: number;
+  /** The CPU threading as resolved (CPU backends only). */
+  readonly threading?: CpuThreading;
   /** Runs the whole pipeline on up to maxBatch decoded images. */
   run(images: DecodedImage[], request: PipelineRequest): Promise<PipelineRun>;
   /** Waits for runs in flight, then frees the runtime (threads, sessions, GPU memory). */

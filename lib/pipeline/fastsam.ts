@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadPipeline } from '../backends/load';
-import type { ImageDetections, Pipeline, StageTimes } from '../backends/pipeline';
+import type { CpuThreading, ImageDetections, Pipeline, StageTimes } from '../backends/pipeline';
 import { resolveOnnx } from '../cache';
 import { FastSAMError, messageOf } from '../errors';
 import { type DecodedImage, decodeImage, type ImageSource } from '../io/image';
@@ -131,6 +131,11 @@ export class FastSAM extends EventEmitter<FastSAMEvents> {
   /** The backend that runs the network: 'cpu' (ONNX Runtime) or 'tensorrt'. */
   get backendName(): 'cpu' | 'tensorrt' {
     return this.pipeline.name;
+  }
+
+  /** ONNX Runtime's threading as resolved: workers, intra-op and inter-op threads, spinning (CPU backend only). */
+  get threading(): CpuThreading | undefined {
+    return this.pipeline.threading;
   }
 
   get names(): Record<number, string> {

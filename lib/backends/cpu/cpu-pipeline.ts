@@ -6,7 +6,7 @@ import type { DecodedImage } from '../../io/image';
 import { MAX_BATCH } from '../../options/limits';
 import type { CpuThreadOptions } from '../../options/load-options';
 import type { ModelContract } from '../../pipeline/contract';
-import type { Pipeline, PipelineRequest, PipelineRun, RawOutputs, RawTensor } from '../pipeline';
+import type { CpuThreading, Pipeline, PipelineRequest, PipelineRun, RawOutputs, RawTensor } from '../pipeline';
 import { detectOutputs, readOutputLayout } from './detect-outputs';
 import { letterboxBatch } from './letterbox-batch';
 import { SessionPool } from './session-pool';
@@ -38,12 +38,16 @@ export class CpuPipeline implements Pipeline {
     return new CpuPipeline(await SessionPool.create(model, options), contract);
   }
 
+  /**
+   * Two runs per worker: while one is on the network, the next letterboxes (and the one before detects),
+   * so the worker never waits for the JavaScript side between runs. More would only queue in the pool.
+   */
   get concurrency(): number {
-    return this.pool.workers;
+    return this.pool.workers * 2;
   }
 
   /** The ONNX Runtime threading as resolved, for `fastsam info` and benchmarks. */
-  get threads(): { workers: number; intraOp: number; interOp: number; spinning: boolean } {
+  get threading(): CpuThreading {
     const s = this.pool.settings;
     return { workers: this.pool.workers, intraOp: s.intraOpNumThreads, interOp: s.interOpNumThreads, spinning: s.spinning };
   }
