@@ -1,4 +1,5 @@
 /** Shared pieces of the queue tests: a real redis-server per test file, small models and images, a queue and its worker. */
+import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -101,4 +102,71 @@ export async function queueAndWorker(
 export function withoutSpeed<T extends { speed?: unknown }>(answer: T): Omit<T, 'speed'> {
   const { speed: _speed, ...rest } = answer;
   return rest;
+}
+
+/** A `fastsam` child process (the compiled CLI, as users run it), with its output kept. */
+export interface CliProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves when stdout has a line matching `pattern`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code (or signal name). */
+  exited: Promise<number | string>;
+}
+
+export const CLI = path.resolve(__dirname, '../../dist/cli/index.js');
+export const cliBuilt = fs.existsSync(CLI);
+
+const children = new Set<ChildProcess>();
+/** Kills (by pid) every child a test left running, even when it failed. */
+export function killChildrenAfterAll(): void {
+  afterAll(() => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+}
+
+export function fastsam(args: string[], options: { cwd?: string } = {}): CliProcess {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      resolve(code ?? signal ?? -1);
+    }),
+  );
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitFor(pattern, timeoutMs = 60_000) {
+      return new Promise<string>((resolve, reject) => {
+        const look = () => {
+          const line = out.split('\n').find((l) => pattern.test(l));
+          if (line === undefined) return false;
+          clearTimeout(timer);
+          child.stdout!.off('data', look);
+          resolve(line);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          child.stdout!.off('data', look);
+          reject(new Error(`no line matching ${pattern} in ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`));
+        }, timeoutMs);
+        if (look()) return;
+        child.stdout!.on('data', look);
+        void exited.then((code) => {
+          if (!look()) {
+            clearTimeout(timer);
+            reject(new Error(`fastsam exited (${code}) before printing ${pattern}; stdout:\n${out}\nstderr:\n${err}`));
+          }
+        });
+      });
+    },
+  };
 }
