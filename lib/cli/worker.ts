@@ -49,6 +49,22 @@ export const WORKER_SCHEMA: CommandSchema = {
   ],
 };
 
+/** After a second signal, how long handing jobs back may take before the process exits anyway. */
+const HAND_BACK_DEADLINE_MS = 10_000;
+
+/**
+ * Handing jobs back needs Redis: with Redis away it never ends, and a deadline or a second signal must
+ * not hang the process. Past `milliseconds`, exit anyway; the jobs are retried once their locks expire.
+ */
+function exitAfter(milliseconds: number): void {
+  setTimeout(() => {
+    console.error(
+      'fastsam worker: could not hand the running jobs back (is Redis reachable?); exiting: they are retried once their locks expire',
+    );
+    process.exit(1);
+  }, milliseconds).unref();
+}
+
 /** Resolves on the first SIGINT or SIGTERM; `again` runs on each later one. */
 function stopSignals(again: () => void): { stopped: Promise<NodeJS.Signals>; seen: () => boolean; dispose: () => void } {
   let first: ((signal: NodeJS.Signals) => void) | undefined;
@@ -95,7 +111,27 @@ function logJobs(worker: FastSAMWorker, json: boolean): void {
       );
     else console.error(`fastsam worker: job ${jobId}: ${error.message} [${error.code}] (${then})`);
   });
-  worker.on('error', (error) => console.error(`fastsam worker: ${messageOf(error)}`));
+  worker.on(
+    'error',
+    quietly((message) => console.error(`fastsam worker: ${message}`)),
+  );
+}
+
+/** One line per distinct problem: Redis away fails every reconnection, which must not flood the log. */
+function quietly(print: (message: string) => void): (error: Error) => void {
+  let last = '';
+  let lastAt = 0;
+  let repeats = 0;
+  return (error) => {
+    const message = messageOf(error);
+    const now = Date.now();
+    if (message === last && now - lastAt < 60_000) {
+      repeats++;
+      return;
+    }
+    print(repeats > 0 && message === last ? `${message} (and ${repeats} more times)` : message);
+    [last, lastAt, repeats] = [message, now, 0];
+  };
 }
 
 export async function workerCommand(keys: ParsedKeys, flags: Set<string>): Promise<number> {
@@ -130,6 +166,7 @@ export async function workerCommand(keys: ParsedKeys, flags: Set<string>): Promi
     handBackNow = () => {
       console.error('fastsam worker: second signal: handing the running jobs back to the queue');
       void running.close({ timeoutMs: 0 });
+      exitAfter(HAND_BACK_DEADLINE_MS);
     };
     logJobs(worker, flags.has('json'));
     if (keys.metrics_port !== undefined) {
@@ -146,7 +183,9 @@ export async function workerCommand(keys: ParsedKeys, flags: Set<string>): Promi
     );
     const signal = await signals.stopped;
     console.error(`fastsam worker: ${signal}: draining (no new jobs; finishing those running)`);
-    const { drained } = await worker.close(keys.drain_timeout_ms !== undefined ? { timeoutMs: keys.drain_timeout_ms as number } : {});
+    const drainTimeoutMs = keys.drain_timeout_ms as number | undefined;
+    if (drainTimeoutMs !== undefined) exitAfter(drainTimeoutMs + HAND_BACK_DEADLINE_MS);
+    const { drained } = await worker.close(drainTimeoutMs !== undefined ? { timeoutMs: drainTimeoutMs } : {});
     if (!drained) console.error('fastsam worker: jobs still running were handed back to the queue');
     return drained ? 0 : 1;
   } finally {
