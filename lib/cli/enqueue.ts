@@ -15,7 +15,7 @@ import type { PointMode } from '../prompts/prompt';
 import type { QueueItem, QueueOutcome, SegmentPrompt, SubmitManyOptions } from '../queue';
 import { progressBar } from './progress';
 import { promptsFromKeys } from './prompt-args';
-import { QUEUE_KEYS } from './worker';
+import { QUEUE_KEYS, redisTarget } from './worker';
 
 /** The predict keys a job carries (batch and max_pixels are the worker's to decide). */
 const JOB_PREDICT_KEYS: Record<string, KeySpec> = Object.fromEntries(
@@ -87,7 +87,7 @@ export async function enqueueCommand(keys: ParsedKeys, flags: Set<string>): Prom
   };
   const { FastSAMQueue } = await import('../queue');
   const queue = new FastSAMQueue({
-    redis: keys.redis as string,
+    redis: redisTarget(keys),
     queue: keys.queue as string,
     ...(keys.prefix !== undefined ? { prefix: keys.prefix as string } : {}),
     ...(keys.attempts !== undefined ? { attempts: keys.attempts as number } : {}),

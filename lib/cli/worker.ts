@@ -10,12 +10,13 @@ import { type FastSAMError, messageOf } from '../errors';
 import type { CommandSchema, KeySpec, ParsedKeys } from '../options/key-schema';
 import { BACKEND_KEYS, MODEL_KEY, backendOptionsFromKeys } from '../options/keys';
 import { FastSAM, type LoadOptions } from '../pipeline/fastsam';
-import type { FastSAMWorker, MetricsServer } from '../queue';
+import type { FastSAMWorker, MetricsServer, RedisTarget } from '../queue';
 
 /** Where the queue is: shared by `fastsam worker` and `fastsam enqueue`. */
 export const QUEUE_KEYS: Record<string, KeySpec> = {
   redis: { kind: 'string', help: "the queue's Redis: redis://[user:password@]HOST:PORT[/DB] (rediss:// for TLS)", required: true },
   queue: { kind: 'string', help: 'queue name; on Redis Cluster hash-tag it: {fastsam}', required: true },
+  cluster: { kind: 'boolean', help: 'Redis Cluster: redis= lists some of its nodes, separated by commas', default: 'false' },
   prefix: { kind: 'string', help: 'Redis key prefix of the queue', default: 'bull' },
   connect_timeout_ms: { kind: 'integer', help: 'how long reaching Redis at start may take', default: '10000' },
 };
@@ -48,6 +49,12 @@ export const WORKER_SCHEMA: CommandSchema = {
     'A second SIGTERM/SIGINT hands the running jobs back to the queue at once. Reliability settings: docs/queue.md.',
   ],
 };
+
+/** redis= as the queue takes it: one URL, or with cluster=true the URLs of some Redis Cluster nodes. */
+export function redisTarget(keys: ParsedKeys): RedisTarget {
+  const redis = keys.redis as string;
+  return keys.cluster ? { cluster: redis.split(',').map((url) => url.trim()) } : redis;
+}
 
 /** After a second signal, how long handing jobs back may take before the process exits anyway. */
 const HAND_BACK_DEADLINE_MS = 10_000;
@@ -148,7 +155,7 @@ export async function workerCommand(keys: ParsedKeys, flags: Set<string>): Promi
     if (signals.seen()) return 0; // stopped while loading: never take a job
     const { FastSAMWorker, startMetricsServer } = await import('../queue');
     worker = await FastSAMWorker.start({
-      redis: keys.redis as string,
+      redis: redisTarget(keys),
       queue: keys.queue as string,
       ...(keys.prefix !== undefined ? { prefix: keys.prefix as string } : {}),
       model,

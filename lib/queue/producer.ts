@@ -34,7 +34,7 @@ import {
   type SegmentPrompt,
 } from './job-data';
 import { checkJobId, checkQueueName, imageKey, type QueueName } from './keys';
-import { connectAndCheck, openRedis, type RedisClient, type RedisHandle, type RedisTarget } from './redis';
+import { checkHashTag, connectAndCheck, openRedis, type RedisClient, type RedisHandle, type RedisTarget } from './redis';
 import { ResultWaiters } from './result-waiters';
 import { DEFAULT_PREFIX, QUEUE_DEFAULTS } from './settings';
 import { submitMany, type QueueItem, type QueueOutcome } from './submit-many';
@@ -171,6 +171,7 @@ export class FastSAMQueue extends EventEmitter<FastSAMQueueEvents> {
     super();
     this.settings = checkQueueOptions(options);
     this.redis = openRedis(options.redis, { blocking: false });
+    checkHashTag(this.redis.client, this.settings.queue.prefix, this.settings.queue.name);
     this.started = this.start();
     this.started.catch(() => undefined); // reported by ready(), submit() and friends
   }

@@ -10,10 +10,11 @@ import { FastSAMError, messageOf } from '../errors';
 import { invalid, is } from '../options/check';
 
 /**
- * Where the queue lives: a `redis://` or `rediss://` URL, ioredis options, or an ioredis client (a
- * `Redis` or, for Redis Cluster, a `Cluster`) that the caller keeps and closes.
+ * Where the queue lives: a `redis://` or `rediss://` URL, ioredis options, `{ cluster: [URL, ...] }`
+ * (some nodes of a Redis Cluster; credentials and TLS from the first URL), or an ioredis client (a
+ * `Redis` or a `Cluster`) that the caller keeps and closes.
  */
-export type RedisTarget = string | RedisOptions | Redis | Cluster;
+export type RedisTarget = string | RedisOptions | { cluster: string[] } | Redis | Cluster;
 
 export type RedisClient = Redis | Cluster;
 
@@ -48,15 +49,17 @@ export function openRedis(target: unknown, { blocking }: { blocking: boolean }):
     }
     return { client: target, where: describeClient(target), close: async () => undefined };
   }
-  let client: Redis;
+  let client: RedisClient;
   const retry = blocking ? { maxRetriesPerRequest: null } : {};
   if (is.string(target)) {
-    if (!/^rediss?:\/\/./.test(target)) invalid('redis', 'a redis:// or rediss:// URL', target);
+    checkUrl('redis', target);
     client = new Redis(target, { ...retry, lazyConnect: true });
+  } else if (is.plainObject(target) && 'cluster' in target) {
+    client = openCluster(target.cluster, retry);
   } else if (is.plainObject(target)) {
     client = new Redis({ ...(target as RedisOptions), ...retry, lazyConnect: true });
   } else {
-    return invalid('redis', 'a redis:// URL, ioredis options, or an ioredis Redis or Cluster client', target);
+    return invalid('redis', 'a redis:// URL, ioredis options, { cluster: [URL, ...] }, or an ioredis Redis or Cluster client', target);
   }
   // Connection errors surface through the commands that fail and through connect(); without a listener
   // ioredis would print each reconnection failure.
@@ -71,6 +74,41 @@ export function openRedis(target: unknown, { blocking }: { blocking: boolean }):
       else client.disconnect();
     },
   };
+}
+
+const URL_PATTERN = /^rediss?:\/\/./;
+
+function checkUrl(name: string, url: unknown): string {
+  if (!is.string(url) || !URL_PATTERN.test(url)) invalid(name, 'a redis:// or rediss:// URL', url);
+  return url;
+}
+
+/** A Redis Cluster client from some of its nodes' URLs. */
+function openCluster(urls: unknown, retry: { maxRetriesPerRequest?: null }): Cluster {
+  if (!Array.isArray(urls) || urls.length === 0) invalid('redis.cluster', 'a non-empty list of redis:// URLs', urls);
+  const nodes = urls.map((url, i) => new URL(checkUrl(`redis.cluster[${i}]`, url)));
+  const [first] = nodes;
+  return new Cluster(
+    nodes.map((node) => ({ host: node.hostname, port: Number(node.port || 6379) })),
+    {
+      lazyConnect: true,
+      redisOptions: {
+        ...retry,
+        ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
+        ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+        ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
+      },
+    },
+  );
+}
+
+/**
+ * On Redis Cluster every key of a queue must hash to one slot, or BullMQ's scripts fail (CROSSSLOT):
+ * the queue name (or the prefix) needs a hash tag, e.g. `{fastsam}`.
+ */
+export function checkHashTag(client: RedisClient, prefix: string, name: string): void {
+  if (!(client instanceof Cluster) || /\{[^}]+\}/.test(`${prefix}:${name}`)) return;
+  invalid('queue', `a hash-tagged name on Redis Cluster, e.g. {${name}} (all of a queue's keys must share one slot)`, name);
 }
 
 /** Waits until the client is connected, or fails with E_REDIS after `timeoutMs`. */
@@ -146,11 +184,4 @@ export async function connectAndCheck(handle: RedisHandle, timeoutMs: number): P
     await handle.close();
     throw error;
   }
-}
-
-/** Opens, connects and checks. */
-export async function openCheckedRedis(target: unknown, options: { blocking: boolean; timeoutMs: number }): Promise<RedisHandle> {
-  const handle = openRedis(target, options);
-  await connectAndCheck(handle, options.timeoutMs);
-  return handle;
 }

@@ -26,7 +26,7 @@ import { DEFAULT_MAX_PIXELS } from '../options/limits';
 import { FastSAM } from '../pipeline/fastsam';
 import { asFastSAMError, isBadInput, toJobError } from './failure';
 import { checkQueueName, type QueueName } from './keys';
-import { openCheckedRedis, type RedisHandle, type RedisTarget } from './redis';
+import { checkHashTag, connectAndCheck, openRedis, type RedisHandle, type RedisTarget } from './redis';
 import { dropUpload, type JobSummary, runSegmentJob, type SegmentJobContext } from './segment-job';
 import { DEFAULT_PREFIX, QUEUE_DEFAULTS } from './settings';
 import { WorkerMetrics } from './worker-metrics';
@@ -185,7 +185,14 @@ export class FastSAMWorker extends EventEmitter<FastSAMWorkerEvents> {
   /** Connects (checking Redis), and starts taking jobs. */
   static async start(options: FastSAMWorkerOptions): Promise<FastSAMWorker> {
     const settings = checkOptions(options);
-    const redis = await openCheckedRedis(settings.redis, { blocking: true, timeoutMs: settings.connectTimeoutMs });
+    const redis = openRedis(settings.redis, { blocking: true });
+    try {
+      checkHashTag(redis.client, settings.queue.prefix, settings.queue.name);
+    } catch (error) {
+      await redis.close();
+      throw error;
+    }
+    await connectAndCheck(redis, settings.connectTimeoutMs);
     const worker = new FastSAMWorker(redis, settings);
     try {
       await worker.bull.waitUntilReady();
