@@ -11,7 +11,6 @@ import { expandSource } from '../io/sources';
 import type { SegmentAnswer } from '../formats/segment-answer';
 import type { CommandSchema, KeySpec, ParsedKeys } from '../options/key-schema';
 import { PREDICT_KEYS, PROMPT_KEYS, predictOptionsFromKeys } from '../options/keys';
-import type { PointMode } from '../prompts/prompt';
 import type { QueueItem, QueueOutcome, SegmentPrompt, SubmitManyOptions } from '../queue';
 import { progressBar } from './progress';
 import { promptsFromKeys } from './prompt-args';
@@ -44,14 +43,9 @@ export const ENQUEUE_SCHEMA: CommandSchema = {
   notes: ['Paths are opened by the workers, on their machines: run them on the same shared storage, or pass upload=true.'],
 };
 
+/** The prompt keys as the job's prompt (none when no prompt key is given). */
 function promptFromKeys(keys: ParsedKeys): SegmentPrompt | undefined {
-  const cli = promptsFromKeys(keys);
-  const prompt: SegmentPrompt = {};
-  if (cli.bboxes) prompt.boxes = cli.bboxes;
-  if (cli.points) prompt.points = cli.points;
-  if (cli.labels) prompt.labels = cli.labels;
-  if (cli.texts) prompt.texts = cli.texts;
-  if (keys.point_mode !== undefined) prompt.pointMode = keys.point_mode as PointMode;
+  const prompt: SegmentPrompt = promptsFromKeys(keys);
   return Object.keys(prompt).length > 0 ? prompt : undefined;
 }
 
@@ -78,6 +72,7 @@ async function writeLine(stream: WriteStream, text: string): Promise<void> {
 
 export async function enqueueCommand(keys: ParsedKeys, flags: Set<string>): Promise<number> {
   const json = flags.has('json');
+  const { FastSAMQueue } = await import('../queue'); // first: says what to install when bullmq is missing
   const files = (await expandSource(keys.source as string)).map((file) => path.resolve(file));
   const options: SubmitManyOptions = {
     ...predictOptionsFromKeys(keys),
@@ -85,7 +80,6 @@ export async function enqueueCommand(keys: ParsedKeys, flags: Set<string>): Prom
     ...(keys.max_in_flight !== undefined ? { maxInFlight: keys.max_in_flight as number } : {}),
     ...(keys.priority !== undefined ? { priority: keys.priority as number } : {}),
   };
-  const { FastSAMQueue } = await import('../queue');
   const queue = new FastSAMQueue({
     redis: redisTarget(keys),
     queue: keys.queue as string,

@@ -150,10 +150,11 @@ export async function workerCommand(keys: ParsedKeys, flags: Set<string>): Promi
   let worker: FastSAMWorker | undefined;
   let metrics: MetricsServer | undefined;
   try {
+    // First: without bullmq and ioredis installed, say so before loading a model.
+    const { FastSAMWorker, startMetricsServer } = await import('../queue');
     model = await FastSAM.load(keys.model as string, loadOptions(keys, concurrency));
     clip = keys.clip ? await ClipScorer.load(keys.clip as string) : undefined;
     if (signals.seen()) return 0; // stopped while loading: never take a job
-    const { FastSAMWorker, startMetricsServer } = await import('../queue');
     worker = await FastSAMWorker.start({
       redis: redisTarget(keys),
       queue: keys.queue as string,

@@ -1,8 +1,10 @@
 /**
  * FastSAM past one machine: workers on a Redis-backed BullMQ queue, and the producer that feeds them.
- * Its own entry point (`fastsam-node/dist/queue`), so the library does not load BullMQ for everyone.
+ * Its own entry point (`fastsam-node/queue`), with bullmq and ioredis as optional peer dependencies, so
+ * the library neither loads nor installs BullMQ for everyone.
  * How to run it on a cluster: docs/queue.md.
  */
+import './requirements'; // first: says what to install when bullmq or ioredis is missing
 export { FastSAMQueue } from './producer';
 export type { FastSAMQueueEvents, FastSAMQueueOptions, QueueSource, SubmitManyOptions, SubmitOptions } from './producer';
 export { FastSAMJob } from './job';

@@ -11,7 +11,9 @@ import { FastSAMError } from '../errors';
 import { checkInteger, checkKnownKeys, checkOneOf, checkOptionsObject, invalid, is } from '../options/check';
 import { MAX_IMGSZ } from '../options/limits';
 import { type DetectionOptions, resolveDetectionOptions } from '../options/predict-options';
-import type { BoxPrompt, PointMode, PointPrompt } from '../prompts/prompt';
+import type { PromptRequest } from '../prompts/answer';
+import { checkBoxes, checkLabels, checkPoints } from '../prompts/check-prompts';
+import { POINT_MODES } from '../prompts/rules';
 import { JOB_LIMITS } from './settings';
 
 /** The job name in BullMQ (one queue may one day carry other kinds of job). */
@@ -20,19 +22,12 @@ export const SEGMENT_JOB = 'segment';
 /** Version of the job layout: a worker refuses layouts it does not know instead of misreading them. */
 export const JOB_DATA_VERSION = 1;
 
-/** Prompts travel with the job and are applied by the worker with FastSAMPrompt. */
-export interface SegmentPrompt {
-  /** Box prompts [x1, y1, x2, y2] in image pixels: for each, the mask that fits it best. */
-  boxes?: BoxPrompt[];
-  /** Point prompts [x, y] in image pixels. */
-  points?: PointPrompt[];
-  /** Per point: 1 foreground, 0 background. Default: all 1. */
-  labels?: number[];
-  /** How points combine (FastSAMPrompt.point's mode). Default 'merge'. */
-  pointMode?: PointMode;
-  /** Text prompts, scored by CLIP: the worker needs CLIP (fastsam worker clip=DIR). */
-  texts?: string[];
-}
+/**
+ * Prompts travel with the job and are applied by the worker in the library's one priority rule
+ * (answerPrompts: boxes, then texts, then points): the CLI's, the server's and a video frame's shape.
+ * Texts need a worker started with CLIP (fastsam worker clip=DIR).
+ */
+export type SegmentPrompt = Omit<PromptRequest, 'clip'>;
 
 /** The predict options a job may set; the worker's model supplies the rest (retina masks on by default). */
 export interface JobPredictOptions extends DetectionOptions {
@@ -40,8 +35,7 @@ export interface JobPredictOptions extends DetectionOptions {
 }
 
 export const JOB_OPTION_KEYS = ['conf', 'iou', 'maxDet', 'retinaMasks', 'agnosticNms', 'classes', 'imgsz'] as const;
-const PROMPT_KEYS = ['boxes', 'points', 'labels', 'pointMode', 'texts'] as const;
-const POINT_MODES: readonly PointMode[] = ['merge', 'instances', 'additive'];
+const PROMPT_KEYS = ['bboxes', 'points', 'labels', 'pointMode', 'texts'] as const;
 
 /** Where the worker finds the image: a path on storage it shares with the producer, or bytes uploaded to Redis. */
 export type JobSource = { path: string } | { upload: { bytes: number } };
@@ -70,38 +64,21 @@ export function checkJobOptions(value: unknown): JobPredictOptions {
   return options as JobPredictOptions;
 }
 
-function checkTuples(name: string, value: unknown, size: number, shape: string): number[][] {
-  const { maxPrompts } = JOB_LIMITS;
-  if (!Array.isArray(value) || value.length === 0 || value.length > maxPrompts) {
-    invalid(name, `a list of 1 to ${maxPrompts} ${shape}`, value, 'E_BAD_PROMPT');
-  }
-  value.forEach((item, i) => {
-    if (!Array.isArray(item) || item.length !== size || !item.every((v) => is.finite(v))) {
-      invalid(`${name}[${i}]`, `${shape} of finite numbers`, item, 'E_BAD_PROMPT');
-    }
-  });
-  return value as number[][];
-}
-
 /**
- * The prompt's shape and size (lists of finite numbers, labels 0 or 1, texts); what only the image can
- * tell (a box inside it, a mask under a point) is FastSAMPrompt's to judge in the worker.
+ * The prompt, checked with the library's prompt checks (E_BAD_PROMPT): boxes with positive sides,
+ * points, one label per point (0 or 1), a point mode, texts; at most 1000 of each.
  */
 export function checkPrompt(value: unknown): SegmentPrompt | undefined {
   if (value === undefined) return undefined;
   const given = checkOptionsObject('prompt', value) as SegmentPrompt;
   checkKnownKeys('prompt key', given, PROMPT_KEYS, 'E_BAD_PROMPT');
   const prompt: SegmentPrompt = {};
-  if (given.boxes !== undefined) prompt.boxes = checkTuples('prompt.boxes', given.boxes, 4, '[x1, y1, x2, y2]') as BoxPrompt[];
-  if (given.points !== undefined) prompt.points = checkTuples('prompt.points', given.points, 2, '[x, y]') as PointPrompt[];
-  if (given.labels !== undefined) {
-    const count = prompt.points?.length ?? 0;
-    if (!Array.isArray(given.labels) || given.labels.length !== count || !given.labels.every((l) => l === 0 || l === 1)) {
-      invalid('prompt.labels', `one label per point (${count}), each 0 or 1`, given.labels, 'E_BAD_PROMPT');
-    }
-    prompt.labels = given.labels;
-  }
-  if (given.pointMode !== undefined) prompt.pointMode = checkOneOf('prompt.pointMode', given.pointMode, POINT_MODES, 'E_BAD_PROMPT');
+  if (given.bboxes !== undefined) prompt.bboxes = checkBoxes(given.bboxes);
+  if (given.points !== undefined) {
+    prompt.points = checkPoints(given.points);
+    if (given.labels !== undefined) prompt.labels = checkLabels(given.labels, prompt.points.length);
+  } else if (given.labels !== undefined) invalid('labels', 'given with points', given.labels, 'E_BAD_PROMPT');
+  if (given.pointMode !== undefined) prompt.pointMode = checkOneOf('pointMode', given.pointMode, POINT_MODES, 'E_BAD_PROMPT');
   if (given.texts !== undefined) {
     const { maxPrompts, maxTextLength } = JOB_LIMITS;
     const texts = given.texts as unknown;
@@ -111,7 +88,7 @@ export function checkPrompt(value: unknown): SegmentPrompt | undefined {
       texts.length > maxPrompts ||
       !texts.every((t) => is.nonEmptyString(t) && t.length <= maxTextLength)
     ) {
-      invalid('prompt.texts', `a list of 1 to ${maxPrompts} non-empty texts of at most ${maxTextLength} characters`, texts, 'E_BAD_PROMPT');
+      invalid('texts', `a list of 1 to ${maxPrompts} non-empty texts of at most ${maxTextLength} characters`, texts, 'E_BAD_PROMPT');
     }
     prompt.texts = texts as string[];
   }

@@ -2,7 +2,7 @@
  * FastSAMQueue: submits images to the workers of a BullMQ queue and gets their answers back.
  *
  *   const queue = new FastSAMQueue({ redis: 'redis://redis:6379', queue: 'fastsam' });
- *   const job = await queue.submit(fs.readFileSync('bus.jpg'), { conf: 0.5, prompt: { boxes: [[10, 20, 300, 400]] } });
+ *   const job = await queue.submit(fs.readFileSync('bus.jpg'), { conf: 0.5, prompt: { bboxes: [[10, 20, 300, 400]] } });
  *   const answer = await job.result();  // the JSON of POST /v1/segment
  *   for await (const item of queue.submitMany(paths)) ...   // at most maxInFlight jobs out at once
  *   await queue.close();

@@ -16,8 +16,8 @@ function redisError(what: string, error: unknown): FastSAMError {
   return new FastSAMError('E_REDIS', `${what}: ${messageOf(error)}`, { cause: error });
 }
 
-/** Stores `json` under `key` unless an answer is already there; returns whether this call stored it. */
-export async function storeAnswer(client: RedisClient, key: string, json: string, ttlMs: number): Promise<boolean> {
+/** Stores `json` (text or UTF-8 bytes) under `key` unless an answer is already there; returns whether this call stored it. */
+export async function storeAnswer(client: RedisClient, key: string, json: string | Buffer, ttlMs: number): Promise<boolean> {
   try {
     return (await client.set(key, json, 'PX', ttlMs, 'NX')) === 'OK';
   } catch (error) {

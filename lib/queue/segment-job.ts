@@ -1,17 +1,19 @@
 /**
  * One segment job in a worker: the image (a shared path, or the bytes uploaded to Redis), predict (the
- * model batches it with the worker's other jobs), the job's prompt, the answer JSON of POST /v1/segment
- * (lib/formats/segment-json.ts), stored once with its TTL. A job whose answer is already stored (a retry
- * after its worker died between storing and completing) is not run again.
+ * model batches it with the worker's other jobs), the job's prompt (answerPrompts, the library's one
+ * priority rule), the answer JSON of POST /v1/segment built on the encoder's worker thread (so the event
+ * loop, which renews the job locks, stays free however many masks there are), stored once with its TTL.
+ * A job whose answer is already stored (a retry after its worker died between storing and completing)
+ * is not run again.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Job } from 'bullmq';
 import type { ClipScorer } from '../clip/scorer';
 import { FastSAMError, messageOf } from '../errors';
-import { toSegmentJSON } from '../formats/segment-json';
+import type { SegmentEncoder } from '../formats/segment-encoder';
 import type { FastSAM } from '../pipeline/fastsam';
-import { applyPrompts, hasPrompt } from '../prompts/apply-prompts';
+import { answerPrompts, hasPrompts } from '../prompts/answer';
 import { FastSAMPrompt } from '../prompts/prompt';
 import { type JobSource, readJobData, type SegmentJobData } from './job-data';
 import { imageKey, type QueueName, resultKey } from './keys';
@@ -26,6 +28,8 @@ export interface SegmentJobContext {
   queue: QueueName;
   model: FastSAM;
   clip?: ClipScorer;
+  /** Builds the answer JSON off the event loop. */
+  encoder: SegmentEncoder;
   /** Images with more pixels are refused before decoding (E_IMAGE_TOO_LARGE). */
   maxPixels: number;
   /** When set, path sources must lie inside this folder (after resolving links). */
@@ -100,17 +104,15 @@ async function answer(context: SegmentJobContext, job: Job, data: SegmentJobData
     }),
   );
   await job.updateProgress({ stage: 'predicted', detections: result.length });
-  let started = performance.now();
-  const picked = hasPrompt(data.prompt) ? await applyPrompts(new FastSAMPrompt(image, result), data.prompt, context.clip) : result;
+  const started = performance.now();
+  const prompt = data.prompt;
+  const picked = hasPrompts(prompt) ? await answerPrompts(new FastSAMPrompt(image, result), { ...prompt, clip: context.clip }) : result;
   const promptMs = performance.now() - started;
   context.onStage?.('prompt', promptMs);
-  started = performance.now();
-  const json = await toSegmentJSON(picked, { speed: { prompt: promptMs }, signal });
-  json.speed.encode = performance.now() - started;
-  context.onStage?.('encode', json.speed.encode);
-  const text = JSON.stringify(json);
-  const stored = await timed(context, 'store', () => storeAnswer(context.client, resultKey(context.queue, id), text, data.resultTtlMs));
-  return { detections: picked.length, bytes: stored ? text.length : 0 };
+  // The encoder adds speed.encode to the answer itself.
+  const json = await timed(context, 'encode', () => context.encoder.encode(picked, { speed: { prompt: promptMs }, signal }));
+  const stored = await timed(context, 'store', () => storeAnswer(context.client, resultKey(context.queue, id), json, data.resultTtlMs));
+  return { detections: picked.length, bytes: stored ? json.length : 0 };
 }
 
 /** Runs one job to its stored answer; throws a FastSAMError (the worker decides about retries). */
@@ -118,5 +120,8 @@ export async function runSegmentJob(context: SegmentJobContext, job: Job, signal
   const id = job.id!;
   if (await hasAnswer(context.client, resultKey(context.queue, id))) return { bytes: 0, reused: true };
   const data = readJobData(job.data);
+  if (data.prompt?.texts && !context.clip) {
+    throw new FastSAMError('E_BAD_OPTION', 'text prompts need CLIP, and this worker has none: start it with clip=DIR');
+  }
   return answer(context, job, data, signal);
 }

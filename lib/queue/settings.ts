@@ -50,7 +50,7 @@ export const DEFAULT_PREFIX = 'bull';
 export const JOB_LIMITS = Object.freeze({
   /** Longest path or file: URI. */
   maxPathLength: 4096,
-  /** Most boxes, points or texts in one prompt. */
+  /** Most texts in one prompt (boxes and points have the prompt rules' own caps). */
   maxPrompts: 1000,
   /** Longest text prompt. */
   maxTextLength: 1000,

@@ -20,6 +20,7 @@ import * as os from 'node:os';
 import { type Job, Queue, WaitingError, Worker } from 'bullmq';
 import { Registry } from 'prom-client';
 import type { ClipScorer } from '../clip/scorer';
+import { SegmentEncoder } from '../formats/segment-encoder';
 import { FastSAMError } from '../errors';
 import { checkInteger, checkKnownKeys, checkOptionsObject, checkString, invalid } from '../options/check';
 import { DEFAULT_MAX_PIXELS } from '../options/limits';
@@ -135,6 +136,7 @@ export class FastSAMWorker extends EventEmitter<FastSAMWorkerEvents> {
   private readonly counts: Queue;
   private readonly stats: WorkerMetrics;
   private readonly context: SegmentJobContext;
+  private readonly encoder = new SegmentEncoder();
   private closing?: Promise<{ drained: boolean }>;
   private closed = false;
   private handingBack = false;
@@ -160,6 +162,7 @@ export class FastSAMWorker extends EventEmitter<FastSAMWorkerEvents> {
       queue,
       model: settings.model,
       clip: settings.clip,
+      encoder: this.encoder,
       maxPixels: settings.maxPixels,
       root: settings.root,
       onStage: (stage, ms) => this.stats.stage(stage, ms),
@@ -233,6 +236,7 @@ export class FastSAMWorker extends EventEmitter<FastSAMWorkerEvents> {
         this.closed = true;
         clearTimeout(this.handBackTimer);
         this.stats.close();
+        await this.encoder.close().catch(() => undefined);
         await this.counts.close().catch(() => undefined);
         await this.redis.close();
       }

@@ -78,8 +78,14 @@ describeWithRedis('queue: producer and worker', () => {
       await expectCode(queue.submit(pngPath, { conff: 0.5 } as never), 'E_BAD_OPTION', /did you mean 'conf'/);
       await expectCode(queue.submit(pngPath, { imgsz: [640, 0] }), 'E_BAD_OPTION', /imgsz/);
       await expectCode(queue.submit(pngPath, { maxPixels: 10 } as never), 'E_BAD_OPTION', /unknown submit option 'maxPixels'/);
-      await expectCode(queue.submit(pngPath, { prompt: { boxes: [[1, 2, 3]] } } as never), 'E_BAD_PROMPT', /prompt.boxes\[0\]/);
-      await expectCode(queue.submit(pngPath, { prompt: { points: [[1, 2]], labels: [1, 0] } }), 'E_BAD_PROMPT', /one label per point/);
+      await expectCode(
+        queue.submit(pngPath, { prompt: { bboxes: [[1, 2, 3]] } } as never),
+        'E_BAD_PROMPT',
+        /box 0 must be \[x1, y1, x2, y2\]/,
+      );
+      await expectCode(queue.submit(pngPath, { prompt: { bboxes: [[10, 10, 10, 40]] } }), 'E_BAD_PROMPT', /positive width and height/);
+      await expectCode(queue.submit(pngPath, { prompt: { boxes: [[1, 2, 3, 4]] } } as never), 'E_BAD_PROMPT', /did you mean 'bboxes'/);
+      await expectCode(queue.submit(pngPath, { prompt: { points: [[1, 2]], labels: [1, 0] } }), 'E_BAD_PROMPT', /one per point/);
       await expectCode(queue.submit(pngPath, { prompt: { texts: [''] } }), 'E_BAD_PROMPT');
       await expectCode(queue.submit(pngPath, { jobId: '123' }), 'E_BAD_OPTION', /not only digits/);
       await expectCode(queue.submit(pngPath, { jobId: 'a:b' }), 'E_BAD_OPTION');
@@ -202,13 +208,11 @@ describeWithRedis('queue: producer and worker', () => {
       const [local] = await model.predict(png, { retinaMasks: true });
       const prompt = new FastSAMPrompt(png, local);
       const boxed = withoutSpeed(await toSegmentJSON(await prompt.box([[10, 10, 50, 40]])));
-      expect(withoutSpeed(await (await queue.submit(png, { prompt: { boxes: [[10, 10, 50, 40]] } })).result())).toEqual(boxed);
+      expect(withoutSpeed(await (await queue.submit(png, { prompt: { bboxes: [[10, 10, 50, 40]] } })).result())).toEqual(boxed);
       const pointed = withoutSpeed(await toSegmentJSON(await prompt.point([[32, 24]], [1], { mode: 'instances' })));
       const byPoint = await (await queue.submit(png, { prompt: { points: [[32, 24]], labels: [1], pointMode: 'instances' } })).result();
       expect(withoutSpeed(byPoint)).toEqual(pointed);
       await expectCode((await queue.submit(png, { prompt: { texts: ['a dog'] } })).result(), 'E_BAD_OPTION', /text prompts need CLIP/);
-      // A box FastSAMPrompt refuses (zero width) fails at once with E_BAD_PROMPT.
-      await expectCode((await queue.submit(png, { prompt: { boxes: [[10, 10, 10, 40]] } })).result(), 'E_BAD_PROMPT');
     } finally {
       await close();
     }
@@ -244,7 +248,7 @@ describeWithRedis('queue: producer and worker', () => {
         yield i === 4
           ? Buffer.from('broken')
           : i === 6
-            ? { source: png, options: { prompt: { boxes: [[0, 0, 64, 48]] as [number, number, number, number][] } } }
+            ? { source: png, options: { prompt: { bboxes: [[0, 0, 64, 48]] as [number, number, number, number][] } } }
             : png;
       }
     }
