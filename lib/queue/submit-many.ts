@@ -3,6 +3,7 @@
  * lazy) iterable only while fewer than `limit` jobs are out, and answers are yielded as they come. Memory
  * and Redis hold at most `limit` jobs of this loop at any time, whatever the input's size.
  */
+import { setMaxListeners } from 'node:events';
 import type { FastSAMError } from '../errors';
 import type { SegmentAnswer } from '../formats/segment-answer';
 import { isFastSAMError } from '../errors';
@@ -45,6 +46,8 @@ export async function* submitMany(
 ): AsyncGenerator<QueueOutcome> {
   const iterator = iterate(items);
   const stop = new AbortController();
+  // Every job out listens to it: up to `limit` listeners is the design, not a leak.
+  setMaxListeners(limit + 1, stop.signal);
   /** Jobs out, by item index: the job id once submitted. */
   const out = new Map<number, { jobId?: string; done: Promise<QueueOutcome> }>();
   let index = 0;
