@@ -73,7 +73,10 @@ async function writeLine(stream: WriteStream, text: string): Promise<void> {
 export async function enqueueCommand(keys: ParsedKeys, flags: Set<string>): Promise<number> {
   const json = flags.has('json');
   const { FastSAMQueue } = await import('../queue'); // first: says what to install when bullmq is missing
-  const files = (await expandSource(keys.source as string)).map((file) => path.resolve(file));
+  // Absolute paths, for workers elsewhere; a URL in a list stays as it is (and is refused as a source).
+  const files = (await expandSource(keys.source as string)).map((file) =>
+    /^[a-z][a-z0-9+.-]*:\/\//i.test(file) ? file : path.resolve(file),
+  );
   const options: SubmitManyOptions = {
     ...predictOptionsFromKeys(keys),
     ...(promptFromKeys(keys) ? { prompt: promptFromKeys(keys) } : {}),
