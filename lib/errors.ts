@@ -16,7 +16,10 @@ export type FastSAMErrorCode =
   | 'E_ABORTED' // the caller's AbortSignal fired before the work was done
   | 'E_UNSAFE_CHECKPOINT' // a .pt file asking for code or globals the safe reader refuses
   | 'E_DOWNLOAD' // a model could not be downloaded or failed its checksum
-  | 'E_NATIVE'; // the native addon failed or could not be loaded
+  | 'E_NATIVE' // the native addon failed or could not be loaded
+  | 'E_REDIS' // the job queue's Redis is unreachable or unfit (e.g. maxmemory-policy is not noeviction)
+  | 'E_JOB_FAILED' // a queued job failed without a library code (e.g. its workers died on it too often)
+  | 'E_RESULT_GONE'; // a queued job's result was already read, expired, or the job is unknown
 
 export class FastSAMError extends Error {
   readonly code: FastSAMErrorCode;

@@ -14,6 +14,8 @@ import { VAL_SCHEMA, valCommand } from './val';
 import { EXPORT_SCHEMA, exportCommand } from './export';
 import { TRACK_SCHEMA, trackCommand } from './track';
 import { SERVE_SCHEMA, serveCommand } from './serve';
+import { WORKER_SCHEMA, workerCommand } from './worker';
+import { ENQUEUE_SCHEMA, enqueueCommand } from './enqueue';
 
 const USAGE = `usage: fastsam COMMAND key=value ... [--json] [--help]
 
@@ -24,6 +26,8 @@ commands:
   export    a checkpoint to ONNX, in Node alone: fastsam export model=FastSAM-s.pt imgsz=1024
   info      describe a model: fastsam info model=MODEL.onnx [--json]
   serve     the HTTP service and web demo: fastsam serve model=MODEL.onnx port=8000 (fastsam serve --help)
+  worker    answer jobs from a Redis queue (BullMQ) with a model (fastsam worker --help)
+  enqueue   submit a folder to a queue's workers and write their answers (fastsam enqueue --help)
 
 --json prints one JSON object per line; errors print one line and exit 2.`;
 
@@ -76,6 +80,8 @@ export const COMMANDS: Record<string, Command> = {
   info: { schema: INFO_SCHEMA, run: info },
   track: { schema: TRACK_SCHEMA, run: trackCommand },
   serve: { schema: SERVE_SCHEMA, run: serveCommand },
+  worker: { schema: WORKER_SCHEMA, run: workerCommand },
+  enqueue: { schema: ENQUEUE_SCHEMA, run: enqueueCommand },
 };
 
 /** Runs one command on raw `key=value` strings: checked against its schema, then run; errors are thrown. */

@@ -6,10 +6,10 @@ export interface Progress {
   stop(): void;
 }
 
-export function progressBar(total: number, enabled: boolean): Progress {
+export function progressBar(total: number, enabled: boolean, label = 'predict'): Progress {
   if (!enabled || total < 2 || !process.stderr.isTTY) return { tick: () => undefined, stop: () => undefined };
   const bar = new SingleBar({
-    format: 'predict |{bar}| {value}/{total} images | {rate} img/s | eta {eta_formatted}',
+    format: `${label} |{bar}| {value}/{total} images | {rate} img/s | eta {eta_formatted}`,
     stream: process.stderr,
     hideCursor: true,
   });

@@ -175,6 +175,25 @@ function which(program: string): string {
     expectPrediction(expectOk(inApp(path.join(binDir, 'node'), ['predict.mjs'])));
   });
 
+  test("the subpath entries: 'fastsam-node/serve' loads; 'fastsam-node/queue' asks for its optional peers by name", () => {
+    fs.writeFileSync(
+      path.join(app, 'entries.cjs'),
+      `const { createServer } = require('fastsam-node/serve');
+      let queue;
+      try { require('fastsam-node/queue'); queue = 'loaded'; } catch (e) { queue = String(e.message); }
+      console.log(JSON.stringify({ createServer: typeof createServer, queue }));`,
+    );
+    const report = JSON.parse(
+      expectOk(inApp(path.join(binDir, 'node'), ['entries.cjs']))
+        .trim()
+        .split('\n')
+        .pop()!,
+    );
+    expect(report.createServer).toBe('function');
+    // bullmq and ioredis are optional peers, not installed here: the entry resolves and names what is missing.
+    expect(report.queue).toMatch(/bullmq|ioredis/);
+  });
+
   test('npx fastsam info describes the model', () => {
     const out = expectOk(inApp(path.join(binDir, 'npx'), ['--offline', 'fastsam', 'info', 'model=tiny.onnx', '--json']));
     const summary = JSON.parse(out.trim().split('\n').pop()!);
