@@ -1,7 +1,7 @@
 /**
  * FastSAM: load an Ultralytics-format segmentation model (FastSAM or any YOLOv8-seg) and segment images.
  * This class only schedules: options resolved once, images decoded, batches handed to the backend's
- * pipeline (lib/backends/) through the dispatcher (dynamic batching, bounded queue), results in order,
+ * pipeline (lib/backends/) through the dispatcher (dynamic batching, and with it a bounded queue), results in order,
  * and dispose() waiting for what is in flight.
  *
  *   const model = await FastSAM.load('FastSAM-s.onnx');

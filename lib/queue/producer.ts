@@ -53,7 +53,7 @@ export interface FastSAMQueueOptions {
   resultTtlMs?: number;
   /** How long an uploaded image waits for a worker. Default 24 hours. */
   imageTtlMs?: number;
-  /** Largest Buffer accepted. Default 20 MB. */
+  /** Largest Buffer accepted. Default 20 MiB. */
   maxImageBytes?: number;
   /** Failed jobs kept in Redis with their reason (BullMQ's failed set). Default 1000, for 24 hours. */
   keepFailed?: { count?: number; ageMs?: number };

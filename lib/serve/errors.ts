@@ -64,14 +64,17 @@ const FRAMEWORK_ERRORS: Record<string, [number, ServeErrorCode]> = {
   FST_INVALID_JSON_FIELD_ERROR: [400, 'E_BAD_REQUEST'],
 };
 
-/** What to answer for `error`: status, body, and a Retry-After when the client should come back. */
-export function httpAnswer(error: unknown): { status: number; body: ErrorBody; retryAfter?: number } {
+/**
+ * What to answer for `error`: status, body, and a Retry-After when the client should come back (the
+ * server's retryAfterSeconds for a full queue or a model going away, as for its own 429 and 503 answers).
+ */
+export function httpAnswer(error: unknown, retryAfterSeconds = 1): { status: number; body: ErrorBody; retryAfter?: number } {
   if (error instanceof HttpError) {
     return { status: error.statusCode, body: { error: { code: error.code, message: error.message } }, retryAfter: error.retryAfter };
   }
   if (isFastSAMError(error)) {
     const status = LIBRARY_STATUS[error.code] ?? 500;
-    const retryAfter = error.code === 'E_OVERLOADED' || error.code === 'E_DISPOSED' ? 1 : undefined;
+    const retryAfter = error.code === 'E_OVERLOADED' || error.code === 'E_DISPOSED' ? retryAfterSeconds : undefined;
     return { status, body: { error: { code: error.code, message: error.message } }, retryAfter };
   }
   const code = (error as FastifyError | undefined)?.code;
@@ -89,12 +92,14 @@ export function httpAnswer(error: unknown): { status: number; body: ErrorBody; r
 }
 
 /** Fastify's error handler: the one body, the right status, 5xx logged with their stack. */
-export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const { status, body, retryAfter } = httpAnswer(error);
-  if (status >= 500 && body.error.code === 'E_INTERNAL') request.log.error({ err: error }, 'request failed');
-  else request.log.info({ code: body.error.code, status }, body.error.message);
-  if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
-  return reply.code(status).type('application/json; charset=utf-8').send(body);
+export function errorHandler(retryAfterSeconds: number) {
+  return (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const { status, body, retryAfter } = httpAnswer(error, retryAfterSeconds);
+    if (status >= 500 && body.error.code === 'E_INTERNAL') request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: body.error.code, status }, body.error.message);
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+    return reply.code(status).type('application/json; charset=utf-8').send(body);
+  };
 }
 
 /** Fastify's not-found handler, in the same shape. */

@@ -4,7 +4,7 @@ import type { ClipScorer } from '../index';
 import { checkBoolean, checkInteger, checkKnownKeys, checkOptionsObject, checkString, invalid, is } from '../options/check';
 
 export interface ServeOptions {
-  /** Largest upload (an image, a whole multipart body, a /v2 request) in bytes. Default 50 MB. */
+  /** Largest upload (an image, a whole multipart body, a /v2 request) in bytes. Default 50 MiB. */
   maxUploadBytes?: number;
   /** Images with more pixels are refused with 413 E_IMAGE_TOO_LARGE, from their header. Default 8192² (67 MP). */
   maxPixels?: number;

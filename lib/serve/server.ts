@@ -76,7 +76,7 @@ export function createServer(model: FastSAM | Promise<FastSAM>, serveOptions: Se
     version: packageVersion(),
   };
 
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler(errorHandler(options.retryAfterSeconds));
   app.setNotFoundHandler(notFoundHandler);
   addBodyParsers(app);
   void app.register(fastifyMultipart, { limits: multipartLimits(options), throwFileSizeLimit: true });

@@ -149,14 +149,14 @@ describe('overload: the model queue is bounded', () => {
     const scene = await shapesScene(TWO_SHAPES, { dynamic: true });
     // One image may wait, for up to 300 ms (for company that never comes in time): the next ones are refused.
     const model = await FastSAM.load(scene.model, { dynamicBatching: { maxBatch: 4, maxQueueDelayMs: 300, maxQueue: 1 } });
-    const server = await startServer(model);
+    const server = await startServer(model, { retryAfterSeconds: 4 });
     try {
       expect(model.batching).toBe(true);
       const first = postRaw(server.url, scene.png, {}, 'image/png');
       while (model.queueDepth === 0) await new Promise((resolve) => setTimeout(resolve, 5));
       const refused = await Promise.all([1, 2, 3].map(() => postRaw(server.url, scene.png, {}, 'image/png')));
       for (const r of refused) {
-        expect(r.headers.get('retry-after')).toBe('1');
+        expect(r.headers.get('retry-after')).toBe('4');
         await expectError(r, 503, 'E_OVERLOADED', 'queue is full');
       }
       expect((await first).status).toBe(200);
