@@ -19,7 +19,7 @@ import {
 import { FastSAM } from '../pipeline/fastsam';
 import { hasPrompts } from '../prompts/answer';
 import { findFfmpeg } from '../video/ffmpeg';
-import { runVideoJob } from '../video/run';
+import { checkVideoJobOptions, runVideoJob } from '../video/run';
 import { expandVideoSources, type SourceEntry } from '../video/sources';
 import type { VideoTrackOptions } from '../video/track';
 import { promptsFromKeys } from './prompt-args';
@@ -95,6 +95,7 @@ async function run(keys: ParsedKeys, flags: Set<string>, mode: 'predict' | 'trac
   const options = await videoOptions(keys, mode);
   const json = flags.has('json');
   try {
+    await checkVideoJobOptions(mode, options); // a mistake in the job's keys: exit 2 before any folder or model
     const saveDir = ((keys.save as boolean | undefined) ?? true) ? runFolder(keys, 'segment', mode) : undefined;
     const model = await FastSAM.load(keys.model as string, backendOptionsFromKeys(keys));
     try {

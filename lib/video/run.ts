@@ -10,12 +10,13 @@ import { FastSAMError } from '../errors';
 import { annotateFrame } from './annotate';
 import { frameJson } from './frame-json';
 import { predictVideo, splitVideoOptions, type StreamingModel } from './predict';
+import { checkVideoPrompt } from './prompts';
 import { frameProgress } from './progress';
 import { openVideo, type VideoReader } from './reader';
 import type { VideoResult } from './results';
 import type { SourceEntry } from './sources';
 import { sourceStem } from './source-kind';
-import { trackVideo, type VideoTrackOptions } from './track';
+import { createTracker, trackVideo, type VideoTrackOptions } from './track';
 import { VideoWriter } from './writer';
 import { PlotCanvas } from '../plot/canvas';
 
@@ -53,7 +54,19 @@ function results(model: StreamingModel, job: VideoJob, input: VideoReader | stri
   return predictVideo(model, input, options);
 }
 
+/**
+ * The job's own options checked once, before any source or output folder: a bad reader option, prompt or
+ * tracker file is one mistake of the whole job, not a failure repeated for every source.
+ */
+export async function checkVideoJobOptions(mode: VideoJob['mode'], options: VideoTrackOptions): Promise<void> {
+  const { tracker, follow: _follow, prompt, ...rest } = options;
+  splitVideoOptions(rest);
+  if (prompt !== undefined) checkVideoPrompt(prompt, mode === 'track');
+  if (mode === 'track') await createTracker(tracker);
+}
+
 export async function runVideoJob(model: StreamingModel, job: VideoJob): Promise<VideoJobSummary> {
+  await checkVideoJobOptions(job.mode, job.options);
   const summary: VideoJobSummary = { frames: 0, failures: 0, saved: [] };
   const videos = job.entries.filter((e) => e.kind === 'video').length;
   const images = job.entries.length - videos;

@@ -157,5 +157,20 @@ describeWithShared('data/onnx/yolov8n-seg_int8_320.onnx', 'video on the command 
       expect(typo.code).toBe(2);
       expect(typo.stderr).toMatch(/unknown fastsam track key 'vid_strid' \(did you mean 'vid_stride'\?\)/);
     });
+
+    (built ? test : test.skip)('a mistake in the job (tracker file, point mode) is exit 2 before any source or run folder', async () => {
+      const yaml = path.join(dir, 'botsort.yaml');
+      fs.writeFileSync(yaml, 'tracker_type: botsort\n');
+      const project = path.join(dir, 'mistakes');
+      const common = [model, `source=${clip},${clip}`, `project=${project}`];
+      const tracker = await fastsam(['track', ...common, `tracker=${yaml}`]);
+      expect(tracker.code).toBe(2);
+      expect(tracker.stderr.trim().split('\n')).toHaveLength(1);
+      expect(tracker.stderr).toMatch(/tracker_type in .*botsort.yaml must be 'bytetrack'.*\[E_BAD_OPTION\]/);
+      const merge = await fastsam(['track', ...common, 'points=[[10,10]]', 'point_mode=merge']);
+      expect(merge.code).toBe(2);
+      expect(merge.stderr).toMatch(/pointMode when tracking must be 'instances'.*\[E_BAD_PROMPT\]/);
+      expect(fs.existsSync(project)).toBe(false);
+    });
   });
 });
