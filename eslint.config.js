@@ -1,4 +1,4 @@
-// Lint for the TypeScript (lib/, test/, scripts/): typescript-eslint's recommended rules, plus the
+// Lint for the TypeScript (lib/, test/, scripts/, examples/): typescript-eslint's recommended rules, plus the
 // type-aware rules that catch unhandled promises, the bug class that matters most in async pipelines.
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
@@ -25,7 +25,12 @@ module.exports = tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
-  { files: ['scripts/**', 'lib/cli/**', 'test/**'], rules: { 'no-console': 'off' } },
+  { files: ['scripts/**', 'lib/cli/**', 'test/**', 'examples/**'], rules: { 'no-console': 'off' } },
+  // The examples are checked as a user's project sees them: 'fastsam-node' imports resolve (examples/tsconfig.json).
+  {
+    files: ['examples/**/*.ts'],
+    languageOptions: { parserOptions: { project: './examples/tsconfig.json', tsconfigRootDir: __dirname } },
+  },
   // The web demo's browser code is checked against its own project (DOM types, no Node).
   {
     files: ['lib/serve/web/**/*.ts'],
