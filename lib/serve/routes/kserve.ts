@@ -6,13 +6,12 @@
  * masks of `mask_height` x `mask_width`, given in the response parameters with the image size).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { FastSAMError, isFastSAMError } from '../../errors';
+import { FastSAMError } from '../../errors';
 import type { SegmentAnswer } from '../../index';
-import { outcomeOf } from '../../metrics';
 import { HttpError } from '../errors';
 import { checkImageBytes } from '../image-bytes';
 import { checkInferRequest, imageInput, inferResponse, type OutputTensor, requestedOutputs, splitBinaryBody } from '../kserve-tensors';
-import { RequestSignal } from '../request-signal';
+import { predictionRequest } from '../prediction-request';
 import { checkAnswerable, runSegment } from '../segment';
 import type { ServeContext } from '../serve-context';
 import { parseWireOptions } from '../wire-options';
@@ -33,7 +32,7 @@ function outputTensors(answer: SegmentAnswer): OutputTensor[] {
 }
 
 export function kserveRoutes(app: FastifyInstance, context: ServeContext): void {
-  const { options, lifecycle, clientLimit } = context;
+  const { options, lifecycle } = context;
   const { name } = options;
 
   const checkName = (modelName: string, version?: string) => {
@@ -82,11 +81,7 @@ export function kserveRoutes(app: FastifyInstance, context: ServeContext): void 
 
   const infer = async (request: FastifyRequest<{ Params: ModelParams }>, reply: FastifyReply) => {
     checkName(request.params.name, request.params.version);
-    const model = lifecycle.requireModel();
-    const release = clientLimit.acquire(request.ip);
-    const tracker = new RequestSignal(reply, options.timeoutMs);
-    const started = performance.now();
-    try {
+    return predictionRequest(context, request, reply, async (model, tracker) => {
       const body = request.body;
       const { json, tail } = Buffer.isBuffer(body)
         ? splitBinaryBody(body, request.headers['inference-header-content-length'])
@@ -122,20 +117,12 @@ export function kserveRoutes(app: FastifyInstance, context: ServeContext): void 
       };
       const tensors = outputTensors(answer).filter((t) => binary.has(t.name));
       const response = inferResponse(header, tensors, binary);
-      context.modelMetrics()?.observePrediction('success', performance.now() - started);
       if (response.headerLength === undefined) return reply.send(response.body);
       return reply
         .type('application/octet-stream')
         .header('inference-header-content-length', String(response.headerLength))
         .send(response.body);
-    } catch (error) {
-      const code = isFastSAMError(error) ? error.code : tracker.signal.aborted ? 'E_ABORTED' : undefined;
-      context.modelMetrics()?.observePrediction(outcomeOf(code), performance.now() - started);
-      throw error;
-    } finally {
-      release();
-      tracker.dispose();
-    }
+    });
   };
   // Base64 makes a JSON body a third larger than the image it carries.
   const bodyLimit = Math.ceil((options.maxUploadBytes * 4) / 3) + 64 * 1024;

@@ -6,25 +6,19 @@
  */
 import * as path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { isFastSAMError } from '../../errors';
 import { FASTSAM_DEFAULTS, YOLO_DEFAULTS } from '../../index';
-import { outcomeOf } from '../../metrics';
 import { checkImageBytes } from '../image-bytes';
-import { RequestSignal } from '../request-signal';
+import { predictionRequest } from '../prediction-request';
 import { checkAnswerable, runSegment } from '../segment';
 import type { ServeContext } from '../serve-context';
 import { readUpload } from '../upload';
 import { parseWireOptions } from '../wire-options';
 
 export function segmentRoutes(app: FastifyInstance, context: ServeContext): void {
-  const { options, lifecycle, clientLimit } = context;
+  const { options, lifecycle } = context;
 
-  app.post('/v1/segment', async (request, reply) => {
-    const model = lifecycle.requireModel();
-    const release = clientLimit.acquire(request.ip);
-    const tracker = new RequestSignal(reply, options.timeoutMs);
-    const started = performance.now();
-    try {
+  app.post('/v1/segment', (request, reply) =>
+    predictionRequest(context, request, reply, async (model, tracker) => {
       const upload = await readUpload(request);
       const wire = parseWireOptions(upload.values);
       checkAnswerable(wire, options.clip);
@@ -34,7 +28,6 @@ export function segmentRoutes(app: FastifyInstance, context: ServeContext): void
         upload.image,
         wire,
       );
-      context.modelMetrics()?.observePrediction('success', performance.now() - started);
       if (out.format === 'png') {
         const [height, width] = out.result.masks.shape;
         return reply
@@ -45,15 +38,8 @@ export function segmentRoutes(app: FastifyInstance, context: ServeContext): void
       }
       if (out.format !== 'json') throw new Error('unreachable: /v1 answers JSON bytes or PNG');
       return reply.type('application/json; charset=utf-8').send(out.body);
-    } catch (error) {
-      const code = isFastSAMError(error) ? error.code : tracker.signal.aborted ? 'E_ABORTED' : undefined;
-      context.modelMetrics()?.observePrediction(outcomeOf(code), performance.now() - started);
-      throw error;
-    } finally {
-      release();
-      tracker.dispose();
-    }
-  });
+    }),
+  );
 
   app.get('/v1/info', async () => {
     const model = lifecycle.requireModel();
