@@ -15,7 +15,7 @@ import { readContract } from '../../lib/pipeline/contract';
 import { FastSAM } from '../../lib/pipeline/fastsam';
 import { PickleWriter, py, writeCheckpoint, writeZip } from '../fixtures/checkpoint-writer';
 import { miniClipVocab } from '../fixtures/clip-vocab';
-import { MASK_COEFS, tinySegmentModel } from '../fixtures/tiny-models';
+import { oneBoxModel } from '../fixtures/tiny-models';
 import { mutate, type Random, randomValue } from './mutate';
 
 export interface Target {
@@ -35,13 +35,7 @@ export function outcomeOf(error: unknown): string {
 const SIZE = 64;
 
 function tinyModel(dynamic: boolean, metadata: Record<string, string> = {}): Uint8Array {
-  return tinySegmentModel({
-    size: SIZE,
-    boxes: [{ cx: 32, cy: 32, w: 20, h: 20, score: 0.9, coef: [1, ...new Array<number>(MASK_COEFS - 1).fill(0)] }],
-    protos: new Float32Array(MASK_COEFS * (SIZE / 4) * (SIZE / 4)).fill(1),
-    dynamic,
-    metadata,
-  });
+  return oneBoxModel({ dynamic, metadata });
 }
 
 const gray = (): RawImage => ({ data: new Uint8Array(SIZE * SIZE * 3).fill(100), width: SIZE, height: SIZE, channels: 3 });

@@ -8,17 +8,7 @@ import { masksToRle, measureMasks, packMasks, paintMasks, smallestOnTop } from '
 import { native } from '../../lib/native';
 import { measureBitmaps, paintBitmaps } from '../../lib/prompts/bitmaps';
 import type { PaintOp } from '../../lib/prompts/rules';
-
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../lib/plot/random';
 
 const SHAPE: [number, number] = [37, 53];
 
@@ -45,7 +35,7 @@ function randomMasks(rand: () => number, count: number): Mask[] {
 const SEEDS = [1, 2, 3, 4, 5, 6];
 
 describe.each(SEEDS)('seed %i', (seed) => {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const masks = randomMasks(rand, 2 + Math.floor(rand() * 20));
 
   test('areas, bounds, pixels inside rects and pixels held equal the JS measures', async () => {

@@ -7,6 +7,7 @@ import { FastSAMError } from '../../lib/errors';
 import type { MaskFrame } from '../../lib/masks/mask-frame';
 import { type MaskBitmap, measureBitmaps, paintBitmaps } from '../../lib/prompts/bitmaps';
 import { checkBoxes, checkLabels, checkPointMode, checkPoints } from '../../lib/prompts/check-prompts';
+import { seededRandom } from '../../lib/plot/random';
 import {
   type BoxPrompt,
   decidePoints,
@@ -223,18 +224,6 @@ describe('point rules', () => {
   });
 });
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A random blob inside a random window (holes and all), sometimes empty. */
 function randomMask(rand: () => number, h: number, w: number): MaskBitmap {
   if (rand() < 0.1) return empty;
@@ -311,7 +300,7 @@ function naiveBoxes(masks: MaskBitmap[], prompts: BoxPrompt[], h: number, w: num
 describe('randomised prompts equal the per-point loops', () => {
   const [h, w] = [24, 32];
   test.each([1, 2, 3, 4, 5, 6, 7, 8])('seed %i', (seed) => {
-    const rand = random(seed);
+    const rand = seededRandom(seed);
     const masks = Array.from({ length: 1 + Math.floor(rand() * 12) }, () => randomMask(rand, h, w));
     // Few distinct points, many repeats: dedupe must not change anything.
     const distinct = Array.from({ length: 1 + Math.floor(rand() * 6) }, (): PointPrompt => [rand() * (w + 8) - 4, rand() * (h + 8) - 4]);

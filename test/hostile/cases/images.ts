@@ -9,18 +9,12 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { expandSource } from '../../../lib/io/sources';
 import { FastSAM } from '../../../lib/pipeline/fastsam';
-import { MASK_COEFS, tinySegmentModel } from '../../../scripts/fixtures/tiny-models';
+import { oneBoxModel } from '../../../scripts/fixtures/tiny-models';
 
 const SIZE = 64;
 
 function tinyModel(): Promise<FastSAM> {
-  return FastSAM.load(
-    tinySegmentModel({
-      size: SIZE,
-      boxes: [{ cx: 32, cy: 32, w: 20, h: 20, score: 0.9, coef: [1, ...new Array<number>(MASK_COEFS - 1).fill(0)] }],
-      protos: new Float32Array(MASK_COEFS * (SIZE / 4) * (SIZE / 4)).fill(1),
-    }),
-  );
+  return FastSAM.load(oneBoxModel());
 }
 
 async function withModel<T>(fn: (model: FastSAM) => Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@
  */
 import { buildOnnxModel } from '../../../lib/onnx/builder';
 import { FastSAM } from '../../../lib/pipeline/fastsam';
-import { MASK_COEFS, tinySegmentModel } from '../../../scripts/fixtures/tiny-models';
+import { oneBoxModel } from '../../../scripts/fixtures/tiny-models';
 
 const SIZE = 64;
 
@@ -41,13 +41,7 @@ async function loadAndPredict(bytes: Uint8Array, imgsz?: number): Promise<number
 }
 
 function tiny(metadata: Record<string, string>, dynamic = true): Uint8Array {
-  return tinySegmentModel({
-    size: SIZE,
-    boxes: [{ cx: 32, cy: 32, w: 20, h: 20, score: 0.9, coef: [1, ...new Array<number>(MASK_COEFS - 1).fill(0)] }],
-    protos: new Float32Array(MASK_COEFS * (SIZE / 4) * (SIZE / 4)).fill(1),
-    dynamic,
-    metadata,
-  });
+  return oneBoxModel({ dynamic, metadata });
 }
 
 /** No names metadata and output0 declaring 100 M rows (~134 bytes): Array.from({ length: 1e8 }) aborted. */
