@@ -4,7 +4,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'build/', 'build-gpu/', 'build-prebuild/', 'prebuilds/', 'node_modules/', 'coverage/', 'runs/'] },
+  { ignores: ['dist/', 'build/', 'build-gpu/', 'build-prebuild/', 'prebuilds/', 'node_modules/', 'coverage/', 'runs/', 'docs/api/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

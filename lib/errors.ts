@@ -21,7 +21,12 @@ export type FastSAMErrorCode =
   | 'E_JOB_FAILED' // a queued job failed without a library code (e.g. its workers died on it too often)
   | 'E_RESULT_GONE'; // a queued job's result was already read, expired, or the job is unknown
 
+/**
+ * Every error the library throws on purpose: a stable `code` to branch on, and a message for people. Native and runtime failures
+ * are wrapped in one (the original as `cause`).
+ */
 export class FastSAMError extends Error {
+  /** What went wrong, stable across releases (see FastSAMErrorCode). */
   readonly code: FastSAMErrorCode;
 
   constructor(code: FastSAMErrorCode, message: string, options?: { cause?: unknown }) {
@@ -31,6 +36,7 @@ export class FastSAMError extends Error {
   }
 }
 
+/** Whether a caught value is a FastSAMError (a type guard, for `catch (e: unknown)`). */
 export function isFastSAMError(value: unknown): value is FastSAMError {
   return value instanceof FastSAMError;
 }

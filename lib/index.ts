@@ -1,3 +1,14 @@
+/**
+ * FastSAM (Fast Segment Anything) for Node.js: load a FastSAM or YOLOv8-seg model, segment images and
+ * videos, pick regions with box, point and text prompts, and export the results.
+ *
+ *     const model = await FastSAM.load('FastSAM-s.pt');
+ *     const [result] = await model.predict('image.jpg');
+ *     await result.plot({ output: 'plot.png' });
+ *
+ * The HTTP service is in `fastsam-node/serve`, the Redis queue workers in `fastsam-node/queue`.
+ * @module fastsam-node
+ */
 // Plotting adds Result.plot() (the result model itself never imports plotting).
 import './plot/result-plot';
 

@@ -8,14 +8,19 @@ import type { DecodedImage } from '../io/image';
 import type { MaskStore } from '../masks/masks';
 import type { ResolvedDetectionOptions } from '../options/predict-options';
 
+/** A float tensor as ONNX Runtime gives it: row-major data and its dimensions. */
 export interface RawTensor {
+  /** The values, row-major. */
   data: Float32Array;
+  /** The shape, outermost first. */
   dims: number[];
 }
 
 /** The two raw YOLOv8-seg outputs: output0 [B, 4+nc+nm, N] and output1 [B, nm, H/4, W/4]. */
 export interface RawOutputs {
+  /** Detections: [B, 4 + nc + nm, N] (box xywh, class scores, mask coefficients per anchor). */
   output0: RawTensor;
+  /** Mask prototypes: [B, nm, H/4, W/4]. */
   output1: RawTensor;
 }
 
@@ -35,10 +40,16 @@ export interface ImageDetections {
   masks: MaskStore;
 }
 
-/** Milliseconds spent on the whole batch, by stage. */
+/**
+ * Milliseconds spent on the whole batch, by stage.
+ * @inline
+ */
 export interface StageTimes {
+  /** Letterboxing and normalising the batch (decoding the images is not counted here). */
   preprocess: number;
+  /** The network. */
   inference: number;
+  /** Detection (decoding boxes, NMS); masks are rendered later, on request. */
   postprocess: number;
 }
 
@@ -47,11 +58,18 @@ export interface PipelineRun {
   times: StageTimes;
 }
 
-/** How a CPU backend runs ONNX Runtime, as resolved. */
+/**
+ * How a CPU backend runs ONNX Runtime, as resolved.
+ * @inline
+ */
 export interface CpuThreading {
+  /** Inference worker threads, each with its own session. */
   workers: number;
+  /** ONNX Runtime intra-op threads per worker. */
   intraOp: number;
+  /** ONNX Runtime inter-op threads per worker. */
   interOp: number;
+  /** Whether idle ONNX Runtime threads spin-wait. */
   spinning: boolean;
 }
 

@@ -18,6 +18,10 @@ import type { WindowedImage } from './resample';
 /** [x1, y1, x2, y2): integer pixel bounds, end-exclusive. */
 export type PixelBox = [number, number, number, number];
 
+/**
+ * How a mask becomes a CLIP crop: 'reference' (the FastSAM repository's: the mask's box pasted on a white canvas) or 'masked'
+ * (current Ultralytics': the box cut out, black outside the mask).
+ */
 export type CropMode = 'reference' | 'masked';
 
 const EPS = 1e-6; // float noise in the letterbox mapping must not widen a box by a pixel

@@ -11,7 +11,10 @@ export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
 export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
 export const CLIP_IMAGE_SIZE = 224;
 
-/** Raw 8-bit RGB pixels, row-major. */
+/**
+ * Raw 8-bit RGB pixels, row-major.
+ * @inline
+ */
 export interface RawRgb {
   rgb: Uint8Array;
   width: number;

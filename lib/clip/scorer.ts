@@ -17,18 +17,45 @@ import { normaliseRows } from './similarity';
 import { ClipTokenizer } from './tokenizer';
 import { findVocabIn, type VocabSource } from './vocab-files';
 
-export type ClipSource = string | { vision: string; text: string; vocab?: VocabSource } | { combined: string; vocab?: VocabSource };
+/**
+ * Where a CLIP model is: a folder (vision_model.onnx + text_model.onnx, or model.onnx, and a vocabulary), or the files by path.
+ */
+export type ClipSource =
+  | string
+  | {
+      /** The image encoder (vision_model.onnx). */
+      vision: string;
+      /** The text encoder (text_model.onnx). */
+      text: string;
+      /** The vocabulary; default: looked for beside the encoders. */
+      vocab?: VocabSource;
+    }
+  | {
+      /** One ONNX file with both encoders (model.onnx). */
+      combined: string;
+      /** The vocabulary; default: looked for beside the model. */
+      vocab?: VocabSource;
+    };
 
+/** Options of ClipScorer.load. */
 export interface ClipLoadOptions {
   /** Intra-op threads for each encoder; default one per core. */
   threads?: number;
 }
 
+/**
+ * Options of ClipScorer.encodeImages.
+ * @inline
+ */
 export interface EncodeImagesOptions {
   /** Images per encoder run; default 32. */
   batchSize?: number;
 }
 
+/**
+ * Options of ClipScorer.encodeTexts and textInputs.
+ * @inline
+ */
 export interface EncodeTextsOptions {
   /** Cut texts over the context length (77) instead of refusing them, as clip.tokenize(truncate=True). */
   truncate?: boolean;
@@ -108,16 +135,22 @@ function checkImage(image: RawRgb, i: number): void {
   }
 }
 
+/** A CLIP model (image and text encoders, and its tokenizer) that embeds images and texts, for text prompts. */
 export class ClipScorer {
   private readonly placeholderIds: number[];
 
   private constructor(
     private readonly encoders: ClipEncoders,
+    /** The model's tokenizer. */
     readonly tokenizer: ClipTokenizer,
   ) {
     this.placeholderIds = tokenizer.tokenize('', { contextLength: this.contextLength, padId: this.padId })[0];
   }
 
+  /**
+   * Loads a CLIP model: a folder, or the files by path (see ClipSource). Throws E_FILE_NOT_FOUND when no encoders or vocabulary
+   * are found, E_MODEL_FORMAT for files that are not CLIP's, E_BAD_OPTION for bad options.
+   */
   static async load(source: ClipSource, options: ClipLoadOptions = {}): Promise<ClipScorer> {
     if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
       throw new FastSAMError('E_BAD_OPTION', `threads must be a positive integer, got ${String(options.threads)}`);
@@ -133,6 +166,7 @@ export class ClipScorer {
     return this.encoders.image.size;
   }
 
+  /** Token row length the text encoder takes (77 for CLIP). */
   get contextLength(): number {
     return this.encoders.text.contextLength;
   }
@@ -149,17 +183,35 @@ export class ClipScorer {
   }
 
   /** The files in use, for messages. */
-  get files(): { image: string; text: string; vocab: string } {
+  get files(): {
+    /** The image encoder's file. */
+    image: string;
+    /** The text encoder's file (the same file for a combined model). */
+    text: string;
+    /** The vocabulary's file(s). */
+    vocab: string;
+  } {
     return { image: this.encoders.image.file, text: this.encoders.text.file, vocab: this.tokenizer.source };
   }
 
-  /** A preprocessor for this model's input size (keeps resize plans between calls). */
+  /**
+   * A preprocessor for this model's input size (keeps resize plans between calls).
+   * @internal For selectByText; its type is not public.
+   */
   createPreprocessor(): ClipPreprocessor {
     return new ClipPreprocessor(this.imageSize);
   }
 
   /** The padded token rows and real lengths the text encoder is fed. */
-  textInputs(texts: readonly string[], options: EncodeTextsOptions = {}): { rows: number[][]; lengths: number[] } {
+  textInputs(
+    texts: readonly string[],
+    options: EncodeTextsOptions = {},
+  ): {
+    /** One row of contextLength token ids per text, padded with padId. */
+    rows: number[][];
+    /** Each row's real length, <|endoftext|> included. */
+    lengths: number[];
+  } {
     const rows = this.tokenizer.tokenize(texts, { contextLength: this.contextLength, truncate: options.truncate, padId: this.padId });
     const lengths = rows.map((row) => row.indexOf(this.tokenizer.eotId) + 1);
     return { rows, lengths };
@@ -199,6 +251,7 @@ export class ClipScorer {
     return normaliseRows(data, count, dim);
   }
 
+  /** Releases both encoder sessions; the scorer cannot be used afterwards. */
   async dispose(): Promise<void> {
     await this.encoders.dispose();
   }

@@ -18,6 +18,7 @@ import type { RawRgb } from './preprocess';
 import { checkBatch, type ClipScorer, DEFAULT_BATCH } from './scorer';
 import { argmax, softmaxScores } from './similarity';
 
+/** Options of selectByText (and of the text prompt). */
 export interface SelectByTextOptions {
   /** 'reference' (default): the mask's box pasted on a white canvas; 'masked': the box cut out, black outside the mask. */
   crop?: CropMode;
@@ -29,6 +30,7 @@ export interface SelectByTextOptions {
   truncate?: boolean;
 }
 
+/** Which detection best matches each text, with the scores of every candidate. */
 export interface TextSelection {
   /** The chosen detection (index into the result) for the first text; -1 when no mask is a candidate. */
   index: number;

@@ -18,6 +18,10 @@ import { type ClipVocab, END_OF_TEXT, START_OF_TEXT } from './vocab-formats';
 
 export const CLIP_CONTEXT_LENGTH = 77;
 
+/**
+ * Options of ClipTokenizer.tokenize.
+ * @inline
+ */
 export interface TokenizeOptions {
   /** Row length; default 77. */
   contextLength?: number;
@@ -27,6 +31,7 @@ export interface TokenizeOptions {
   padId?: number;
 }
 
+/** CLIP's byte-pair tokenizer, identical to OpenAI's clip.tokenize. */
 export class ClipTokenizer {
   private readonly bpe: BytePairEncoder;
 
@@ -39,14 +44,20 @@ export class ClipTokenizer {
     return new ClipTokenizer(await loadClipVocab(source));
   }
 
+  /**
+   * A tokenizer over a vocabulary already in memory.
+   * @internal For tests: the vocabulary structure is not public; use load().
+   */
   static fromVocab(vocab: ClipVocab): ClipTokenizer {
     return new ClipTokenizer(vocab);
   }
 
+  /** The id of <|startoftext|>. */
   get sotId(): number {
     return this.vocab.sotId;
   }
 
+  /** The id of <|endoftext|>. */
   get eotId(): number {
     return this.vocab.eotId;
   }
@@ -56,6 +67,7 @@ export class ClipTokenizer {
     return this.vocab.padId;
   }
 
+  /** Tokens in the vocabulary. */
   get vocabSize(): number {
     return this.vocab.encoder.size;
   }

@@ -10,6 +10,10 @@ import { FastSAMError } from '../errors';
 import { findTogether, formatError, isDirectory, isFile, readAsset } from './files';
 import { type ClipVocab, padTokenFromConfig, vocabFromHfFiles, vocabFromOpenAiMerges, vocabFromTokenizerJson } from './vocab-formats';
 
+/**
+ * A CLIP vocabulary: a file or folder, or the two Hugging Face files (vocab.json, merges.txt) by path.
+ * @inline
+ */
 export type VocabSource = string | { vocab: string; merges: string };
 
 export const OPENAI_VOCAB_FILE = 'bpe_simple_vocab_16e6.txt.gz';

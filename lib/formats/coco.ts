@@ -7,11 +7,17 @@ import { rleFromString, rleToString } from '../val/coco/rle';
 
 export type { CompressedRLE } from '../masks/rle';
 
+/** One detection in the COCO results format (what Result.toCOCO() gives and pycocotools' loadRes reads). */
 export interface CocoDetection {
+  /** The image id given to toCOCO(). */
   image_id: number | string;
+  /** The class index, or the id the categoryIds option maps it to. */
   category_id: number;
+  /** [x, y, width, height] in original image pixels, rounded to 3 decimals. */
   bbox: [number, number, number, number];
+  /** Confidence, rounded to 5 decimals. */
   score: number;
+  /** The mask as RLE (compressed unless asked otherwise); absent when masks were left out. */
   segmentation?: RLE | CompressedRLE;
 }
 

@@ -6,6 +6,7 @@ import type { Mask } from '../masks/mask';
 import type { MaskFrame } from '../masks/mask-frame';
 import { traceContours } from '../masks/mask-ops';
 
+/** How masks become polygons (Masks.xy(), Masks.xyn()). */
 export interface PolygonOptions {
   /** 'largest' (default, Ultralytics 8.0.x): the contour with the most points; 'concat': all contours joined. */
   strategy?: 'largest' | 'concat';

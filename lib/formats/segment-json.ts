@@ -20,6 +20,10 @@ import { compressRle, type CompressedRLE } from './coco';
 
 export type { SegmentAnswer, SegmentDetection, SegmentMask } from './segment-answer';
 
+/**
+ * Options of toSegmentJSON.
+ * @inline
+ */
 export interface SegmentJsonOptions {
   /** Leave masks out (boxes only). Default true (masks in). */
   masks?: boolean;

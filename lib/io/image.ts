@@ -13,23 +13,35 @@ export { DEFAULT_MAX_PIXELS };
 
 /** Raw interleaved pixels: 1 (gray), 3 (RGB) or 4 (RGBA) channels, row-major. */
 export interface RawImage {
+  /** width × height × channels bytes, row-major, channels interleaved. */
   data: Uint8Array;
+  /** Pixels. */
   width: number;
+  /** Pixels. */
   height: number;
+  /** Bytes per pixel: 1 (gray), 3 (RGB) or 4 (RGBA; alpha is dropped). */
   channels: 1 | 3 | 4;
 }
 
 /** A file path, an encoded image (JPEG, PNG, WebP, TIFF, ...), or raw pixels. */
 export type ImageSource = string | Buffer | Uint8Array | RawImage;
 
+/** An image as 8-bit RGB, the form every backend takes. */
 export interface DecodedImage {
+  /** width × height × 3 bytes, row-major, RGB. */
   rgb: Uint8Array;
+  /** Pixels. */
   width: number;
+  /** Pixels. */
   height: number;
   /** The file path when the source was one. */
   path?: string;
 }
 
+/**
+ * Options of decodeImage.
+ * @inline
+ */
 export interface DecodeOptions {
   /** Refuse images with more pixels than this (decompression bombs). Default 268,402,689 (16383²). */
   maxPixels?: number;

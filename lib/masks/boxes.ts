@@ -1,10 +1,12 @@
 /** Detection boxes in original-image pixels, as flat typed arrays (n x 4, n, n). */
 import { FastSAMError } from '../errors';
 
+/** A result's detection boxes in original image pixels, as flat typed arrays (Ultralytics' `Boxes`). */
 export class Boxes {
   constructor(
     /** n x 4: x1, y1, x2, y2. */
     readonly xyxy: Float32Array,
+    /** Confidence of each box, in [0, 1]. */
     readonly conf: Float32Array,
     /** Class indices (as float, like Ultralytics). */
     readonly cls: Float32Array,
@@ -12,6 +14,7 @@ export class Boxes {
     readonly origShape: [number, number],
   ) {}
 
+  /** Number of boxes. */
   get length(): number {
     return this.conf.length;
   }
@@ -26,10 +29,12 @@ export class Boxes {
     return out;
   }
 
+  /** n x 4: x1, y1, x2, y2 divided by the image width and height (in [0, 1]). */
   get xyxyn(): Float32Array {
     return this.normalise(this.xyxy);
   }
 
+  /** n x 4: centre x, centre y, width, height divided by the image width and height. */
   get xywhn(): Float32Array {
     return this.normalise(this.xywh);
   }
@@ -45,6 +50,7 @@ export class Boxes {
     return out;
   }
 
+  /** The boxes at `indices`, in that order. Throws E_BAD_OPTION for an index out of range. */
   select(indices: ArrayLike<number>): Boxes {
     const rows = Array.from(indices);
     const xyxy = new Float32Array(rows.length * 4);

@@ -12,7 +12,9 @@ export interface MaskFrame {
   origShape: [number, number];
   /** Image pixels -> mask pixels: mask = image * gain + pad. */
   gain: number;
+  /** Horizontal letterbox padding, in mask pixels. */
   padX: number;
+  /** Vertical letterbox padding, in mask pixels. */
   padY: number;
 }
 

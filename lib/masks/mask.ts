@@ -3,12 +3,16 @@ import type { RLE } from './rle';
 
 export type { RLE } from './rle';
 
+/** One mask as pixels (from Masks.all() or get()): a window of the full mask; everything outside it is 0. */
 export class Mask {
   constructor(
-    /** Window in mask coordinates. */
+    /** Left of the window, in mask pixels. */
     readonly x: number,
+    /** Top of the window, in mask pixels. */
     readonly y: number,
+    /** Window width, in pixels. */
     readonly width: number,
+    /** Window height, in pixels. */
     readonly height: number,
     /** width x height bytes, row-major, 0 or 1. */
     readonly data: Uint8Array,

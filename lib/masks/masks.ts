@@ -154,11 +154,13 @@ export class MaterializedMaskStore implements MaskStore {
  * `dense()` (the full stack: big). `frame` maps mask coordinates to image pixels.
  */
 export class Masks {
+  /** How mask pixels map to image pixels (the letterbox, or the identity for retina masks). */
   readonly frame: MaskFrame;
 
   /**
    * `mapping`: the letterbox's (e.g. the LetterboxGeometry of the letterbox that made the input) when the
    * masks are letterboxed; asked from the native core when left out.
+   * @internal Masks come from predict() and select(); the stores behind them are not public.
    */
   constructor(
     private readonly store: MaskStore,
@@ -169,11 +171,12 @@ export class Masks {
     this.frame = frameOf(store.shape, origShape, mapping);
   }
 
+  /** Number of masks. */
   get length(): number {
     return this.indices.length;
   }
 
-  /** [height, width]: the original image size with retina masks, else the letterboxed input size. */
+  /** `[height, width]`: the original image size with retina masks, else the letterboxed input size. */
   get shape(): [number, number] {
     return [this.store.shape[0], this.store.shape[1]];
   }
@@ -183,6 +186,7 @@ export class Masks {
     return new Masks(this.store, Uint32Array.from(this.resolve(indices)), this.frame.origShape, this.frame);
   }
 
+  /** One mask, cropped to its window. Throws E_BAD_OPTION for an index out of range. */
   async get(index: number): Promise<Mask> {
     const [mask] = await this.all([index]);
     return mask;

@@ -5,26 +5,52 @@ import { toYoloLines } from '../formats/yolo';
 import type { ImageSource } from '../io/image';
 import { Masks } from './masks';
 
+/** Milliseconds per image, by stage (Ultralytics' `speed`). */
 export interface Speed {
-  /** Milliseconds per image. */
+  /** Decoding and letterboxing the image. */
   preprocess: number;
+  /** The network (a batch's time divided among its images). */
   inference: number;
+  /** Detection (NMS); masks are rendered later, on request, and not counted. */
   postprocess: number;
 }
 
+/** One detection of Result.toJSON(). */
 export interface DetectionJSON {
+  /** Class name (the index as a string when the model names none). */
   name: string;
+  /** Class index. */
   class: number;
+  /** Confidence in [0, 1]. */
   confidence: number;
-  box: { x1: number; y1: number; x2: number; y2: number };
+  /** The box corners in original image pixels. */
+  box: {
+    /** Left. */
+    x1: number;
+    /** Top. */
+    y1: number;
+    /** Right. */
+    x2: number;
+    /** Bottom. */
+    y2: number;
+  };
 }
 
+/**
+ * One image's detections (Ultralytics' `Results`): boxes at once, masks rendered natively only when asked for. Returned by
+ * FastSAM.predict() and stream(); prompts select from it.
+ */
 export class Result {
   constructor(
+    /** [height, width] of the original image, in pixels. */
     readonly origShape: [number, number],
+    /** Class names by index, from the model's metadata. */
     readonly names: Record<number, string>,
+    /** The detection boxes, in original image pixels. */
     readonly boxes: Boxes,
+    /** The detections' masks, one per box, in the same order. */
     readonly masks: Masks,
+    /** Milliseconds per stage for this image. */
     readonly speed: Speed,
     /** The file path when the source was one. */
     readonly path?: string,
@@ -32,6 +58,7 @@ export class Result {
     readonly source?: ImageSource,
   ) {}
 
+  /** Number of detections. */
   get length(): number {
     return this.boxes.length;
   }
@@ -68,7 +95,16 @@ export class Result {
   }
 
   /** Detections as plain JSON (masks are left out: use masks.toRLE() for them). */
-  toJSON(): { path?: string; origShape: [number, number]; speed: Speed; detections: DetectionJSON[] } {
+  toJSON(): {
+    /** The image file, when the source was a path. */
+    path?: string;
+    /** [height, width] of the image. */
+    origShape: [number, number];
+    /** Milliseconds per stage. */
+    speed: Speed;
+    /** One per detection, in result order. */
+    detections: DetectionJSON[];
+  } {
     const { xyxy, conf, cls } = this.boxes;
     const detections = Array.from({ length: this.length }, (_, i) => ({
       name: this.names[cls[i]] ?? String(cls[i]),

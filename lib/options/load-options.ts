@@ -29,6 +29,7 @@ export interface CpuThreadOptions {
   workers?: number;
 }
 
+/** Options of the 'tensorrt' backend (ignored by the CPU backend). */
 export interface TensorRtOptions {
   /** CUDA device index. Default 0. */
   device?: number;
@@ -45,6 +46,7 @@ export interface TensorRtOptions {
   onProgress?: (stage: string, fraction: number) => void;
 }
 
+/** Which backend runs the model: 'cpu', 'tensorrt' (NVIDIA GPUs), or 'auto' (TensorRT when it loads, else the CPU). */
 export type BackendName = 'cpu' | 'tensorrt' | 'auto';
 
 export interface BackendOptions extends CpuThreadOptions, TensorRtOptions {
@@ -113,7 +115,12 @@ export interface LoadOptions extends BackendOptions {
    * For a checkpoint (`FastSAM-s.pt`, or a bare name looked up in the cache and downloaded): the size to
    * export the ONNX at (default: the checkpoint's), or a dynamic export. Exports are cached by content.
    */
-  export?: { imgsz?: number | [number, number]; dynamic?: boolean };
+  export?: {
+    /** The export's input size: one side for a square, or [height, width]. Default: the checkpoint's training size. */
+    imgsz?: number | [number, number];
+    /** Export with dynamic batch and image size instead of a fixed input. Default false. */
+    dynamic?: boolean;
+  };
 }
 
 const LOAD_KEYS = [

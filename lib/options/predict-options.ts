@@ -33,14 +33,22 @@ export interface PredictOptions extends DetectionOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * A model family's default thresholds.
+ * @inline
+ */
 export interface ThresholdDefaults {
+  /** Confidence threshold. */
   conf: number;
+  /** NMS IoU threshold. */
   iou: number;
+  /** Masks at the original image size. */
   retinaMasks: boolean;
 }
 
-/** FastSAM's documented recipe, and Ultralytics' defaults for plain YOLOv8-seg. */
+/** FastSAM's documented recipe (conf 0.4, iou 0.9, retina masks): the defaults for one-class models. */
 export const FASTSAM_DEFAULTS: Readonly<ThresholdDefaults> = Object.freeze({ conf: 0.4, iou: 0.9, retinaMasks: true });
+/** Ultralytics' defaults for plain YOLOv8-seg models: conf 0.25, iou 0.7, letterboxed masks. */
 export const YOLO_DEFAULTS: Readonly<ThresholdDefaults> = Object.freeze({ conf: 0.25, iou: 0.7, retinaMasks: false });
 export const DEFAULT_MAX_DET = 300;
 

@@ -9,12 +9,17 @@ import { ALLOWED_STRIDES, MAX_BATCH, MAX_CLASSES, MAX_IMGSZ, MAX_MASK_COEFFICIEN
 import type { OnnxModelInfo, OnnxValueInfo } from '../onnx/model-info';
 import { parsePythonIntList, parsePythonNames } from '../onnx/python-literal';
 
+/** What a loaded model promises, read from the ONNX file: its input, outputs and metadata (FastSAM.contract). */
 export interface ModelContract {
+  /** Always segmentation: other tasks are refused at load (E_MODEL_FORMAT). */
   task: 'segment';
+  /** Class names by index, from the metadata; without any: 'object' for one class, else the index. */
   names: Record<number, string>;
+  /** Number of classes (1 for FastSAM). */
   nc: number;
   /** Mask coefficients per detection (32 for every YOLOv8-seg). */
   nm: number;
+  /** The network's largest stride (32): input sizes are multiples of it. */
   stride: number;
   /** Input height and width when fixed by the export; null when dynamic. */
   fixedSize: [number, number] | null;
@@ -22,6 +27,7 @@ export interface ModelContract {
   imgsz: [number, number];
   /** Fixed batch size, or null when the batch axis is dynamic. */
   fixedBatch: number | null;
+  /** The ONNX input's name. */
   inputName: string;
   /** FastSAM semantics: the full-image-box step and FastSAM's default thresholds. */
   isFastSAM: boolean;

@@ -37,6 +37,7 @@ export type VideoSource = string | VideoReader;
 
 /** model.track() options: per-frame tracking (ByteTrack); `persist` keeps tracks and ids from the previous call. */
 export interface TrackOptions extends VideoTrackOptions {
+  /** Continue the tracks (and ids) of this model's previous track() call instead of starting afresh. Default false. */
   persist?: boolean;
 }
 
@@ -44,6 +45,7 @@ const isVideo = (source: unknown): source is VideoSource => source instanceof Vi
 
 /** Events a model emits: one 'batch' per backend run. */
 export interface FastSAMEvents {
+  /** After each backend run: its size, the requests that shared it, queue wait and stage times. */
   batch: [BatchInfo];
 }
 
@@ -91,6 +93,11 @@ async function* videoItems(results: AsyncGenerator<VideoResult>): AsyncGenerator
   for await (const result of results) yield { source: result.source!, result };
 }
 
+/**
+ * A loaded segmentation model (FastSAM or any Ultralytics YOLOv8-seg ONNX export): predict(), stream() and track() images and
+ * videos, then dispose(). Emits 'batch' after each backend run. Safe to call concurrently; with dynamicBatching, concurrent calls
+ * share runs.
+ */
 export class FastSAM extends EventEmitter<FastSAMEvents> {
   private disposed = false;
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -113,7 +120,12 @@ export class FastSAM extends EventEmitter<FastSAMEvents> {
     this.dispatcher = new Dispatcher(pipeline, dynamicBatching, (info) => this.emit('batch', info));
   }
 
-  /** Loads an ONNX model file (or its bytes, or a checkpoint) and checks it is a YOLOv8-seg / FastSAM export. */
+  /**
+   * Loads an ONNX model file (or its bytes, or a checkpoint) and checks it is a YOLOv8-seg / FastSAM export.
+   * A `.pt` checkpoint (or a bare name such as 'FastSAM-s', found in the cache or downloaded) is exported to
+   * ONNX in Node first (cached by content). Throws E_FILE_NOT_FOUND, E_MODEL_FORMAT, E_BAD_OPTION,
+   * E_UNSAFE_CHECKPOINT, E_DOWNLOAD or E_BACKEND_UNAVAILABLE (backend 'tensorrt' where it cannot run).
+   */
   static async load(model: string | Uint8Array, options: LoadOptions = {}): Promise<FastSAM> {
     const checked = checkLoadOptions(options);
     if (typeof model !== 'string' && !(model instanceof Uint8Array)) {
@@ -138,6 +150,7 @@ export class FastSAM extends EventEmitter<FastSAMEvents> {
     return this.pipeline.threading;
   }
 
+  /** Class names by index, from the model's metadata. */
   get names(): Record<number, string> {
     return this.contract.names;
   }

@@ -41,6 +41,10 @@ function origShapes(value: unknown, batch: number): Array<[number, number]> {
   return shapes;
 }
 
+/**
+ * Raw YOLOv8-seg outputs of any runtime to Results (bring your own inference): NMS, FastSAM's full-image box step, boxes mapped
+ * to the original images, masks lazily. Throws E_BAD_OPTION for bad options and E_MODEL_FORMAT for outputs of the wrong shape.
+ */
 export async function postprocess(outputs: RawOutputs, options: PostprocessOptions): Promise<Result[]> {
   const started = performance.now();
   const given = checkOptionsObject('postprocess options', options) as unknown as PostprocessOptions;

@@ -16,9 +16,29 @@ export interface StreamOptions extends PredictOptions {
   failFast?: boolean;
 }
 
+/** One image's outcome from stream(): its Result, or the error that image alone met. */
 export type StreamItem =
-  { source: ImageSource; result: Result; error?: undefined } | { source: ImageSource; error: FastSAMError; result?: undefined };
+  | {
+      /** The source, as given. */
+      source: ImageSource;
+      /** The image's detections. */
+      result: Result;
+      /** Absent on success. */
+      error?: undefined;
+    }
+  | {
+      /** The source, as given. */
+      source: ImageSource;
+      /** Why this image failed (e.g. E_IMAGE_DECODE, E_FILE_NOT_FOUND); the stream goes on. */
+      error: FastSAMError;
+      /** Absent on failure. */
+      result?: undefined;
+    };
 
+/**
+ * Images for stream(): any iterable or async iterable of image sources (read lazily, as needed).
+ * @inline
+ */
 export type StreamSources = Iterable<ImageSource> | AsyncIterable<ImageSource>;
 
 export interface StreamSettings {

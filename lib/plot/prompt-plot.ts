@@ -11,6 +11,7 @@ import { blendIndexMap } from './overlay';
 import { drawContours } from './lines';
 import { boxSvg, pointSvg } from './shapes';
 
+/** Options of FastSAMPrompt.plot(): FastSAM's own picture of a prompt's answer. */
 export interface PromptPlotOptions {
   /** Random colour per mask (default true); else FastSAM's blue (30, 144, 255). */
   randomColor?: boolean;
@@ -22,8 +23,9 @@ export interface PromptPlotOptions {
   withContours?: boolean;
   /** Boxes to draw (xyxy, image pixels). */
   boxes?: number[][];
-  /** Points to draw, with labels (1 yellow, 0 magenta; default 1). */
+  /** Points to draw ([x, y], image pixels), coloured by `labels`. */
   points?: number[][];
+  /** One label per point: 1 foreground (yellow), 0 background (magenta). Default all 1. */
   labels?: number[];
 }
 

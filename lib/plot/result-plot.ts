@@ -35,10 +35,15 @@ const PALETTE = [
 
 export const classColour = (cls: number): Rgb => PALETTE[((cls % PALETTE.length) + PALETTE.length) % PALETTE.length];
 
+/** Options of Result.plot(): what Ultralytics' Results.plot() draws. Every part is on by default. */
 export interface ResultPlotOptions {
+  /** Draw the boxes. Default true. */
   boxes?: boolean;
+  /** Label each box with its class name. Default true. */
   labels?: boolean;
+  /** Add the confidence to labels ("person 0.87"). Default true. */
   conf?: boolean;
+  /** Blend the class-coloured masks in at 0.5. Default true. */
   masks?: boolean;
 }
 

@@ -11,13 +11,15 @@ import type { BoxPrompt, FastSAMPrompt, PointMode, PointPrompt } from './prompt'
 export interface PromptRequest {
   /** Boxes (x1, y1, x2, y2 in image pixels): the best-matching mask of each. */
   bboxes?: BoxPrompt[];
-  /** Points (x, y in image pixels) with labels (1 foreground, 0 background; default all 1). */
+  /** Points (x, y in image pixels), with `labels`. */
   points?: PointPrompt[];
+  /** One per point: 1 foreground, 0 background. Default all 1. */
   labels?: number[];
   /** How points combine (see FastSAMPrompt.point). Default 'merge'. */
   pointMode?: PointMode;
   /** Texts, scored by CLIP (needs `clip`). */
   texts?: string[];
+  /** The CLIP model that scores `texts`; without it texts are ignored. */
   clip?: ClipScorer;
 }
 

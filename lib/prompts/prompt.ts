@@ -39,6 +39,11 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), h
 /** Stands in for masks that were not rendered because no point can hit them. */
 const EMPTY_MASK = new Mask(0, 0, 0, 0, new Uint8Array(0), [0, 0]);
 
+/**
+ * FastSAM's second stage: pick the regions a box, point or text prompt asks for from a Result (the FastSAM repository's
+ * FastSAMPrompt semantics by default, Ultralytics' as options). Prompts are in original image pixels. Bad prompts throw
+ * E_BAD_PROMPT.
+ */
 export class FastSAMPrompt {
   private readonly result: Result;
   private image?: Promise<DecodedImage>;

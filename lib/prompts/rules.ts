@@ -39,8 +39,14 @@
 import { imageToMask, type MaskFrame } from '../masks/mask-frame';
 import { roundHalfEven } from '../round';
 
+/** A box prompt: [x1, y1, x2, y2] in original image pixels. */
 export type BoxPrompt = [number, number, number, number];
+/** A point prompt: [x, y] in original image pixels. */
 export type PointPrompt = [number, number];
+/**
+ * How point prompts combine: 'merge' (the FastSAM repository's: one merged mask), 'instances' (current Ultralytics': the
+ * detections hit), 'additive' (legacy Ultralytics': masks added and subtracted). See FastSAMPrompt.point().
+ */
 export type PointMode = 'merge' | 'instances' | 'additive';
 export const POINT_MODES: readonly PointMode[] = ['merge', 'instances', 'additive'];
 

@@ -3,6 +3,8 @@
  * Its own entry point (`fastsam-node/queue`), with bullmq and ioredis as optional peer dependencies, so
  * the library neither loads nor installs BullMQ for everyone.
  * How to run it on a cluster: docs/queue.md.
+ *
+ * @module fastsam-node/queue
  */
 import './requirements'; // first: says what to install when bullmq or ioredis is missing
 export { FastSAMQueue } from './producer';

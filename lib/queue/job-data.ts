@@ -31,6 +31,7 @@ export type SegmentPrompt = Omit<PromptRequest, 'clip'>;
 
 /** The predict options a job may set; the worker's model supplies the rest (retina masks on by default). */
 export interface JobPredictOptions extends DetectionOptions {
+  /** Input size: one side, or [height, width]. Default: the worker model's. */
   imgsz?: number | [number, number];
 }
 

@@ -11,9 +11,14 @@ import type { JobEnd, ResultWaiters } from './result-waiters';
 /** Where a job is: BullMQ's states, or 'unknown' (never submitted, or completed and removed with its answer stored). */
 export type FastSAMJobState = 'waiting' | 'prioritized' | 'delayed' | 'active' | 'completed' | 'failed' | 'waiting-children' | 'unknown';
 
+/**
+ * A submitted job, as a producer holds it: its id (keep it to ask again later, from any process), its answer, state and progress.
+ * From FastSAMQueue.submit() or job().
+ */
 export class FastSAMJob {
   private end?: JobEnd;
 
+  /** @internal Jobs come from FastSAMQueue.submit() and job(). */
   constructor(
     /** The job id (a UUID unless the producer chose it). */
     readonly id: string,

@@ -8,9 +8,14 @@
 import { checkString, invalid } from '../options/check';
 import { JOB_LIMITS } from './settings';
 
+/**
+ * A queue's name and its Redis key prefix, checked.
+ * @inline
+ */
 export interface QueueName {
   /** The queue's name as BullMQ knows it. */
   name: string;
+  /** The Redis key prefix (BullMQ's, default 'bull'). */
   prefix: string;
 }
 

@@ -8,11 +8,18 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import { FastSAMError, messageOf } from '../errors';
 
+/** A running metrics server (startMetricsServer()). */
 export interface MetricsServer {
+  /** Where it listens, e.g. "http://127.0.0.1:9464" (the real port when 0 was asked for). */
   url: string;
+  /** Stops listening and closes idle connections. */
   close(): Promise<void>;
 }
 
+/**
+ * Serves a worker's Prometheus registry (`worker.metrics`) over plain HTTP: GET /metrics, /health/live, and /health/ready (503
+ * while `ready()` is false). Port 0 picks a free port. Throws E_BAD_OPTION when it cannot listen on host:port.
+ */
 export async function startMetricsServer(
   registry: Registry,
   { host, port, ready }: { host: string; port: number; ready: () => boolean },

@@ -39,7 +39,9 @@ import { ResultWaiters } from './result-waiters';
 import { DEFAULT_PREFIX, QUEUE_DEFAULTS } from './settings';
 import { submitMany, type QueueItem, type QueueOutcome } from './submit-many';
 
+/** Options of the FastSAMQueue constructor: where the queue is, and how its jobs are retried and kept. */
 export interface FastSAMQueueOptions {
+  /** Where the queue lives: a redis:// URL, ioredis options, { cluster: [URLs] }, or an ioredis client you keep and close. */
   redis: RedisTarget;
   /** The queue's name (on Redis Cluster, hash-tagged: `{fastsam}`). */
   queue: string;
@@ -56,7 +58,12 @@ export interface FastSAMQueueOptions {
   /** Largest Buffer accepted. Default 20 MiB. */
   maxImageBytes?: number;
   /** Failed jobs kept in Redis with their reason (BullMQ's failed set). Default 1000, for 24 hours. */
-  keepFailed?: { count?: number; ageMs?: number };
+  keepFailed?: {
+    /** Most failed jobs kept. Default 1000. */
+    count?: number;
+    /** How long a failed job is kept, in ms (at least 1000). Default 24 hours. */
+    ageMs?: number;
+  };
   /** How often a waiting result() looks in Redis itself, besides events. Default 5000. */
   pollIntervalMs?: number;
   /** How long reaching Redis at start may take. Default 10000. */
@@ -73,6 +80,7 @@ export interface SubmitOptions extends JobPredictOptions {
   priority?: number;
 }
 
+/** Options of submitMany(): those of submit() for every item (an item may override them), and the in-flight bound. */
 export interface SubmitManyOptions extends Omit<SubmitOptions, 'jobId'> {
   /** Jobs submitted and not yet answered, at most. Default 64. */
   maxInFlight?: number;
@@ -83,13 +91,45 @@ export type QueueSource = string | Buffer | Uint8Array;
 
 /** Events of the whole queue (every producer's jobs), as BullMQ reports them. */
 export interface FastSAMQueueEvents {
-  active: [{ jobId: string }];
-  progress: [{ jobId: string; progress: JobProgress }];
-  completed: [{ jobId: string }];
+  /** A worker took a job. */
+  active: [
+    {
+      /** The job's id. */
+      jobId: string;
+    },
+  ];
+  /** A worker reported a job's progress (its stage). */
+  progress: [
+    {
+      /** The job's id. */
+      jobId: string;
+      /** What the worker reported, as BullMQ carries it. */
+      progress: JobProgress;
+    },
+  ];
+  /** A job's answer is ready (read it with job.result()). */
+  completed: [
+    {
+      /** The job's id. */
+      jobId: string;
+    },
+  ];
   /** A job failed for good, with its worker's error. */
-  failed: [{ jobId: string; error: FastSAMError }];
+  failed: [
+    {
+      /** The job's id. */
+      jobId: string;
+      /** The worker's error, with its code (E_JOB_FAILED when it had none). */
+      error: FastSAMError;
+    },
+  ];
   /** A job's worker died or froze: it goes back to the queue. */
-  stalled: [{ jobId: string }];
+  stalled: [
+    {
+      /** The job's id. */
+      jobId: string;
+    },
+  ];
   /** Trouble with the event connection; emitted only when someone listens. */
   error: [Error];
 }
@@ -160,6 +200,11 @@ interface Started {
   waiters: ResultWaiters;
 }
 
+/**
+ * The producer side of a segment queue: submits images (bytes, or paths the workers can read) to FastSAMWorkers over Redis
+ * (BullMQ) and gets their answers back, as POST /v1/segment gives them. Bad input fails at submit() with the library's codes; an
+ * unreachable or unfit Redis gives E_REDIS.
+ */
 export class FastSAMQueue extends EventEmitter<FastSAMQueueEvents> {
   private readonly settings: Settings;
   private readonly redis: RedisHandle;

@@ -14,7 +14,15 @@ import { invalid, is } from '../options/check';
  * (some nodes of a Redis Cluster; credentials and TLS from the first URL), or an ioredis client (a
  * `Redis` or a `Cluster`) that the caller keeps and closes.
  */
-export type RedisTarget = string | RedisOptions | { cluster: string[] } | Redis | Cluster;
+export type RedisTarget =
+  | string
+  | RedisOptions
+  | {
+      /** redis:// or rediss:// URLs of some nodes of a Redis Cluster. */
+      cluster: string[];
+    }
+  | Redis
+  | Cluster;
 
 export type RedisClient = Redis | Cluster;
 

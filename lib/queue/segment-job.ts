@@ -43,6 +43,7 @@ export interface JobSummary {
   detections?: number;
   /** Size of the answer JSON this attempt stored (0 when it found one already stored). */
   bytes: number;
+  /** Set when an earlier attempt of this job had already stored the answer (a retry after a crash). */
   reused?: true;
 }
 

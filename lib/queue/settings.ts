@@ -34,7 +34,12 @@ export const QUEUE_DEFAULTS = Object.freeze({
   /** Largest encoded image a producer uploads. */
   maxImageBytes: 20 * 1024 * 1024,
   /** Failed jobs kept for inspection (with their reason), and for how long. */
-  keepFailed: { count: 1000, ageMs: 24 * 60 * 60 * 1000 },
+  keepFailed: {
+    /** Most failed jobs kept. */
+    count: 1000,
+    /** How long each is kept, in ms. */
+    ageMs: 24 * 60 * 60 * 1000,
+  },
   /** Jobs submitMany() keeps submitted and unanswered at once. */
   maxInFlight: 64,
   /** How often a waiting result() checks Redis itself, in case a completion event was missed. */

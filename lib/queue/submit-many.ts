@@ -11,15 +11,26 @@ import type { FastSAMJob } from './job';
 import type { QueueSource, SubmitOptions } from './producer';
 
 /** An image, or an image with options of its own (they win over submitMany's). */
-export type QueueItem = QueueSource | { source: QueueSource; options?: SubmitOptions };
+export type QueueItem =
+  | QueueSource
+  | {
+      /** The image: encoded bytes, or an absolute path or file: URI the workers read. */
+      source: QueueSource;
+      /** This item's own options, over submitMany's. */
+      options?: SubmitOptions;
+    };
 
+/** One item's outcome from submitMany(): its answer, or its error. */
 export interface QueueOutcome {
   /** Position of the item in the input. */
   index: number;
+  /** The item's source, as given. */
   source: QueueSource;
   /** Absent when the item could not be submitted. */
   jobId?: string;
+  /** The workers' answer (as POST /v1/segment's); absent on error. */
   answer?: SegmentAnswer;
+  /** Why the item has no answer: refused at submit (bad input) or its job failed. */
   error?: FastSAMError;
 }
 

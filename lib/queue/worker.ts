@@ -32,7 +32,12 @@ import { dropUpload, type JobSummary, runSegmentJob, type SegmentJobContext } fr
 import { DEFAULT_PREFIX, QUEUE_DEFAULTS } from './settings';
 import { WorkerMetrics } from './worker-metrics';
 
+/** Options of FastSAMWorker.start(): the queue, the model that answers, and how jobs are locked and retried. */
 export interface FastSAMWorkerOptions {
+  /**
+   * Where the queue lives: a redis:// URL, ioredis options, { cluster: [URLs] }, or an ioredis client created with
+   * maxRetriesPerRequest: null (BullMQ's rule for workers).
+   */
   redis: RedisTarget;
   /** The queue's name (on Redis Cluster, hash-tagged: `{fastsam}`). */
   queue: string;
@@ -62,16 +67,32 @@ export interface FastSAMWorkerOptions {
   connectTimeoutMs?: number;
 }
 
+/** What every worker event says of a job. */
 export interface WorkerJobEvent {
+  /** The job's id. */
   jobId: string;
+  /** How long this attempt took, in ms. */
   milliseconds: number;
 }
 
+/** Events of a FastSAMWorker, one per job attempt, plus 'error'. */
 export interface FastSAMWorkerEvents {
   /** A job's answer is stored and the job completed. */
-  completed: [WorkerJobEvent & { summary: JobSummary }];
+  completed: [
+    WorkerJobEvent & {
+      /** What the job returned to BullMQ: detections and answer size. */
+      summary: JobSummary;
+    },
+  ];
   /** An attempt failed: `final` when the job failed for good, else it will be retried. */
-  failed: [WorkerJobEvent & { error: FastSAMError; final: boolean }];
+  failed: [
+    WorkerJobEvent & {
+      /** Why the attempt failed, with its code. */
+      error: FastSAMError;
+      /** True when the job failed for good (bad input, or attempts spent); false when it will be retried. */
+      final: boolean;
+    },
+  ];
   /** Trouble outside a job (Redis connection, lock renewal); emitted only when someone listens. */
   error: [Error];
 }
@@ -129,6 +150,11 @@ function checkOptions(value: unknown): FastSAMWorkerOptions & Settings {
 /** The reason a processor was aborted by close() past its deadline: its job goes back to the queue. */
 const HAND_BACK = 'handed back: the worker is shutting down';
 
+/**
+ * The consumer side of a segment queue: takes jobs from Redis (BullMQ) and answers them with a loaded FastSAM model, up to
+ * `concurrency` at once (they meet in the model's dynamic batching). Jobs of a worker that dies go back to the queue; bad input
+ * fails at once, other failures are retried. Start with FastSAMWorker.start(); stop with close().
+ */
 export class FastSAMWorker extends EventEmitter<FastSAMWorkerEvents> {
   /** The worker's metrics (Prometheus), for `/metrics`. */
   readonly metrics: Registry;
@@ -185,7 +211,7 @@ export class FastSAMWorker extends EventEmitter<FastSAMWorkerEvents> {
     });
   }
 
-  /** Connects (checking Redis), and starts taking jobs. */
+  /** Connects (checking Redis), and starts taking jobs. Throws E_BAD_OPTION for bad options, E_REDIS when Redis is unreachable or unfit. */
   static async start(options: FastSAMWorkerOptions): Promise<FastSAMWorker> {
     const settings = checkOptions(options);
     const redis = openRedis(settings.redis, { blocking: true });
@@ -217,6 +243,7 @@ export class FastSAMWorker extends EventEmitter<FastSAMWorkerEvents> {
     return this.redis.where;
   }
 
+  /** Jobs it runs at once. */
   get concurrency(): number {
     return this.settings.concurrency;
   }
@@ -227,7 +254,10 @@ export class FastSAMWorker extends EventEmitter<FastSAMWorkerEvents> {
    * worker. Calling it again with a shorter timeout (a second SIGTERM) hands back sooner. Resolves with
    * whether the drain finished every job; the model is the caller's to dispose afterwards.
    */
-  close({ timeoutMs }: { timeoutMs?: number } = {}): Promise<{ drained: boolean }> {
+  close({ timeoutMs }: { timeoutMs?: number } = {}): Promise<{
+    /** Whether every running job finished (false when some were handed back). */
+    drained: boolean;
+  }> {
     if (timeoutMs !== undefined) this.handBackAfter(checkInteger('timeoutMs', timeoutMs, 0, Number.MAX_SAFE_INTEGER));
     this.closing ??= (async () => {
       try {

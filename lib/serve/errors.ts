@@ -19,8 +19,15 @@ export type ServeErrorCode =
   | 'E_TIMEOUT' // the request ran past the server's per-request timeout
   | 'E_INTERNAL'; // a bug: see the server log
 
+/** The JSON body of every error answer of the server. */
 export interface ErrorBody {
-  error: { code: ServeErrorCode; message: string };
+  /** What went wrong. */
+  error: {
+    /** Stable: branch on it (the HTTP status follows from it). */
+    code: ServeErrorCode;
+    /** For people; never a stack trace. */
+    message: string;
+  };
 }
 
 /** An error that knows its HTTP answer. */

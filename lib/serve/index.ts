@@ -5,6 +5,8 @@
  *   const model = await FastSAM.load('FastSAM-s.onnx', { dynamicBatching: true });
  *   const app = createServer(model, { clientLimit: 4 });
  *   await app.listen({ port: 8000 });
+ *
+ * @module fastsam-node/serve
  */
 export { createServer } from './server';
 export type { ServeOptions } from './serve-options';

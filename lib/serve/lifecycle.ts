@@ -6,6 +6,10 @@
 import type { FastSAM } from '../index';
 import { HttpError } from './errors';
 
+/**
+ * Where a server is: 'loading' (the model is not loaded yet), 'ready', 'draining' (closing: new requests get 503), 'failed' (the
+ * model did not load).
+ */
 export type ServerState = 'loading' | 'ready' | 'draining' | 'failed';
 
 export class Lifecycle {

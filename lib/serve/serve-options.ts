@@ -3,6 +3,10 @@ import type { FastifyServerOptions } from 'fastify';
 import type { ClipScorer } from '../index';
 import { checkBoolean, checkInteger, checkKnownKeys, checkOptionsObject, checkString, invalid, is } from '../options/check';
 
+/**
+ * Options of createServer(): the limits a public server needs, with defaults that are safe to expose. Bad values throw
+ * E_BAD_OPTION.
+ */
 export interface ServeOptions {
   /** Largest upload (an image, a whole multipart body, a /v2 request) in bytes. Default 50 MiB. */
   maxUploadBytes?: number;
@@ -60,11 +64,17 @@ const KEYS = [
   'trustProxy',
 ] as const;
 
+/** The defaults of the ServeOptions limits. */
 export const SERVE_DEFAULTS = {
+  /** 50 MB. */
   maxUploadBytes: 50 * 1024 * 1024,
+  /** 8192² (67 MP). */
   maxPixels: 8192 * 8192,
+  /** 30 s. */
   timeoutMs: 30_000,
+  /** Form fields besides the image. */
   maxFields: 16,
+  /** 1 MiB per field or query value. */
   maxFieldBytes: 1024 * 1024,
 } as const;
 

@@ -46,6 +46,12 @@ function addBodyParsers(app: FastifyInstance): void {
   );
 }
 
+/**
+ * The FastSAM HTTP service as a Fastify instance, to listen() on or to register routes beside: POST /v1/segment, the KServe v2
+ * routes, /metrics and the web demo at `/`. `model` may be a promise: health checks answer (503 not ready) while it loads.
+ * close() drains: new requests get 503, those in flight are answered. The model stays yours: close() does not dispose it. Throws
+ * E_BAD_OPTION for bad options.
+ */
 export function createServer(model: FastSAM | Promise<FastSAM>, serveOptions: ServeOptions = {}): FastifyInstance {
   const options = resolveServeOptions(serveOptions);
   const app = Fastify({

@@ -15,6 +15,7 @@ import { type ClassMetrics, type MetricSummary, resultsDict, type SegmentMetrics
 import { loadValModel, type ValModel } from './model-runner';
 import { StatsAccumulator } from './stats';
 
+/** Options of validateDataset(); the defaults are Ultralytics' val defaults. */
 export interface ValidateOptions {
   /** Long side images are resized to; default the model's input size. */
   imgsz?: number;
@@ -22,6 +23,7 @@ export interface ValidateOptions {
   conf?: number;
   /** NMS IoU, default 0.7. */
   iou?: number;
+  /** Most detections per image. Default 300. */
   maxDet?: number;
   /** Images per batch for models with a dynamic batch axis; default 16. */
   batch?: number;
@@ -35,29 +37,54 @@ export interface ValidateOptions {
   threads?: number;
 }
 
+/**
+ * One class's metrics, with its name.
+ * @inline
+ */
 export interface ClassRow extends ClassMetrics {
+  /** The class name (from data.yaml). */
   name: string;
 }
 
+/** What validateDataset() measured: Ultralytics' box and mask metrics, overall and per class. */
 export interface ValidationResult {
   /** Ultralytics' results_dict: metrics/precision(B) ... metrics/mAP50-95(M), fitness. */
   metrics: Record<string, number>;
+  /** Box metrics. */
   box: MetricSummary;
+  /** Mask metrics. */
   mask: MetricSummary;
+  /** 0.1 mAP50 + 0.9 mAP50-95, summed over box and mask (Ultralytics' fitness). */
   fitness: number;
   /** Per ground-truth class present (empty when nothing matched). */
   perClass: ClassRow[];
-  /** Images evaluated and ground-truth instances. */
+  /** Images evaluated. */
   images: number;
+  /** Ground-truth instances. */
   instances: number;
   /** Milliseconds per image. */
-  speed: { preprocess: number; inference: number; postprocess: number };
+  speed: {
+    /** Reading, decoding and letterboxing. */
+    preprocess: number;
+    /** The network. */
+    inference: number;
+    /** NMS, masks and matching. */
+    postprocess: number;
+  };
+  /** The long side images were resized to. */
   imgsz: number;
+  /** Whether batches were rectangular. */
   rect: boolean;
+  /** Whether classes were merged into one. */
   singleCls: boolean;
+  /** Class names by index (from data.yaml). */
   names: Record<number, string>;
+  /** What may make the numbers misleading (missing labels, a one-class model on many classes, ...). */
   warnings: string[];
-  /** The full curves (for plots). */
+  /**
+   * The full curves (for plots).
+   * @inlineType SegmentMetricsResult
+   */
   curves: Pick<SegmentMetricsResult, 'boxCurves' | 'maskCurves'>;
 }
 

@@ -29,7 +29,14 @@ async function frameImage(result: VideoResult): Promise<DecodedImage> {
 }
 
 /** The annotated frame: width x height x 3 RGB bytes (the frame itself is not modified). */
-export async function annotateFrame(result: VideoResult): Promise<{ rgb: Buffer; width: number; height: number }> {
+export async function annotateFrame(result: VideoResult): Promise<{
+  /** width × height × 3 bytes, row-major. */
+  rgb: Buffer;
+  /** Pixels. */
+  width: number;
+  /** Pixels. */
+  height: number;
+}> {
   const image = await frameImage(result);
   const ids = result.ids;
   const canvas = await plotResult(image, ids ? trackView(result, ids) : result);

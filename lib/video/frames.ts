@@ -8,6 +8,9 @@ import type { FramePosition } from './results';
 import { openVideo, type VideoFrame, type VideoReadOptions, VideoReader } from './reader';
 import { isVideoSource } from './source-kind';
 
+/**
+ * What the video functions read: a video (file, URL, camera) or an open VideoReader, or any sequence of images treated as frames.
+ */
 export type VideoInput = ImageSource | VideoReader | Iterable<ImageSource> | AsyncIterable<ImageSource>;
 
 function isIterable(value: unknown): value is Iterable<ImageSource> | AsyncIterable<ImageSource> {

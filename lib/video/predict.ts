@@ -13,11 +13,18 @@ import { applyPrompt, checkVideoPrompt, hasPrompt, type VideoPrompt } from './pr
 import { checkVideoReadOptions, type VideoReadOptions } from './reader';
 import { VideoResult } from './results';
 
-/** What the video functions need of a model: FastSAM's stream(). */
+/**
+ * What the video functions need of a model: FastSAM's stream().
+ * @inline
+ */
 export interface StreamingModel {
   stream(sources: Iterable<ImageSource> | AsyncIterable<ImageSource>, options?: StreamOptions): AsyncGenerator<StreamItem>;
 }
 
+/**
+ * Options of predictVideo() and of predict()/stream() on a video: the model's predict options, the reader's, and a prompt for
+ * every frame.
+ */
 export interface VideoPredictOptions extends Omit<StreamOptions, 'failFast'>, VideoReadOptions {
   /** A box, point or text prompt applied to every frame. */
   prompt?: VideoPrompt;
@@ -42,6 +49,11 @@ export function splitVideoOptions(options: VideoPredictOptions): { read: VideoRe
   return { read: checkVideoReadOptions(read), stream: stream as StreamOptions, prompt: given.prompt };
 }
 
+/**
+ * One VideoResult per frame of a video (or of a sequence of images), in order, as the model gets to them; decoding pauses while
+ * the consumer is behind. Throws E_VIDEO_DECODE when the video cannot be read, E_BACKEND_UNAVAILABLE without ffmpeg, and the
+ * model's errors.
+ */
 export async function* predictVideo(
   model: StreamingModel,
   input: VideoInput,

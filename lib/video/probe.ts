@@ -8,21 +8,25 @@ import { stderrSummary, ToolProcess } from './child';
 import { findFfmpeg } from './ffmpeg';
 import { inputArgsFor, isLiveSource } from './source-kind';
 
+/** What ffprobe says of a video (probeVideo()). */
 export interface VideoInfo {
   /** The source as opened (a camera index becomes its device). */
   source: string;
   /** Size of the decoded frames: the display size, so a phone video shot upright comes out upright. */
   width: number;
+  /** Pixels (display size, like `width`). */
   height: number;
   /** Frames per second: the stream's average rate, else its base rate; 30 when it declares neither. */
   fps: number;
   /** Number of frames: from the container when it says (exact), else duration x fps (estimated). */
   frames?: number;
+  /** Whether `frames` comes from the container (exact) or from the duration (estimated). */
   framesExact: boolean;
   /** Seconds, when known. */
   duration?: number;
   /** Display rotation in degrees (0, 90, 180 or 270) that ffmpeg applies while decoding. */
   rotation: number;
+  /** The video codec, as ffprobe names it (e.g. 'h264'). */
   codec: string;
   /** A live stream or camera (read at its own pace, stale frames dropped). */
   live: boolean;
@@ -55,6 +59,10 @@ function positive(text: string | undefined): number | undefined {
   return text !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
+/**
+ * Options of probeVideo.
+ * @inline
+ */
 export interface ProbeOptions {
   live?: boolean;
   /** ffmpeg input options placed before -i (e.g. ['-rtsp_transport', 'tcp']). */
@@ -72,6 +80,10 @@ async function checkLocalFile(source: string): Promise<void> {
   }
 }
 
+/**
+ * Describes a video (file, URL, camera) with ffprobe: decoded frame size, frame rate, frame count, rotation. Throws
+ * E_FILE_NOT_FOUND, E_VIDEO_DECODE (unreadable, or no answer within `timeout`) or E_BACKEND_UNAVAILABLE (no ffprobe).
+ */
 export async function probeVideo(source: string, options: ProbeOptions = {}): Promise<VideoInfo> {
   const tools = await findFfmpeg();
   await checkLocalFile(source);

@@ -17,7 +17,9 @@ import { cameraDevice, inputArgsFor, isLiveSource } from './source-kind';
 
 /** One decoded frame: raw RGB pixels any predict() or stream() takes, plus where it sits in the video. */
 export interface VideoFrame extends RawImage {
+  /** The frame's RGB bytes (width × height × 3), row-major. */
   data: Buffer;
+  /** Always RGB. */
   channels: 3;
   /** Index of the frame among all decoded frames of the source (vid_stride and dropped frames skip some). */
   frame: number;
@@ -27,6 +29,7 @@ export interface VideoFrame extends RawImage {
   video: string;
 }
 
+/** How a video is read: which frames, live or not, ffmpeg input options and limits. */
 export interface VideoReadOptions {
   /** Read every n-th frame (Ultralytics' vid_stride). Default 1. */
   vidStride?: number;
@@ -62,6 +65,11 @@ export function checkVideoReadOptions(options: unknown): VideoReadOptions {
   return given;
 }
 
+/**
+ * A video's frames as an async iterable of raw RGB frames, decoded by one ffmpeg child process: files with backpressure, live
+ * sources at their own pace (stale frames dropped). Read once; breaking out of the loop stops ffmpeg. Ends with E_VIDEO_DECODE
+ * after the last good frame when a file is truncated or ffmpeg dies.
+ */
 export class VideoReader implements AsyncIterable<VideoFrame> {
   /** The source as ffmpeg opens it (a camera index becomes its device). */
   readonly source: string;
@@ -93,10 +101,12 @@ export class VideoReader implements AsyncIterable<VideoFrame> {
     return this.probed;
   }
 
+  /** Whether the source is read as live (a stream or camera). */
   get live(): boolean {
     return this.options.live ?? isLiveSource(this.source);
   }
 
+  /** Every n-th frame is read. */
   get vidStride(): number {
     return this.options.vidStride ?? 1;
   }
@@ -107,10 +117,18 @@ export class VideoReader implements AsyncIterable<VideoFrame> {
   }
 
   /** Frames given to the consumer, dropped because it was behind (live sources), and decoded but not yet taken. */
-  get stats(): { delivered: number; dropped: number; buffered: number } {
+  get stats(): {
+    /** Frames given to the consumer. */
+    delivered: number;
+    /** Frames a live source dropped because the consumer was behind. */
+    dropped: number;
+    /** Frames decoded and waiting to be taken. */
+    buffered: number;
+  } {
     return { delivered: this.delivered, dropped: this.queue?.dropped ?? 0, buffered: this.queue?.length ?? 0 };
   }
 
+  /** The frames, in order. Throws E_BAD_SOURCE when the reader was already iterated. */
   [Symbol.asyncIterator](): AsyncGenerator<VideoFrame> {
     if (this.iterated) throw new FastSAMError('E_BAD_SOURCE', `a video reader is read once; open ${this.source} again to re-read it`);
     this.iterated = true;

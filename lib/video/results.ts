@@ -20,6 +20,7 @@ export class TrackedBoxes extends Boxes {
     super(xyxy, conf, cls, origShape);
   }
 
+  /** Boxes with a track id each (`ids` aligned with the boxes). */
   static from(boxes: Boxes, ids: Int32Array): TrackedBoxes {
     return new TrackedBoxes(boxes.xyxy, boxes.conf, boxes.cls, boxes.origShape, ids);
   }
@@ -43,13 +44,22 @@ export interface FramePosition {
   video?: string;
 }
 
+/**
+ * A detection of VideoResult.toJSON(): Result's, with its track id when tracked.
+ * @inline
+ */
 export interface VideoDetectionJSON extends DetectionJSON {
+  /** The track id, when the frame was tracked. */
   id?: number;
 }
 
+/** A Result that knows its frame: index, time and video, and (when tracked) the track id of each detection. */
 export class VideoResult extends Result {
+  /** Index among the source's decoded frames (or the position in a sequence of images). */
   readonly frame: number;
+  /** Seconds from the start of the video; undefined for frames not read from a video. */
   readonly time: number | undefined;
+  /** The video (file, URL or device) the frame came from. */
   readonly video: string | undefined;
 
   constructor(result: Result, at: FramePosition, boxes: Boxes = result.boxes) {
@@ -75,12 +85,19 @@ export class VideoResult extends Result {
   }
 
   override toJSON(): {
+    /** The frame's index. */
     frame: number;
+    /** Seconds from the start, when read from a video. */
     time?: number;
+    /** The video the frame came from. */
     video?: string;
+    /** The image file, when the frame was one. */
     path?: string;
+    /** [height, width] of the frame. */
     origShape: [number, number];
+    /** Milliseconds per stage. */
     speed: Speed;
+    /** One per detection, with its track id when tracked. */
     detections: VideoDetectionJSON[];
   } {
     const json = super.toJSON();

@@ -22,7 +22,9 @@ import { trackResult } from './track-result';
 /** 'bytetrack' (default settings), a tracker YAML file, ByteTrack options, or a ByteTracker to continue. */
 export type TrackerSpec = string | ByteTrackOptions | ByteTracker;
 
+/** Options of trackVideo() and model.track(): the video and predict options, the tracker, and which tracks to keep. */
 export interface VideoTrackOptions extends VideoPredictOptions {
+  /** The tracker: 'bytetrack' (default), a tracker YAML file, ByteTrack options, or a ByteTracker to continue. */
   tracker?: TrackerSpec;
   /** Keep only these track ids, or with 'prompt' the objects the prompt picks first (then by id). */
   follow?: number | number[] | 'prompt';
@@ -41,6 +43,10 @@ export async function createTracker(spec: TrackerSpec = 'bytetrack'): Promise<By
   return new ByteTracker(spec);
 }
 
+/**
+ * predictVideo() with ByteTrack: one VideoResult per frame whose detections carry stable track ids (result.ids); masks follow
+ * their tracks. Throws as predictVideo(), and E_BAD_OPTION for a bad tracker spec.
+ */
 export async function* trackVideo(model: StreamingModel, input: VideoInput, options: VideoTrackOptions = {}): AsyncGenerator<VideoResult> {
   const { tracker: spec, follow, prompt, ...rest } = options;
   splitVideoOptions(rest); // checks the reader's options before anything starts

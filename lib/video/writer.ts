@@ -9,8 +9,11 @@ import { FastSAMError } from '../errors';
 import { stderrSummary, ToolProcess } from './child';
 import { findFfmpeg, hasEncoder } from './ffmpeg';
 
+/** Options of VideoWriter.open(): the frame size and rate, and the quality. */
 export interface VideoWriterOptions {
+  /** Frame width, in pixels (an odd size is padded by one pixel for the encoder). */
   width: number;
+  /** Frame height, in pixels (padded likewise). */
   height: number;
   /** Frames per second of the output. */
   fps: number;
@@ -18,11 +21,16 @@ export interface VideoWriterOptions {
   crf?: number;
 }
 
+/**
+ * Writes raw RGB frames to a video file through an ffmpeg child process: H.264 (libx264, plays in browsers), or MPEG-4 Part 2
+ * where this ffmpeg has no libx264. open(), write() each frame, then close() (or abort()).
+ */
 export class VideoWriter {
   private frames = 0;
   private failed?: Error;
 
   private constructor(
+    /** The output file. */
     readonly file: string,
     /** 'libx264' or 'mpeg4'. */
     readonly codec: string,
@@ -32,6 +40,10 @@ export class VideoWriter {
     process.child.stdin!.on('error', (error) => (this.failed ??= error));
   }
 
+  /**
+   * Starts ffmpeg writing `file` (its folder is created). Throws E_BACKEND_UNAVAILABLE without ffmpeg; write() and close() throw
+   * E_VIDEO_ENCODE when ffmpeg fails.
+   */
   static async open(file: string, options: VideoWriterOptions): Promise<VideoWriter> {
     const tools = await findFfmpeg();
     const codec = (await hasEncoder(tools, 'libx264')) ? 'libx264' : 'mpeg4';
@@ -68,6 +80,7 @@ export class VideoWriter {
     return new VideoWriter(file, codec, new ToolProcess(tools.ffmpeg, args, { stdin: 'pipe', stdout: 'ignore' }), options);
   }
 
+  /** The encoding ffmpeg's process id. */
   get pid(): number | undefined {
     return this.process.pid;
   }

@@ -4,18 +4,25 @@
  */
 import type { DetectRequest, LetterboxGeometry, LetterboxRequest, NativeDetections } from '../../native';
 
+/** A CUDA device the GPU addon can see. */
 export interface GpuDevice {
+  /** CUDA device index (the `device` load option). */
   index: number;
+  /** The device name, e.g. "NVIDIA H200". */
   name: string;
+  /** Major and minor compute capability, e.g. [9, 0]. */
   computeCapability: [number, number];
+  /** Device memory in bytes. */
   totalMemory: number;
 }
 
+/** What the GPU addon finds on this machine: CUDA, its devices and TensorRT. */
 export interface GpuProbe {
   /** CUDA runtime linked into the addon, e.g. "13.0". */
   cudaRuntime: string;
   /** The installed driver's CUDA version, or null without an NVIDIA driver (libcuda.so.1). */
   cudaDriver: string | null;
+  /** The CUDA devices, by index; empty without a driver or a GPU. */
   devices: GpuDevice[];
   /** Why the devices could not be listed, if they could not. */
   error: string | null;

@@ -74,8 +74,11 @@ export function gpuAddon(): Loaded {
   return result;
 }
 
+/** Whether the GPU backend can run here, and if not, why (gpuAvailability()). */
 export interface GpuAvailability {
+  /** @internal The loaded GPU addon, for the backend itself. */
   binding?: GpuBinding;
+  /** The addon's view of CUDA, the devices and TensorRT; absent when the addon itself is missing. */
   probe?: GpuProbe;
   /** Empty when the requested features can run. */
   missing: string[];

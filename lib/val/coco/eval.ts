@@ -9,18 +9,32 @@ import { CocoIndex, loadResults } from './api';
 import { type Box, bboxIou, type Rle, rleIou } from './rle';
 import type { CocoAnnotation, CocoDataset, CocoIouType, CocoResult } from './types';
 
+/**
+ * The evaluation's parameters, as pycocotools' `Params` (areas in square pixels).
+ * @inline
+ */
 export interface CocoEvalParams {
+  /** Image ids evaluated. */
   imgIds: number[];
+  /** Category ids evaluated. */
   catIds: number[];
+  /** IoU thresholds: 0.50:0.05:0.95. */
   iouThrs: Float64Array;
+  /** Recall thresholds: 0:0.01:1. */
   recThrs: Float64Array;
+  /** Detections per image considered: [1, 10, 100]. */
   maxDets: number[];
+  /** Object area ranges (all, small, medium, large), in square pixels. */
   areaRng: Array<[number, number]>;
+  /** Their labels: 'all', 'small', 'medium', 'large'. */
   areaRngLbl: string[];
 }
 
+/** pycocotools' COCOeval of one IoU type: the 12 summary statistics and the accumulated arrays. */
 export interface CocoEvalResult {
+  /** What was matched: boxes or masks. */
   iouType: CocoIouType;
+  /** The parameters used. */
   params: CocoEvalParams;
   /** The 12 summary statistics in pycocotools order (AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl). */
   stats: number[];

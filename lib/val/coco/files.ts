@@ -36,9 +36,16 @@ export function resultTypes(results: CocoResult[]): CocoIouType[] {
   return types;
 }
 
+/**
+ * What evaluateCocoFiles read and computed.
+ * @inline
+ */
 export interface CocoFiles {
+  /** The ground truth, as read. */
   gt: CocoDataset;
+  /** The detections, as read. */
   results: CocoResult[];
+  /** One evaluation per IoU type. */
   evaluations: CocoEvalResult[];
 }
 

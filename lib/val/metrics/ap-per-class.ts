@@ -7,6 +7,10 @@
 import { argmax, interp, linspace, trapz } from './numeric';
 import { argsortNumpy } from './numpy-argsort';
 
+/**
+ * Ultralytics' ap_per_class: per-class AP, precision, recall and F1, and the precision-recall curves.
+ * @inline
+ */
 export interface ApPerClass {
   /** Ground-truth classes present, ascending: the rows of every per-class array. */
   classes: number[];
@@ -14,14 +18,21 @@ export interface ApPerClass {
   nt: number[];
   /** nc x T: AP at each IoU threshold. */
   ap: Float64Array[];
-  /** Per class, at the max-F1 confidence. */
+  /** Per class, precision at the max-F1 confidence. */
   p: number[];
+  /** Per class, recall at the max-F1 confidence. */
   r: number[];
+  /** Per class, F1 at the max-F1 confidence. */
   f1: number[];
   /** The curves for plots: px = linspace(0, 1, 1000), and per class precision at IoU 0.5 over recall px. */
   px: Float64Array;
   /** Precision over recall px (IoU 0.5), for the classes that had both labels and predictions. */
-  prCurves: Array<{ cls: number; precision: Float64Array }>;
+  prCurves: Array<{
+    /** The class. */
+    cls: number;
+    /** Precision at each recall of `px`. */
+    precision: Float64Array;
+  }>;
 }
 
 /** compute_ap: AP plus the envelope (mpre) and recall (mrec) with sentinels. */

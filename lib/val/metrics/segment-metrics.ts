@@ -5,30 +5,52 @@
 import { type ApPerClass, apPerClass } from './ap-per-class';
 import { mean, pairwiseSum } from './numeric';
 
+/**
+ * Precision, recall and mAP of boxes or of masks, each in [0, 1].
+ * @inline
+ */
 export interface MetricSummary {
+  /** Precision at the confidence where mean F1 peaks. */
   precision: number;
+  /** Recall at that confidence. */
   recall: number;
+  /** mAP at IoU 0.5. */
   map50: number;
+  /** mAP over IoU 0.50:0.05:0.95. */
   map: number;
 }
 
+/**
+ * One class's metrics.
+ * @inline
+ */
 export interface ClassMetrics {
+  /** Class index. */
   cls: number;
   /** Ground-truth instances of this class. */
   instances: number;
+  /** Box metrics. */
   box: MetricSummary;
+  /** Mask metrics. */
   mask: MetricSummary;
 }
 
+/**
+ * Box and mask metrics of a validation run, overall and per class, with their curves.
+ * @inline
+ */
 export interface SegmentMetricsResult {
+  /** Box metrics. */
   box: MetricSummary;
+  /** Mask metrics. */
   mask: MetricSummary;
   /** 0.1 mAP50 + 0.9 mAP50-95, summed over box and mask. */
   fitness: number;
   /** One row per ground-truth class present (empty when no prediction was a true positive). */
   perClass: ClassMetrics[];
-  /** The raw curves, for plots; null when nothing was computed. */
+  /** The box curves, for plots; null when nothing was computed. */
   boxCurves: ApPerClass | null;
+  /** The mask curves; null when nothing was computed. */
   maskCurves: ApPerClass | null;
 }
 

@@ -12,14 +12,20 @@ import { fuseScore, iouDistance } from './iou';
 import { type ByteTrackOptions, resolveByteTrackOptions, type ResolvedByteTrackOptions } from './options';
 import { type Detection, Track } from './track';
 
-/** A confirmed track in the current frame. */
+/**
+ * A confirmed track in the current frame.
+ * @inline
+ */
 export interface TrackOutput {
+  /** The track id: stable across frames, from 1. */
   id: number;
   /** The index of the detection it matched in this frame. */
   index: number;
   /** The Kalman estimate of its box after the match (x1, y1, x2, y2). */
   xyxy: [number, number, number, number];
+  /** The matched detection's confidence. */
   score: number;
+  /** The matched detection's class. */
   cls: number;
 }
 
@@ -52,7 +58,15 @@ function assign(tracks: Track[], detections: Track[], cost: Float64Array, thresh
   return linearAssignment(cost, tracks.length, detections.length, thresh);
 }
 
+/**
+ * ByteTrack (Ultralytics' BYTETracker): gives the detections of consecutive frames stable integer ids. Feed it one frame at a
+ * time with update(); trackVideo() and model.track() do so for you.
+ */
 export class ByteTracker {
+  /**
+   * The options in use, defaults filled in.
+   * @inlineType ResolvedByteTrackOptions
+   */
   readonly options: ResolvedByteTrackOptions;
   private tracked: Track[] = [];
   private lost: Track[] = [];

@@ -16,6 +16,7 @@ import {
   invalid,
 } from '../../options/check';
 
+/** ByteTrack's settings (Ultralytics' bytetrack.yaml keys, in camelCase). Out-of-range values throw E_BAD_OPTION. */
 export interface ByteTrackOptions {
   /** Detections at or above this score take part in the first association. Default 0.5. */
   trackHighThresh?: number;
@@ -36,8 +37,13 @@ export interface ByteTrackOptions {
   frameRate?: number;
 }
 
+/**
+ * ByteTrack options with every default filled in.
+ * @inline
+ */
 export type ResolvedByteTrackOptions = Required<ByteTrackOptions>;
 
+/** ByteTrack's defaults: Ultralytics' bytetrack.yaml. */
 export const BYTETRACK_DEFAULTS: ResolvedByteTrackOptions = {
   trackHighThresh: 0.5,
   trackLowThresh: 0.1,

@@ -6,11 +6,16 @@ import { initiate, type KalmanState, predict, update } from './kalman';
 
 export type TrackState = 'new' | 'tracked' | 'lost' | 'removed';
 
-/** A detection of the current frame, as the tracker sees it. */
+/**
+ * A detection of the current frame, as the tracker sees it.
+ * @inline
+ */
 export interface Detection {
   /** x1, y1, x2, y2 in image pixels. */
   xyxy: [number, number, number, number];
+  /** Confidence. */
   score: number;
+  /** Class index. */
   cls: number;
   /** Its index among the frame's detections. */
   index: number;
