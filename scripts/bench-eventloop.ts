@@ -4,7 +4,8 @@
  *   - baseline: a bare ONNX Runtime session on the main thread (what predict did before inference moved
  *     to worker threads: onnxruntime-node's run() is synchronous on the calling thread),
  *   - sequential predict() calls and a stream(), with the default threading (no spin-waiting),
- *   - the same predict() loop with ONNX Runtime's spin-waiting on, and with one intra-op thread.
+ *   - the same predict() loop with ONNX Runtime's spin-waiting on, with one intra-op thread, and with the
+ *     inference threads at the event loop's own priority (nice: 0).
  * Budget (DESIGN.md): p99 <= 30 ms and max <= 100 ms on the 2-core machine.
  *
  *   npm run bench:eventloop -- [--images 12] [--model PATH] [--image PATH] [--json]
@@ -112,6 +113,13 @@ async function main(): Promise<void> {
 
   rows.push(await measure('predict() with spinning: true', images, await predictLoop(modelPath, image, images, { spinning: true })));
   rows.push(await measure('predict() with threads: 1', images, await predictLoop(modelPath, image, images, { threads: 1 })));
+  rows.push(
+    await measure(
+      'predict() with nice: 0 (inference at the event loop priority)',
+      images,
+      await predictLoop(modelPath, image, images, { nice: 0 }),
+    ),
+  );
 
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify({ machine: machineDescription(), tickMs: TICK_MS, rows }, null, 2));

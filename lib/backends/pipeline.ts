@@ -71,6 +71,8 @@ export interface CpuThreading {
   interOp: number;
   /** Whether idle ONNX Runtime threads spin-wait. */
   spinning: boolean;
+  /** How much lower than the event loop inference threads are scheduled (0 where not applied: not Linux). */
+  nice: number;
 }
 
 export interface Pipeline {

@@ -4,9 +4,12 @@
  * serialises it to UTF-8 JSON bytes that go back to the main thread without a copy. All of the big
  * answer's work happens here, none of it on the thread that serves the event loop.
  */
-import { move } from 'piscina';
+import { move, workerData } from 'piscina';
+import { lowerThisThread } from '../threads/priority';
 import { rleToString } from '../val/coco/rle';
 import type { SegmentAnswer } from './segment-answer';
+
+lowerThisThread((workerData as { nice: number }).nice); // the event loop's thread comes first
 
 export interface EncodeTask {
   /** The answer without masks. */

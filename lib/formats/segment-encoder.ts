@@ -13,10 +13,13 @@ import type { RLE } from '../masks/mask';
 import type { Result } from '../masks/result';
 import type { EncodeTask } from './segment-encode-worker';
 import { toSegmentJSON } from './segment-json';
+import { DEFAULT_NICE } from '../threads/priority';
 
 export interface SegmentEncoderOptions {
   /** Worker threads. Default 1: encoding is a fraction of inference, which has the other cores. */
   threads?: number;
+  /** How much lower than the event loop the encoding threads run, 0 to 19 (Linux; lib/threads/priority.ts). Default 10. */
+  nice?: number;
 }
 
 export interface EncodeOptions {
@@ -64,7 +67,8 @@ export class SegmentEncoder {
   constructor(options: SegmentEncoderOptions = {}) {
     const { filename, execArgv } = workerEntry();
     const threads = options.threads ?? 1;
-    this.pool = new Piscina({ filename, execArgv, minThreads: 0, maxThreads: threads, idleTimeout: 30_000 });
+    const nice = options.nice ?? DEFAULT_NICE;
+    this.pool = new Piscina({ filename, execArgv, minThreads: 0, maxThreads: threads, idleTimeout: 30_000, workerData: { nice } });
   }
 
   /** The answer of `result` as UTF-8 JSON bytes; `speed.encode` says how long this took. */

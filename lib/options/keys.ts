@@ -18,6 +18,7 @@ export const BACKEND_KEYS: Record<string, KeySpec> = {
   half: { kind: 'boolean', help: 'TensorRT FP16 engine (false: FP32)', default: 'true' },
   threads: { kind: 'integer', help: 'ONNX Runtime intra-op threads per worker', default: 'cores / workers' },
   workers: { kind: 'integer', help: 'inference worker threads, each with its own session', default: '1' },
+  nice: { kind: 'integer', help: 'how much lower than the event loop inference threads run, 0 to 19 (Linux)', default: '10' },
 };
 
 export const PREDICT_KEYS: Record<string, KeySpec> = {
@@ -91,5 +92,6 @@ export function backendOptionsFromKeys(keys: ParsedKeys): BackendOptions {
   if (keys.half !== undefined) options.precision = keys.half ? 'fp16' : 'fp32';
   if (keys.threads !== undefined) options.threads = keys.threads as number;
   if (keys.workers !== undefined) options.workers = keys.workers as number;
+  if (keys.nice !== undefined) options.nice = keys.nice as number;
   return options;
 }

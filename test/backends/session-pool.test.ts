@@ -4,6 +4,7 @@
  * thread, and idle workers never keeping a process alive.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { WireTensors } from '../../lib/backends/cpu/session-messages';
@@ -34,7 +35,7 @@ function workerThreads(pool: SessionPool): Array<{ threadId: number; postMessage
 test('answers equal a session on the main thread; settings resolved for servers (no spinning)', async () => {
   const pool = await SessionPool.create(classifierModel(), { workers: 2, threads: 1 });
   expect(pool.workers).toBe(2);
-  expect(pool.settings).toEqual({ intraOpNumThreads: 1, interOpNumThreads: 1, spinning: false });
+  expect(pool.settings).toEqual({ intraOpNumThreads: 1, interOpNumThreads: 1, spinning: false, nice: 10 });
   expect(pool.signature).toEqual({ inputNames: ['images'], outputNames: ['logits'], inputShape: [1, 3, 64, 64] });
   const session = await ort.InferenceSession.create(classifierModel());
   try {
@@ -115,3 +116,39 @@ test('idle workers do not keep a process alive: a script that never disposes its
   expect(run.stdout.trim()).toBe('predicted 0');
   expect(run.status).toBe(0);
 });
+
+/** The nice value of each thread of this process (Linux: field 19 of /proc/self/task/TID/stat). */
+function threadNices(): number[] {
+  return fs.readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return [Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])];
+    } catch {
+      return []; // a thread that ended while we looked
+    }
+  });
+}
+
+(process.platform === 'linux' ? test : test.skip)(
+  'inference threads run below the event loop: the worker and its ONNX Runtime pool at nice +10, unless nice: 0',
+  async () => {
+    const base = threadNices()[0]; // the first task is the main thread
+    const lowered = () => threadNices().filter((n) => n === Math.min(19, base + 10)).length;
+    const before = lowered();
+    const pool = await SessionPool.create(classifierModel(), { threads: 2 });
+    try {
+      await pool.run(image(0.5));
+      // The worker thread and the intra-op thread ONNX Runtime adds for the second core.
+      expect(lowered() - before).toBeGreaterThanOrEqual(2);
+    } finally {
+      await pool.dispose();
+    }
+    const same = await SessionPool.create(classifierModel(), { threads: 2, nice: 0 });
+    try {
+      await same.run(image(0.5));
+      expect(lowered()).toBeLessThanOrEqual(before);
+    } finally {
+      await same.dispose();
+    }
+  },
+);

@@ -49,7 +49,8 @@ export class CpuPipeline implements Pipeline {
   /** The ONNX Runtime threading as resolved, for `fastsam info` and benchmarks. */
   get threading(): CpuThreading {
     const s = this.pool.settings;
-    return { workers: this.pool.workers, intraOp: s.intraOpNumThreads, interOp: s.interOpNumThreads, spinning: s.spinning };
+    const nice = process.platform === 'linux' ? s.nice : 0;
+    return { workers: this.pool.workers, intraOp: s.intraOpNumThreads, interOp: s.interOpNumThreads, spinning: s.spinning, nice };
   }
 
   /** The network alone on a letterboxed batch (validation feeds its own letterbox). */

@@ -14,6 +14,8 @@ export interface SessionSettings {
   intraOpNumThreads: number;
   interOpNumThreads: number;
   spinning: boolean;
+  /** How much lower than the event loop the worker and its session's threads run (lib/threads/priority.ts). */
+  nice: number;
 }
 
 /** Sent once, as workerData: the model bytes are shared (no copy per worker). */

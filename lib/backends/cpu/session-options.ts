@@ -7,6 +7,7 @@
 import * as os from 'node:os';
 import type * as ort from 'onnxruntime-node';
 import type { CpuThreadOptions } from '../../options/load-options';
+import { DEFAULT_NICE } from '../../threads/priority';
 import type { SessionSettings } from './session-messages';
 
 export function sessionSettings(options: CpuThreadOptions): SessionSettings {
@@ -15,6 +16,7 @@ export function sessionSettings(options: CpuThreadOptions): SessionSettings {
     intraOpNumThreads: options.threads ?? Math.max(1, Math.floor(os.availableParallelism() / workers)),
     interOpNumThreads: options.interOpThreads ?? 1,
     spinning: options.spinning ?? false,
+    nice: options.nice ?? DEFAULT_NICE,
   };
 }
 

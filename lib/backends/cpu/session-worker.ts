@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { type FromWorker, type ToWorker, transferList, type WireTensor, type WireTensors, type WorkerInit } from './session-messages';
+import { lowerThisThread } from '../../threads/priority';
 import { ortSessionOptions } from './session-options';
 
 const port = parentPort!;
@@ -23,6 +24,7 @@ function toWire(tensor: ort.Tensor): WireTensor {
 }
 
 async function main(): Promise<void> {
+  lowerThisThread(init.settings.nice); // before the session exists: its thread pool inherits the priority
   let session: ort.InferenceSession;
   try {
     // ONNX Runtime reads only ArrayBuffer-backed bytes: a private copy of the shared model, dropped after loading.
