@@ -5,7 +5,7 @@
  */
 import { Boxes } from '../masks/boxes';
 import { Result, type Speed, type DetectionJSON } from '../masks/result';
-import { trackView } from './annotate';
+import { trackView } from './track-view';
 
 /** Boxes with a stable integer track id per detection. */
 export class TrackedBoxes extends Boxes {
