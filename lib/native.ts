@@ -115,6 +115,16 @@ export interface NativeMeasures {
 /** One image's prototypes held natively (copied and transposed once): what maskPrototypes() resolves to. */
 export type PrototypesHandle = { readonly __brand: 'PrototypesHandle' };
 
+/** Where a CLIP resize goes: the resized size, and the part of it that is wanted (Pillow-exact bicubic). */
+export interface ResizeGeometry {
+  resizedWidth: number;
+  resizedHeight: number;
+  left: number;
+  top: number;
+  cropWidth: number;
+  cropHeight: number;
+}
+
 export interface NativeBinding {
   /** Copies and transposes one image's prototypes once, for every later renderMasks / paintIndexMap on it. */
   maskPrototypes(protos: Float32Array, options: { nm: number; protoHeight: number; protoWidth: number }): Promise<PrototypesHandle>;
@@ -228,19 +238,7 @@ export interface NativeBinding {
     },
   ): Promise<Uint8Array>;
   /** An image held natively for Pillow-exact bicubic resizes to one geometry: an opaque handle. */
-  clipImage(
-    rgb: Uint8Array,
-    options: {
-      width: number;
-      height: number;
-      resizedWidth: number;
-      resizedHeight: number;
-      left: number;
-      top: number;
-      cropWidth: number;
-      cropHeight: number;
-    },
-  ): Promise<unknown>;
+  clipImage(rgb: Uint8Array, options: { width: number; height: number } & ResizeGeometry): Promise<unknown>;
   /** One crop per window (n x [x0, y0, x1, y1), white outside): bytes, or planar floats through 3 x 256 tables. */
   clipPreprocess(handle: unknown, windows: Int32Array, options: { reuse: boolean }): Promise<Uint8Array>;
   clipPreprocess(handle: unknown, windows: Int32Array, options: { reuse: boolean }, tables: Float32Array): Promise<Float32Array>;

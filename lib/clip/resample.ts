@@ -8,7 +8,7 @@
  * canvas. A ResizedImage keeps one image natively (copied once) with its plan, and with `reuse` the image's
  * own resize too, so each further window costs only the band where kernels cross its edges.
  */
-import { native } from '../native';
+import { native, type ResizeGeometry } from '../native';
 
 /** [x0, y0, x1, y1): the image's own pixels; everything outside reads as white. */
 export type PixelWindow = [number, number, number, number];
@@ -21,15 +21,7 @@ export interface WindowedImage {
   window: PixelWindow;
 }
 
-/** Where the resize goes: the resized size, and the part of it that is wanted. */
-export interface ResizeGeometry {
-  resizedWidth: number;
-  resizedHeight: number;
-  left: number;
-  top: number;
-  cropWidth: number;
-  cropHeight: number;
-}
+export type { ResizeGeometry };
 
 /** One image held natively for windowed resizes to one geometry. */
 export class ResizedImage {
