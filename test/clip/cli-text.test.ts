@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { colouredShapesScene } from '../../scripts/fixtures/clip-scene';
+import { BLUE_AND_RED_SQUARES, colouredShapesScene } from '../../scripts/fixtures/clip-scene';
 import { fixtureDir, removeTempDirs, tempDir } from './helpers';
 
 const bin = path.resolve(__dirname, '../../dist/cli/index.js');
@@ -15,10 +15,7 @@ afterAll(() => removeTempDirs());
     width: 128,
     height: 128,
     size: 128,
-    shapes: [
-      { colour: [30, 40, 220], box: [24, 24, 48, 48], score: 0.95 },
-      { colour: [230, 20, 30], box: [24, 64, 48, 88], score: 0.9 },
-    ],
+    shapes: BLUE_AND_RED_SQUARES,
   });
   const model = path.join(dir, 'scene.onnx');
   fs.writeFileSync(model, scene.model);

@@ -11,7 +11,7 @@ import { decompressRle } from '../../lib/formats/coco';
 import type { SegmentAnswer } from '../../lib/formats/segment-answer';
 import { FastSAM } from '../../lib/pipeline/fastsam';
 import { FastSAMWorker } from '../../lib/queue';
-import { colouredShapesScene } from '../../scripts/fixtures/clip-scene';
+import { BLUE_AND_RED_SQUARES, colouredShapesScene } from '../../scripts/fixtures/clip-scene';
 import { hasRedisServer, startRedisServer } from '../../scripts/fixtures/redis-server';
 import { fixtureDir as clipFixtureDir, removeTempDirs, tempDir } from '../clip/helpers';
 import { CLI, DOC_FIXTURE_SHARED, hasDocFixtures, makeDocFixtureDir } from '../helpers/doc-fixtures';
@@ -75,10 +75,7 @@ describeBuilt('examples without the shared model', () => {
         width: 128,
         height: 128,
         size: 128,
-        shapes: [
-          { colour: [30, 40, 220], box: [24, 24, 48, 48], score: 0.95 },
-          { colour: [230, 20, 30], box: [24, 64, 48, 88], score: 0.9 },
-        ],
+        shapes: BLUE_AND_RED_SQUARES,
       });
       fs.writeFileSync(path.join(dir, 'scene.onnx'), scene.model);
       await sharp(scene.image.rgb, { raw: { width: 128, height: 128, channels: 3 } })

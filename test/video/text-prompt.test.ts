@@ -9,15 +9,11 @@ import { ClipScorer } from '../../lib/clip/scorer';
 import { FastSAM } from '../../lib/pipeline/fastsam';
 import { predictVideo } from '../../lib/video/predict';
 import { trackVideo } from '../../lib/video/track';
-import { colouredShapesScene, type SceneShape } from '../../scripts/fixtures/clip-scene';
+import { BLUE_AND_RED_SQUARES, colouredShapesScene, type SceneShape } from '../../scripts/fixtures/clip-scene';
 import { fixtureDir, removeTempDirs } from '../clip/helpers';
 import { describeWithFfmpeg, tempDir } from './helpers';
 
-const SHAPES: SceneShape[] = [
-  { colour: [30, 40, 220], box: [24, 24, 48, 48], score: 0.95 },
-  { colour: [230, 20, 30], box: [24, 64, 48, 88], score: 0.9 },
-  { colour: [20, 200, 40], box: [64, 64, 88, 88], score: 0.85 },
-];
+const SHAPES: SceneShape[] = [...BLUE_AND_RED_SQUARES, { colour: [20, 200, 40], box: [64, 64, 88, 88], score: 0.85 }];
 
 describeWithFfmpeg('text prompts on video', () => {
   const dir = tempDir('video-text');
